@@ -1,0 +1,181 @@
+//! Operator configuration, read once from `MFA_*` environment variables.
+
+use std::path::PathBuf;
+
+use crate::domain::secret::SecretString;
+
+/// Everything the operator can set. Built by [`Config::from_env`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `MFA_BIND`: address to listen on (port 0 picks a free port).
+    pub bind: String,
+    /// `MFA_DATA_DIR`: SQLite database, server key and demo password live here.
+    pub data_dir: PathBuf,
+    /// `MFA_DATABASE_URL`: `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// `MFA_DEMO`: seed the demo company and its three accounts.
+    pub demo: bool,
+    /// `MFA_DEMO_PASSWORD`: password of the demo accounts (else generated once).
+    pub demo_password: Option<SecretString>,
+    /// `MFA_PUBLIC_URL`: the URL people use; `https://` turns on Secure cookies.
+    pub public_url: String,
+    /// `MFA_SECRET_KEY_FILE`: the server's 256-bit key (created when absent).
+    pub secret_key_file: PathBuf,
+    /// `MFA_DIST_DIR`: the built single-page app (`trunk build --release`).
+    pub dist_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} must be one of 1/true/yes/on or 0/false/no/off, got {value:?}")]
+    NotABool { name: &'static str, value: String },
+    #[error("MFA_PUBLIC_URL must start with http:// or https://, got {0:?}")]
+    PublicUrl(String),
+    #[error("MFA_DATABASE_URL must start with sqlite: or postgres://, got another scheme")]
+    DatabaseUrl,
+    #[error("MFA_DEMO_PASSWORD must not be empty")]
+    EmptyDemoPassword,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let bind = set("MFA_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let data_dir = PathBuf::from(set("MFA_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let database_url = match set("MFA_DATABASE_URL") {
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
+            }
+            Some(_) => return Err(ConfigError::DatabaseUrl),
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("mfa.db").display()),
+        };
+        let demo = match set("MFA_DEMO") {
+            None => false,
+            Some(value) => parse_bool("MFA_DEMO", &value)?,
+        };
+        let demo_password = match var("MFA_DEMO_PASSWORD") {
+            Some(p) if p.is_empty() => return Err(ConfigError::EmptyDemoPassword),
+            Some(p) => Some(SecretString::new(p)),
+            None => None,
+        };
+        let public_url = set("MFA_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl(public_url));
+        }
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let secret_key_file = set("MFA_SECRET_KEY_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| data_dir.join("server.key"));
+        let dist_dir = PathBuf::from(set("MFA_DIST_DIR").unwrap_or_else(|| "./dist".to_owned()));
+        Ok(Self {
+            bind,
+            data_dir,
+            database_url,
+            demo,
+            demo_password,
+            public_url,
+            secret_key_file,
+            dist_dir,
+        })
+    }
+
+    /// Cookies get `Secure` when people reach the product over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> &str {
+        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
+        match self.public_url[after_scheme..].find('/') {
+            Some(i) => &self.public_url[..after_scheme + i],
+            None => &self.public_url,
+        }
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError::NotABool {
+            name,
+            value: value.to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_match_the_readme() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/mfa.db?mode=rwc");
+        assert!(!c.demo);
+        assert!(c.demo_password.is_none());
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.secret_key_file, PathBuf::from("./data/server.key"));
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = config(&[("MFA_PUBLIC_URL", "https://mfa.example.com/")]).unwrap();
+        assert!(c.secure_cookies());
+        assert_eq!(c.public_url, "https://mfa.example.com");
+        assert_eq!(c.public_origin(), "https://mfa.example.com");
+        let c = config(&[("MFA_PUBLIC_URL", "https://example.com:8443/mfa")]).unwrap();
+        assert_eq!(c.public_origin(), "https://example.com:8443");
+    }
+
+    #[test]
+    fn data_dir_moves_the_database_and_key() {
+        let c = config(&[("MFA_DATA_DIR", "/var/lib/mfa")]).unwrap();
+        assert_eq!(c.database_url, "sqlite:///var/lib/mfa/mfa.db?mode=rwc");
+        assert_eq!(c.secret_key_file, PathBuf::from("/var/lib/mfa/server.key"));
+    }
+
+    #[test]
+    fn demo_flag_parses_common_spellings() {
+        assert!(config(&[("MFA_DEMO", "1")]).unwrap().demo);
+        assert!(config(&[("MFA_DEMO", "TRUE")]).unwrap().demo);
+        assert!(!config(&[("MFA_DEMO", "off")]).unwrap().demo);
+        assert!(config(&[("MFA_DEMO", "maybe")]).is_err());
+    }
+
+    #[test]
+    fn bad_urls_are_refused() {
+        assert!(config(&[("MFA_PUBLIC_URL", "mfa.example.com")]).is_err());
+        assert!(config(&[("MFA_DATABASE_URL", "mysql://x")]).is_err());
+        assert!(config(&[("MFA_DATABASE_URL", "postgres://u@h/db")]).is_ok());
+    }
+
+    #[test]
+    fn debug_output_hides_the_demo_password() {
+        let c = config(&[("MFA_DEMO_PASSWORD", "s3cret-demo-pw")]).unwrap();
+        assert!(!format!("{c:?}").contains("s3cret-demo-pw"));
+    }
+}

@@ -1,0 +1,50 @@
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use mfa_api::{Company, Me, Membership, Role, TwoFactorStatus, User};
+
+use super::ApiJson;
+use super::session::CurrentSession;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/me", get(me))
+}
+
+async fn me(State(state): State<AppState>, session: CurrentSession) -> ApiResult<ApiJson<Me>> {
+    load(&state, session.user_id).await.map(ApiJson)
+}
+
+/// The signed-in user's view of themselves.
+pub async fn load(state: &AppState, user_id: i64) -> ApiResult<Me> {
+    let user = state
+        .store
+        .user(user_id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let memberships = state.store.memberships(user_id).await?;
+    Ok(Me {
+        user: User {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+        },
+        memberships: memberships
+            .into_iter()
+            .map(|m| Membership {
+                company: Company {
+                    id: m.company_id,
+                    name: m.company_name,
+                },
+                role: if m.is_admin {
+                    Role::Admin
+                } else {
+                    Role::Member
+                },
+                payee: m.payee,
+            })
+            .collect(),
+        two_factor: TwoFactorStatus::default(),
+    })
+}

@@ -1,0 +1,81 @@
+//! HTTP: the JSON API under `/api` and the single-page app on every other path.
+
+use axum::extract::FromRequest;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::{Router, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{ApiError, internal_error_response};
+use crate::state::AppState;
+use mfa_api::codes;
+
+/// Sign-in and sign-out.
+mod auth;
+/// Refuses state-changing requests that did not come from our own pages.
+mod csrf;
+/// Liveness and database reachability.
+mod health;
+/// The signed-in user.
+mod me;
+/// The session cookie and the extractor that reads it.
+pub mod session;
+/// Static files of the built SPA, with the SPA fallback.
+mod spa;
+
+/// `Json`, but its rejections are our JSON errors.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> axum::response::Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// The whole application: API, SPA, and the layers around them.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(health::router())
+        .merge(auth::router())
+        .merge(me::router())
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                codes::METHOD_NOT_ALLOWED,
+                "This method is not allowed here.",
+            )
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        // API answers are per user and often secret: never cache them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(spa::service(&state.config.dist_dir))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a request handler panicked");
+            internal_error_response()
+        }))
+        .with_state(state)
+}

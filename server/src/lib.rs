@@ -1,0 +1,122 @@
+//! The MFA enrollment server: JSON API under `/api` plus the single-page app.
+
+/// Operator configuration from `MFA_*` variables.
+pub mod config;
+/// The demo company seeded in demo mode.
+pub mod demo;
+/// Domain rules, free of HTTP and SQL.
+pub mod domain;
+/// The API's single error type.
+pub mod error;
+/// Routes, extractors and middleware.
+pub mod http;
+/// The server's secret key file.
+pub mod keys;
+/// Shared handler state.
+pub mod state;
+/// Database access.
+pub mod store;
+/// Logging setup.
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use rand::rngs::OsRng;
+use tokio::net::TcpListener;
+
+pub use config::Config;
+use demo::DemoAccounts;
+use domain::clock::{Clock, SystemClock};
+use keys::ServerKey;
+use state::AppState;
+use store::Store;
+
+/// A configured server, bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+    demo: Option<DemoAccounts>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`], on a clock of the caller's choosing (tests).
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+        let key = ServerKey::load_or_create(&config.secret_key_file, &mut OsRng)?;
+        let store = Store::connect(&config.database_url).await?;
+        let demo = if config.demo {
+            Some(demo::seed(&store, &config, clock.now()).await?)
+        } else {
+            None
+        };
+        if !config.dist_dir.join("index.html").is_file() {
+            tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (run scripts/build-spa.sh)");
+        }
+        let decoy_hash = tokio::task::spawn_blocking(domain::password::decoy_hash).await??;
+        let listener = TcpListener::bind(&config.bind)
+            .await
+            .with_context(|| format!("binding {}", config.bind))?;
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+            clock,
+            key: Arc::new(key),
+            decoy_hash: decoy_hash.into(),
+        };
+        Ok(Self {
+            listener,
+            router: http::router(state.clone()),
+            state,
+            demo,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn demo_accounts(&self) -> Option<&DemoAccounts> {
+        self.demo.as_ref()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(addr = %self.local_addr(), "serving");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

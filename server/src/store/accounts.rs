@@ -1,0 +1,133 @@
+use super::{Store, flag};
+use crate::domain::clock::UnixTime;
+use crate::domain::email::Email;
+
+/// A user as stored (the password hash never leaves the store but for verification).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MembershipRow {
+    pub company_id: i64,
+    pub company_name: String,
+    pub is_admin: bool,
+    pub payee: bool,
+}
+
+impl Store {
+    /// The user id and password hash for an email, if such a user exists.
+    pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn user(&self, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+        let row: Option<(i64, String, String)> =
+            sqlx::query_as("SELECT id, email, name FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(id, email, name)| UserRow { id, email, name }))
+    }
+
+    pub async fn user_id_by_email(&self, email: &Email) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn memberships(&self, user_id: i64) -> Result<Vec<MembershipRow>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT c.id, c.name, m.role, m.payee FROM memberships m \
+             JOIN companies c ON c.id = m.company_id WHERE m.user_id = $1 ORDER BY m.created_at, c.id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(company_id, company_name, role, payee)| MembershipRow {
+                company_id,
+                company_name,
+                is_admin: role == "admin",
+                payee: flag(payee),
+            })
+            .collect())
+    }
+
+    pub async fn company_id_by_name(&self, name: &str) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM companies WHERE name = $1 ORDER BY id LIMIT 1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn create_company(&self, name: &str, now: UnixTime) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("INSERT INTO companies (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name)
+            .bind(now)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn create_user(
+        &self,
+        email: &Email,
+        name: &str,
+        password_hash: &str,
+        now: UnixTime,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(email.as_str())
+        .bind(name)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    pub async fn set_password_hash(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+    }
+
+    /// Adds the user to the company, or updates their role and payee flag there.
+    pub async fn upsert_membership(
+        &self,
+        user_id: i64,
+        company_id: i64,
+        is_admin: bool,
+        payee: bool,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO memberships (user_id, company_id, role, payee, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (user_id, company_id) DO UPDATE SET role = excluded.role, payee = excluded.payee",
+        )
+        .bind(user_id)
+        .bind(company_id)
+        .bind(if is_admin { "admin" } else { "member" })
+        .bind(i64::from(payee))
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(drop)
+    }
+}

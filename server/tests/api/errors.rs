@@ -1,0 +1,128 @@
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use mfa_api::{CSRF_HEADER, CSRF_VALUE};
+use serde_json::json;
+
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
+
+fn raw_sign_in(content_type: &str, body: &str) -> Request<Body> {
+    Request::post("/api/sign-in")
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+fn assert_json_error(reply: &crate::helpers::Reply, status: StatusCode) {
+    assert_eq!(reply.status, status, "{:?}", reply.body);
+    assert!(reply.body["code"].is_string(), "{:?}", reply.body);
+    assert!(reply.body["message"].is_string(), "{:?}", reply.body);
+    assert!(reply.set_cookie().is_none());
+}
+
+#[tokio::test]
+async fn malformed_input_is_a_4xx_with_a_json_body() {
+    let app = spawn_app().await;
+    let cases = [
+        ("application/json", "{not json", StatusCode::BAD_REQUEST),
+        ("application/json", "", StatusCode::BAD_REQUEST),
+        (
+            "application/json",
+            r#"{"email":"member@demo.test"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "application/json",
+            r#"{"email":42,"password":"x"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "text/plain",
+            r#"{"email":"member@demo.test","password":"x"}"#,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (content_type, body, status) in cases {
+        let reply = app.send(raw_sign_in(content_type, body)).await;
+        assert_json_error(&reply, status);
+    }
+}
+
+#[tokio::test]
+async fn invalid_fields_are_422() {
+    let app = spawn_app().await;
+    for body in [
+        json!({ "email": "", "password": DEMO_PASSWORD }),
+        json!({ "email": "not-an-email", "password": DEMO_PASSWORD }),
+        json!({ "email": "member@demo.test", "password": "" }),
+        json!({ "email": "member@demo.test", "password": "x".repeat(1025) }),
+    ] {
+        let reply = app.post("/api/sign-in", None, &body).await;
+        assert_json_error(&reply, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(reply.code(), "validation_failed");
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = spawn_app().await;
+    let huge =
+        json!({ "email": "member@demo.test", "password": "x".repeat(3 * 1024 * 1024) }).to_string();
+    let reply = app.send(raw_sign_in("application/json", &huge)).await;
+    assert_json_error(&reply, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn state_changes_without_the_anti_forgery_header_are_refused() {
+    let app = spawn_app().await;
+    let body = json!({ "email": "member@demo.test", "password": DEMO_PASSWORD }).to_string();
+    let no_header = Request::post("/api/sign-in")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let reply = app.send(no_header).await;
+    assert_json_error(&reply, StatusCode::FORBIDDEN);
+    assert_eq!(reply.code(), "csrf_rejected");
+
+    let foreign = Request::post("/api/sign-in")
+        .header(CSRF_HEADER, CSRF_VALUE)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    assert_json_error(&app.send(foreign).await, StatusCode::FORBIDDEN);
+
+    // Sign-out is state-changing too.
+    let cookie = app.signed_in("member@demo.test").await;
+    let sign_out = Request::post("/api/sign-out")
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    assert_json_error(&app.send(sign_out).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/me", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_are_json_errors() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/does-not-exist", None).await;
+    assert_json_error(&reply, StatusCode::NOT_FOUND);
+    assert_eq!(reply.code(), "not_found");
+    let reply = app
+        .send(TestApp::request(Method::DELETE, "/api/me", None, None))
+        .await;
+    assert_json_error(&reply, StatusCode::METHOD_NOT_ALLOWED);
+    let reply = app.get("/api/sign-in", None).await;
+    assert_json_error(&reply, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn api_answers_are_never_cached() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/health", None).await;
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}

@@ -1,0 +1,161 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use mfa_api::{CSRF_HEADER, CSRF_VALUE};
+use mfa_server::domain::clock::FixedClock;
+use mfa_server::{Application, Config};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const DEMO_PASSWORD: &str = "demo-password-for-tests";
+/// 2026-11-28T00:00:00Z
+pub const START: i64 = 1_795_824_000;
+
+pub struct TestApp {
+    pub router: axum::Router,
+    pub clock: Arc<FixedClock>,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The `name=value` part of the session cookie this reply set, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie()
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get(header::SET_COOKIE)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or_default()
+    }
+}
+
+pub fn config(dir: &std::path::Path, extra: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("MFA_BIND".into(), "127.0.0.1:0".into()),
+        ("MFA_DATA_DIR".into(), dir.display().to_string()),
+        ("MFA_DEMO".into(), "1".into()),
+        ("MFA_DEMO_PASSWORD".into(), DEMO_PASSWORD.into()),
+        (
+            "MFA_DIST_DIR".into(),
+            dir.join("dist").display().to_string(),
+        ),
+    ]);
+    for (k, v) in extra {
+        vars.insert((*k).into(), (*v).into());
+    }
+    Config::from_lookup(|name| vars.get(name).cloned()).unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>MFA test index</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("mfa-app-0123456789abcdef.js"), "console.log(1)").unwrap();
+    let clock = Arc::new(FixedClock::at(START));
+    let app = Application::build_with_clock(config(dir.path(), extra), clock.clone())
+        .await
+        .unwrap();
+    TestApp {
+        router: mfa_server::http::router(app.state().clone()),
+        clock,
+        dir,
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// A request as our SPA sends it (JSON, anti-forgery header), with an optional cookie.
+    pub fn request(
+        method: Method,
+        path: &str,
+        cookie: Option<&str>,
+        body: Option<&str>,
+    ) -> Request<Body> {
+        let mut builder = Request::builder().method(method.clone()).uri(path);
+        if method != Method::GET {
+            builder = builder.header(CSRF_HEADER, CSRF_VALUE);
+        }
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        match body {
+            Some(body) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_owned()))
+                .unwrap(),
+            None => builder.body(Body::empty()).unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        self.send(Self::request(Method::GET, path, cookie, None))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, cookie: Option<&str>, body: &Value) -> Reply {
+        self.send(Self::request(
+            Method::POST,
+            path,
+            cookie,
+            Some(&body.to_string()),
+        ))
+        .await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/sign-in",
+            None,
+            &json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the session cookie.
+    pub async fn signed_in(&self, email: &str) -> String {
+        let reply = self.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.session_cookie().expect("a session cookie")
+    }
+}

@@ -1,0 +1,43 @@
+use axum::http::{StatusCode, header};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn deep_links_get_the_app_shell() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/sign-in",
+        "/profile/security",
+        "/profile/security?x=1",
+    ] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(
+            reply.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        assert!(reply.body.as_str().unwrap().contains("MFA test index"));
+        assert_eq!(reply.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn fingerprinted_assets_are_cached_for_good() {
+    let app = spawn_app().await;
+    let reply = app.get("/mfa-app-0123456789abcdef.js", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        reply.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        reply.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(reply.headers[header::X_FRAME_OPTIONS], "DENY");
+}

@@ -1,35 +1,38 @@
 #!/usr/bin/env bash
-# Installs what the build and the tests need, only from the package registries.
-# Idempotent: every step is skipped when the right version is already there.
-# Versions are pinned per ../shared/TOOLCHAIN.md; keep them in step with
-# Cargo.lock (wasm-bindgen) and Trunk.toml ([tools] wasm_bindgen).
+# Installs what building (and, with --test, testing) needs, only from the
+# package registries. Idempotent: each step is skipped when the right version
+# is already there, so a warm machine is ready in seconds.
+# Versions per ../shared/TOOLCHAIN.md; keep them in step with Cargo.lock
+# (wasm-bindgen), Trunk.toml ([tools] wasm_bindgen) and e2e/package.json.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
 
 WASM_BINDGEN_VERSION=0.2.130
-TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc
+TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than 1.95
 
-export DEBIAN_FRONTEND=noninteractive
-
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
-
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+apt_install() {
   apt-get update -q
-  apt-get install -y -q --no-install-recommends chromium chromium-driver
+  apt-get install -y -q --no-install-recommends "$@"
+}
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+command -v npm >/dev/null || apt_install nodejs npm
+if [ "${1:-}" = "--test" ]; then
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
+  fi
 fi
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
-
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   # Not --locked: its lock file pins a webpki-roots release the registry does not serve.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
-
-# wasm-opt from npm's binaryen 132 (never Debian's binaryen 108: blank page) and playwright-core.
+# binaryen 132's wasm-opt (never Debian's 108: blank page) and playwright-core.
 if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
   (cd e2e && npm ci --no-audit --no-fund)
 fi

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The product's name, as shown in the app and in authenticator apps.
+pub const PRODUCT_NAME: &str = "TwoStep";
+
 /// Header every state-changing request must carry. Browsers refuse to send a
 /// custom header cross-site without a CORS preflight, which the server never
 /// grants, so its presence proves the request came from our own pages.

@@ -35,15 +35,18 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// Trunk names built assets `name-<16 hex digits>[_bg].<ext>`.
+/// Trunk names built assets `name-<hash>[_bg].<ext>`, the hash being a u64 in
+/// hex (so up to 16 digits: leading zeros are dropped).
 fn is_fingerprinted(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
-    let Some((stem, _ext)) = file.rsplit_once('.') else {
+    let Some((stem, ext)) = file.rsplit_once('.') else {
         return false;
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    matches!(ext, "js" | "wasm" | "css")
+        && stem.rsplit_once('-').is_some_and(|(_, hash)| {
+            (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 #[cfg(test)]
@@ -55,6 +58,11 @@ mod tests {
         assert!(is_fingerprinted("/mfa-app-0123456789abcdef.js"));
         assert!(is_fingerprinted("/mfa-app-0123456789abcdef_bg.wasm"));
         assert!(is_fingerprinted("/main-fedcba9876543210.css"));
+        assert!(
+            is_fingerprinted("/main-20ae46680336147.css"),
+            "15 digits: a leading zero dropped"
+        );
+        assert!(!is_fingerprinted("/public/favicon-0123456789abcdef.svg"));
         assert!(!is_fingerprinted("/"));
         assert!(!is_fingerprinted("/index.html"));
         assert!(!is_fingerprinted("/profile/security"));

@@ -1,0 +1,76 @@
+// Shared by the end-to-end tests: start the real server on a free port with a
+// fresh data dir, and a headless Debian Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
+const serverBin = process.env.SERVER_BIN ?? path.join(targetDir, 'debug', 'mfa-server');
+export const DEMO_PASSWORD = 'e2e-demo-password';
+
+/** Starts mfa-server; resolves with { url, stdout, stop }. */
+export function startServer(env = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mfa-e2e-data-'));
+  const fullEnv = {
+      ...process.env,
+      MFA_BIND: '127.0.0.1:0',
+      MFA_DATA_DIR: dataDir,
+      MFA_DIST_DIR: path.join(root, 'dist'),
+      MFA_DEMO: '1',
+      MFA_DEMO_PASSWORD: DEMO_PASSWORD,
+      RUST_LOG: 'warn',
+      ...env,
+  };
+  // `{ NAME: undefined }` unsets NAME.
+  for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
+  const child = spawn(serverBin, [], {
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  const stop = () => {
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start; stdout: ${stdout}`)), 30000);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}; stdout: ${stdout}`)));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], stdout: () => stdout, stop });
+      }
+    });
+  });
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh page in its own context (its own cookies), failing on any page error. */
+export async function newPage(browser, baseURL) {
+  const context = await browser.newContext({ baseURL, acceptDownloads: true, locale: 'en-US' });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+export async function signIn(page, email, password = DEMO_PASSWORD) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

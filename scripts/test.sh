@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test; exits non-zero on the first failure. No layer is skipped:
+# a missing browser or driver fails the run.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+./scripts/setup.sh --test
+
+echo "== host: domain, app logic, API integration (cargo test --workspace)"
+cargo test --workspace
+
+echo "== browser: components in headless Chromium (wasm-bindgen-test)"
+cargo test --target wasm32-unknown-unknown
+
+echo "== release build of the app"
+./scripts/build-spa.sh
+./scripts/size-report.sh
+
+echo "== end to end: release build + real server + Chromium (playwright-core)"
+# `cargo test --workspace` built the server binary for the server's integration tests.
+[ -x target/debug/mfa-server ] || { echo "target/debug/mfa-server is missing" >&2; exit 1; }
+(cd e2e && node --test --test-concurrency=1)

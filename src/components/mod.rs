@@ -1,0 +1,12 @@
+//! Components render what they are given; the pages fetch.
+
+/// The account menu behind the avatar button.
+pub mod avatar_menu;
+/// Top bar: product name, language, account.
+pub mod header;
+/// A polite "Loading…" status line.
+pub mod loading;
+/// The tab strip of My Profile Settings.
+pub mod tabs;
+/// The Two-Factor Authentication (2FA) section.
+pub mod two_factor;

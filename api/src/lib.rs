@@ -21,6 +21,9 @@ pub struct ErrorBody {
     pub code: String,
     /// Human-readable, in English; the SPA shows its own translation by code.
     pub message: String,
+    /// With `too_many_attempts`: when checks unlock (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<i64>,
 }
 
 /// Stable error codes (the `code` of [`ErrorBody`]).
@@ -35,6 +38,83 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
     pub const INTERNAL: &str = "internal_error";
+    /// The session is waiting for its second factor.
+    pub const SECOND_FACTOR_REQUIRED: &str = "second_factor_required";
+    /// Confirm the password first (POST /api/reauth), then retry.
+    pub const REAUTH_REQUIRED: &str = "reauth_required";
+    pub const WRONG_PASSWORD: &str = "wrong_password";
+    pub const WRONG_CODE: &str = "wrong_code";
+    /// A right code whose time step was already used: wait for the next one.
+    pub const CODE_ALREADY_USED: &str = "code_already_used";
+    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    pub const NO_PENDING_ENROLLMENT: &str = "no_pending_enrollment";
+    /// MFA is required for this user: the last factor cannot go.
+    pub const FACTOR_REQUIRED: &str = "factor_required";
+    /// The action needs two-factor authentication to be set up.
+    pub const NOT_ENROLLED: &str = "not_enrolled";
+}
+
+/// Writes `Debug` for a type holding a secret: the type name and `<redacted>`.
+macro_rules! redacted_debug {
+    ($($ty:ty),* $(,)?) => {$(
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}(<redacted>)", stringify!($ty))
+            }
+        }
+    )*};
+}
+
+redacted_debug!(
+    RecoveryCodeText,
+    SecondFactorRequest,
+    ReauthRequest,
+    TotpEnrollment,
+    ConfirmTotpRequest
+);
+
+/// A recovery code as shown to its owner (XXXX-XXXX-XXXX-XXXX).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecoveryCodeText(pub String);
+
+/// `POST /api/sign-in/second-factor`, with the partial session of a sign-in.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum SecondFactorRequest {
+    Totp { code: String },
+    RecoveryCode { code: String },
+}
+
+/// `POST /api/reauth`: confirm the current password for sensitive actions.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReauthRequest {
+    pub password: String,
+}
+
+/// `POST /api/factors/totp`: a pending authenticator, to scan and confirm.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpEnrollment {
+    pub factor_id: i64,
+    /// `otpauth://totp/...`, for the QR code.
+    pub otpauth_uri: String,
+    /// The same secret in base32, for typing in by hand.
+    pub secret: String,
+}
+
+/// `POST /api/factors/totp/confirm`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmTotpRequest {
+    pub code: String,
+}
+
+/// After confirming an authenticator, or generating a new recovery code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorChange {
+    pub me: Me,
+    /// Present when a new recovery code was made: show it, once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<RecoveryCodeText>,
 }
 
 /// `POST /api/session`: sign in with email and password.
@@ -60,7 +140,16 @@ impl std::fmt::Debug for SignInRequest {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignInOutcome {
     /// Fully signed in; the session cookie is set.
-    SignedIn { me: Me },
+    SignedIn {
+        me: Me,
+        /// Set after signing in with the recovery code: it is void now, and
+        /// this is its replacement, to be saved before going on.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new_recovery_code: Option<RecoveryCodeText>,
+    },
+    /// The password was right; now the second factor
+    /// (`POST /api/sign-in/second-factor`).
+    SecondFactorRequired,
 }
 
 /// `GET /api/me`: the signed-in user and what they belong to.
@@ -112,6 +201,21 @@ pub struct Membership {
 pub struct TwoFactorStatus {
     /// True once at least one factor is confirmed.
     pub enabled: bool,
+    /// MFA is mandatory for this user (payee, or the company enforces it).
+    pub required: bool,
+    pub authenticator: Option<AuthenticatorInfo>,
+    /// When the active recovery code was made (Unix seconds), if there is one.
+    pub recovery_code_created_at: Option<i64>,
+}
+
+/// A confirmed authenticator app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticatorInfo {
+    pub id: i64,
+    /// Unix seconds.
+    pub added_at: i64,
+    /// Unix seconds of the last sign-in with it.
+    pub last_used_at: Option<i64>,
 }
 
 /// `GET /api/health`.
@@ -147,8 +251,34 @@ mod tests {
             memberships: vec![],
             two_factor: TwoFactorStatus::default(),
         };
-        let json = serde_json::to_value(SignInOutcome::SignedIn { me }).unwrap();
+        let json = serde_json::to_value(SignInOutcome::SignedIn {
+            me,
+            new_recovery_code: None,
+        })
+        .unwrap();
         assert_eq!(json["status"], "signed_in");
         assert_eq!(json["me"]["user"]["email"], "m@demo.test");
+        assert!(json.get("new_recovery_code").is_none());
+        let json = serde_json::to_value(SignInOutcome::SecondFactorRequired).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "status": "second_factor_required" })
+        );
+    }
+
+    #[test]
+    fn second_factor_requests_are_tagged_by_method() {
+        let req: SecondFactorRequest =
+            serde_json::from_str(r#"{"method":"totp","code":"123456"}"#).unwrap();
+        assert_eq!(
+            req,
+            SecondFactorRequest::Totp {
+                code: "123456".into()
+            }
+        );
+        let req: SecondFactorRequest =
+            serde_json::from_str(r#"{"method":"recovery_code","code":"AAAA-BBBB-CCCC-DDDD"}"#)
+                .unwrap();
+        assert!(!format!("{req:?}").contains("AAAA"));
     }
 }

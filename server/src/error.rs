@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mfa_api::{ErrorBody, codes};
 
@@ -17,6 +17,10 @@ pub enum ApiError {
         code: &'static str,
         message: String,
     },
+    /// Too many wrong answers: checks are locked until `until` (Unix
+    /// seconds), `wait` seconds from now.
+    #[error("too many attempts; locked until {until}")]
+    TooManyAttempts { until: i64, wait: i64 },
     /// Ours: logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -52,6 +56,29 @@ impl ApiError {
     /// Input that parsed as JSON but does not make sense (422).
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, codes::VALIDATION, message)
+    }
+
+    pub fn reauth_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            codes::REAUTH_REQUIRED,
+            "Confirm your password to continue.",
+        )
+    }
+
+    pub fn wrong_code() -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::WRONG_CODE,
+            "That code is not valid.",
+        )
+    }
+
+    pub fn too_many_attempts(until: i64, now: i64) -> Self {
+        Self::TooManyAttempts {
+            until,
+            wait: until - now,
+        }
     }
 
     pub fn not_found() -> Self {
@@ -99,7 +126,8 @@ impl IntoResponse for ApiError {
                 status,
                 code,
                 message,
-            } => body(status, code, message),
+            } => body(status, code, message, None),
+            Self::TooManyAttempts { until, wait } => too_many_attempts(until, wait),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 internal_error_response()
@@ -108,19 +136,42 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// 429 saying when checks unlock, in the body and in `Retry-After`.
+fn too_many_attempts(until: i64, wait: i64) -> Response {
+    let when = time::OffsetDateTime::from_unix_timestamp(until)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let mut response = body(
+        StatusCode::TOO_MANY_REQUESTS,
+        codes::TOO_MANY_ATTEMPTS,
+        format!("Too many wrong attempts. Try again after {when}."),
+        Some(until),
+    );
+    if let Ok(value) = wait.max(1).to_string().parse() {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// The only thing a client learns about a server fault.
 pub fn internal_error_response() -> Response {
     body(
         StatusCode::INTERNAL_SERVER_ERROR,
         codes::INTERNAL,
         "Something went wrong on our side. Please try again.".to_owned(),
+        None,
     )
 }
 
-fn body(status: StatusCode, code: &str, message: String) -> Response {
+fn body(status: StatusCode, code: &str, message: String, locked_until: Option<i64>) -> Response {
     let error = ErrorBody {
         code: code.to_owned(),
         message,
+        locked_until,
     };
     (status, Json(error)).into_response()
 }

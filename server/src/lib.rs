@@ -18,6 +18,8 @@ pub mod state;
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
+/// Checking codes and passwords under the guessing limits.
+pub mod verification;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -97,7 +99,10 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
-        axum::serve(self.listener, self.router)
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

@@ -13,6 +13,10 @@ use super::clock::UnixTime;
 pub const IDLE_TIMEOUT_SECS: i64 = 30 * 60;
 /// ...and in any case this long after sign-in.
 pub const ABSOLUTE_TIMEOUT_SECS: i64 = 12 * 60 * 60;
+/// A half-signed-in session (password right, second factor due) lasts this long.
+pub const SECOND_FACTOR_WINDOW_SECS: i64 = 10 * 60;
+/// Confirming the password allows sensitive actions for this long.
+pub const REAUTH_WINDOW_SECS: i64 = 10 * 60;
 /// `last_seen` is written at most this often, to spare the database a write per request.
 pub const TOUCH_INTERVAL_SECS: i64 = 60;
 
@@ -69,6 +73,33 @@ impl fmt::Debug for SessionIdHash {
     }
 }
 
+/// How far sign-in has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStage {
+    /// The password was right; the second factor is still due. Such a session
+    /// can do nothing but the second step.
+    SecondFactor,
+    Full,
+}
+
+impl SessionStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SecondFactor => "second_factor",
+            Self::Full => "full",
+        }
+    }
+
+    /// Anything unexpected is treated as the weaker stage.
+    pub fn parse(value: &str) -> Self {
+        if value == "full" {
+            Self::Full
+        } else {
+            Self::SecondFactor
+        }
+    }
+}
+
 /// The timestamps that decide whether a session is still alive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionTimes {
@@ -77,8 +108,12 @@ pub struct SessionTimes {
 }
 
 impl SessionTimes {
-    pub fn is_live(&self, now: UnixTime) -> bool {
-        now < self.created_at + ABSOLUTE_TIMEOUT_SECS && now < self.last_seen_at + IDLE_TIMEOUT_SECS
+    pub fn is_live(&self, stage: SessionStage, now: UnixTime) -> bool {
+        let lifetime = match stage {
+            SessionStage::Full => ABSOLUTE_TIMEOUT_SECS,
+            SessionStage::SecondFactor => SECOND_FACTOR_WINDOW_SECS,
+        };
+        now < self.created_at + lifetime && now < self.last_seen_at + IDLE_TIMEOUT_SECS
     }
 
     pub fn needs_touch(&self, now: UnixTime) -> bool {
@@ -141,14 +176,21 @@ mod tests {
             created_at: 0,
             last_seen_at: 0,
         };
-        assert!(t.is_live(IDLE_TIMEOUT_SECS - 1));
-        assert!(!t.is_live(IDLE_TIMEOUT_SECS));
+        assert!(t.is_live(SessionStage::Full, IDLE_TIMEOUT_SECS - 1));
+        assert!(!t.is_live(SessionStage::Full, IDLE_TIMEOUT_SECS));
         let busy = SessionTimes {
             created_at: 0,
             last_seen_at: ABSOLUTE_TIMEOUT_SECS - 10,
         };
-        assert!(busy.is_live(ABSOLUTE_TIMEOUT_SECS - 1));
-        assert!(!busy.is_live(ABSOLUTE_TIMEOUT_SECS));
+        assert!(busy.is_live(SessionStage::Full, ABSOLUTE_TIMEOUT_SECS - 1));
+        assert!(!busy.is_live(SessionStage::Full, ABSOLUTE_TIMEOUT_SECS));
+        let half = SessionTimes {
+            created_at: 0,
+            last_seen_at: SECOND_FACTOR_WINDOW_SECS - 1,
+        };
+        assert!(half.is_live(SessionStage::SecondFactor, SECOND_FACTOR_WINDOW_SECS - 1));
+        assert!(!half.is_live(SessionStage::SecondFactor, SECOND_FACTOR_WINDOW_SECS));
+        assert_eq!(SessionStage::parse("garbage"), SessionStage::SecondFactor);
         assert!(!t.needs_touch(TOUCH_INTERVAL_SECS - 1));
         assert!(t.needs_touch(TOUCH_INTERVAL_SECS));
     }

@@ -14,12 +14,18 @@ use mfa_api::codes;
 
 /// Sign-in and sign-out.
 mod auth;
+/// The peer address, for the audit log.
+mod client_ip;
 /// Refuses state-changing requests that did not come from our own pages.
 mod csrf;
+/// Authenticator apps and the recovery code.
+mod factors;
 /// Liveness and database reachability.
 mod health;
 /// The signed-in user.
 mod me;
+/// Confirming the password for sensitive actions.
+mod reauth;
 /// The session cookie and the extractor that reads it.
 pub mod session;
 /// Static files of the built SPA, with the SPA fallback.
@@ -42,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .merge(me::router())
+        .merge(reauth::router())
+        .merge(factors::router())
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -1,8 +1,11 @@
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use mfa_api::codes;
 
-use crate::domain::session::{SessionIdHash, SessionToken};
+use crate::domain::clock::UnixTime;
+use crate::domain::session::{SessionIdHash, SessionStage, SessionToken};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -44,11 +47,59 @@ pub fn presented_token(jar: &CookieJar, secure: bool) -> Option<SessionToken> {
         .and_then(|c| SessionToken::parse(c.value()))
 }
 
-/// A live session: extracting it answers 401 when there is none.
+/// A live session at any stage.
+#[derive(Debug)]
+struct LiveSession {
+    user_id: i64,
+    id: SessionIdHash,
+    stage: SessionStage,
+    reauth_until: UnixTime,
+}
+
+async fn live_session(parts: &Parts, state: &AppState) -> Result<LiveSession, ApiError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = presented_token(&jar, state.config.secure_cookies())
+        .ok_or_else(ApiError::unauthenticated)?;
+    let id = token.id_hash();
+    let row = state
+        .store
+        .session(&id)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let now = state.clock.now();
+    if !row.times.is_live(row.stage, now) {
+        state.store.delete_session(&id).await?;
+        return Err(ApiError::unauthenticated());
+    }
+    if row.times.needs_touch(now) {
+        state.store.touch_session(&id, now).await?;
+    }
+    Ok(LiveSession {
+        user_id: row.user_id,
+        id,
+        stage: row.stage,
+        reauth_until: row.reauth_until,
+    })
+}
+
+/// A fully signed-in session. Extracting it answers 401 when there is none,
+/// and 401 `second_factor_required` when only the password has been given.
 #[derive(Debug)]
 pub struct CurrentSession {
     pub user_id: i64,
     pub id: SessionIdHash,
+    reauth_until: UnixTime,
+}
+
+impl CurrentSession {
+    /// Sensitive actions need the password confirmed within the last minutes.
+    pub fn require_reauth(&self, now: UnixTime) -> Result<(), ApiError> {
+        if now < self.reauth_until {
+            Ok(())
+        } else {
+            Err(ApiError::reauth_required())
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentSession {
@@ -58,26 +109,43 @@ impl FromRequestParts<AppState> for CurrentSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = presented_token(&jar, state.config.secure_cookies())
-            .ok_or_else(ApiError::unauthenticated)?;
-        let id = token.id_hash();
-        let row = state
-            .store
-            .session(&id)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        let now = state.clock.now();
-        if !row.times.is_live(now) {
-            state.store.delete_session(&id).await?;
-            return Err(ApiError::unauthenticated());
+        let session = live_session(parts, state).await?;
+        match session.stage {
+            SessionStage::Full => Ok(Self {
+                user_id: session.user_id,
+                id: session.id,
+                reauth_until: session.reauth_until,
+            }),
+            SessionStage::SecondFactor => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                codes::SECOND_FACTOR_REQUIRED,
+                "Enter the code from your second factor to finish signing in.",
+            )),
         }
-        if row.times.needs_touch(now) {
-            state.store.touch_session(&id, now).await?;
+    }
+}
+
+/// A session that has passed the password and waits for the second factor.
+#[derive(Debug)]
+pub struct PendingSecondFactor {
+    pub user_id: i64,
+    pub id: SessionIdHash,
+}
+
+impl FromRequestParts<AppState> for PendingSecondFactor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = live_session(parts, state).await?;
+        match session.stage {
+            SessionStage::SecondFactor => Ok(Self {
+                user_id: session.user_id,
+                id: session.id,
+            }),
+            SessionStage::Full => Err(ApiError::unauthenticated()),
         }
-        Ok(Self {
-            user_id: row.user_id,
-            id,
-        })
     }
 }

@@ -1,6 +1,7 @@
 use super::{Store, flag};
 use crate::domain::clock::UnixTime;
 use crate::domain::email::Email;
+use crate::domain::policy::MfaDuty;
 
 /// A user as stored (the password hash never leaves the store but for verification).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,11 +19,28 @@ pub struct MembershipRow {
     pub payee: bool,
 }
 
+impl MembershipRow {
+    /// What this membership means for the MFA rule (domain::policy).
+    pub fn mfa_duty(&self) -> MfaDuty {
+        MfaDuty {
+            payee: self.payee,
+            company_requires_mfa: false,
+        }
+    }
+}
+
 impl Store {
     /// The user id and password hash for an email, if such a user exists.
     pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, String)>, sqlx::Error> {
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    pub async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
             .fetch_optional(&self.pool)
             .await
     }

@@ -12,10 +12,18 @@ use sqlx::{AnyPool, Executor};
 
 /// Companies, users and memberships.
 mod accounts;
+/// Guessing limits per user.
+mod attempts;
+/// The security audit log.
+mod audit;
+/// Authenticator apps and recovery codes.
+mod factors;
 /// Browser sessions.
 mod sessions;
 
 pub use accounts::{MembershipRow, UserRow};
+pub use audit::{AuditKind, AuditRow};
+pub use factors::TotpRow;
 pub use sessions::SessionRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

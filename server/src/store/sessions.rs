@@ -1,11 +1,14 @@
 use super::Store;
 use crate::domain::clock::UnixTime;
-use crate::domain::session::{SessionIdHash, SessionTimes};
+use crate::domain::session::{SessionIdHash, SessionStage, SessionTimes};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
     pub user_id: i64,
+    pub stage: SessionStage,
     pub times: SessionTimes,
+    /// Sensitive actions are allowed until then without the password again.
+    pub reauth_until: UnixTime,
 }
 
 impl Store {
@@ -13,13 +16,16 @@ impl Store {
         &self,
         id: &SessionIdHash,
         user_id: i64,
+        stage: SessionStage,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $4, $5)",
         )
         .bind(id.as_str())
         .bind(user_id)
+        .bind(stage.as_str())
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
         .execute(&self.pool)
@@ -28,19 +34,23 @@ impl Store {
     }
 
     pub async fn session(&self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT user_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        let row: Option<(i64, String, i64, i64, i64)> = sqlx::query_as(
+            "SELECT user_id, stage, created_at, last_seen_at, reauth_until FROM sessions WHERE id_hash = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(user_id, created_at, last_seen_at)| SessionRow {
-            user_id,
-            times: SessionTimes {
-                created_at,
-                last_seen_at,
+        Ok(row.map(
+            |(user_id, stage, created_at, last_seen_at, reauth_until)| SessionRow {
+                user_id,
+                stage: SessionStage::parse(&stage),
+                times: SessionTimes {
+                    created_at,
+                    last_seen_at,
+                },
+                reauth_until,
             },
-        }))
+        ))
     }
 
     pub async fn touch_session(
@@ -56,12 +66,26 @@ impl Store {
             .map(drop)
     }
 
-    pub async fn delete_session(&self, id: &SessionIdHash) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+    pub async fn set_reauth_until(
+        &self,
+        id: &SessionIdHash,
+        until: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET reauth_until = $1 WHERE id_hash = $2")
+            .bind(until)
             .bind(id.as_str())
             .execute(&self.pool)
             .await
             .map(drop)
+    }
+
+    /// Deletes the session; true when it existed (so only one caller wins).
+    pub async fn delete_session(&self, id: &SessionIdHash) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Drops sessions past their absolute end. Returns how many went.

@@ -1,7 +1,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use mfa_api::{CSRF_HEADER, CSRF_VALUE};
@@ -119,6 +122,7 @@ impl TestApp {
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
+        builder = builder.extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
         match body {
             Some(body) => builder
                 .header(header::CONTENT_TYPE, "application/json")
@@ -152,10 +156,94 @@ impl TestApp {
         .await
     }
 
+    pub async fn delete(&self, path: &str, cookie: Option<&str>) -> Reply {
+        self.send(Self::request(Method::DELETE, path, cookie, None))
+            .await
+    }
+
     /// Signs in and returns the session cookie.
     pub async fn signed_in(&self, email: &str) -> String {
         let reply = self.sign_in(email, DEMO_PASSWORD).await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         reply.session_cookie().expect("a session cookie")
+    }
+}
+
+/// A TOTP code computed independently of the server (totp-rs directly).
+pub fn totp_code(secret_base32: &str, unix_time: i64) -> String {
+    let secret = totp_rs::Secret::Encoded(secret_base32.to_owned())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, secret)
+        .unwrap()
+        .generate(unix_time as u64)
+}
+
+impl TestApp {
+    pub fn now(&self) -> i64 {
+        use mfa_server::domain::clock::Clock;
+        self.clock.now()
+    }
+
+    /// Confirms the password on this session (opens the re-authentication window).
+    pub async fn reauth(&self, cookie: &str) {
+        let reply = self
+            .post(
+                "/api/reauth",
+                Some(cookie),
+                &json!({ "password": DEMO_PASSWORD }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{:?}", reply.body);
+    }
+
+    /// Re-authenticates, adds an authenticator app and confirms it.
+    /// Returns (base32 secret, recovery code). Moves the clock to a fresh step.
+    pub async fn enroll(&self, cookie: &str) -> (String, String) {
+        self.reauth(cookie).await;
+        let start = self
+            .post("/api/factors/totp", Some(cookie), &json!({}))
+            .await;
+        assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
+        let secret = start.body["secret"].as_str().unwrap().to_owned();
+        let code = totp_code(&secret, self.now());
+        let done = self
+            .post(
+                "/api/factors/totp/confirm",
+                Some(cookie),
+                &json!({ "code": code }),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+        let recovery = done.body["recovery_code"].as_str().unwrap().to_owned();
+        self.clock.advance(30);
+        (secret, recovery)
+    }
+
+    /// Password step only: returns the half-signed-in session's cookie.
+    pub async fn password_step(&self, email: &str) -> String {
+        let reply = self.sign_in(email, DEMO_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        assert_eq!(
+            reply.body["status"], "second_factor_required",
+            "{:?}",
+            reply.body
+        );
+        reply.session_cookie().unwrap()
+    }
+
+    pub async fn second_factor(&self, cookie: &str, method: &str, code: &str) -> Reply {
+        self.post(
+            "/api/sign-in/second-factor",
+            Some(cookie),
+            &json!({ "method": method, "code": code }),
+        )
+        .await
+    }
+
+    /// Raw access to the test database, to check what is stored.
+    pub async fn db(&self) -> sqlx::SqlitePool {
+        let url = format!("sqlite://{}", self.dir.path().join("mfa.db").display());
+        sqlx::SqlitePool::connect(&url).await.unwrap()
     }
 }

@@ -3,5 +3,8 @@
 mod helpers;
 
 mod auth;
+mod enrollment;
 mod errors;
+mod limits;
+mod second_factor;
 mod static_files;

@@ -2,7 +2,10 @@
 //! error carries the server's stable `code` so pages can pick a message.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use mfa_api::{CSRF_HEADER, CSRF_VALUE, ErrorBody, Me, SignInOutcome, SignInRequest};
+use mfa_api::{
+    CSRF_HEADER, CSRF_VALUE, ConfirmTotpRequest, ErrorBody, FactorChange, Me, ReauthRequest,
+    SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -13,6 +16,8 @@ pub struct ApiError {
     pub status: u16,
     /// The server's error code, or `network` / `bad_response`.
     pub code: String,
+    /// With `too_many_attempts`: when checks unlock (Unix seconds).
+    pub locked_until: Option<i64>,
 }
 
 pub const NETWORK: &str = "network";
@@ -23,11 +28,21 @@ impl ApiError {
         Self {
             status: 0,
             code: NETWORK.into(),
+            locked_until: None,
         }
     }
 
-    pub fn is_unauthenticated(&self) -> bool {
-        self.status == 401
+    /// A 2xx answer without what it should carry.
+    pub fn unexpected() -> Self {
+        Self {
+            status: 200,
+            code: BAD_RESPONSE.into(),
+            locked_until: None,
+        }
+    }
+
+    pub fn is(&self, code: &str) -> bool {
+        self.code == code
     }
 }
 
@@ -37,6 +52,49 @@ pub async fn me() -> Result<Me, ApiError> {
 
 pub async fn sign_in(request: &SignInRequest) -> Result<SignInOutcome, ApiError> {
     json(with_body(Request::post("/api/sign-in"), request)?).await
+}
+
+pub async fn second_factor(request: &SecondFactorRequest) -> Result<SignInOutcome, ApiError> {
+    json(with_body(
+        Request::post("/api/sign-in/second-factor"),
+        request,
+    )?)
+    .await
+}
+
+/// Confirms the password: sensitive actions are allowed for a while.
+pub async fn reauth(password: String) -> Result<(), ApiError> {
+    send(with_body(
+        Request::post("/api/reauth"),
+        &ReauthRequest { password },
+    )?)
+    .await
+    .map(drop)
+}
+
+/// A new pending authenticator (needs a recent `reauth`).
+pub async fn start_authenticator() -> Result<TotpEnrollment, ApiError> {
+    json(build(guarded(Request::post("/api/factors/totp")))?).await
+}
+
+pub async fn confirm_authenticator(code: String) -> Result<FactorChange, ApiError> {
+    json(with_body(
+        Request::post("/api/factors/totp/confirm"),
+        &ConfirmTotpRequest { code },
+    )?)
+    .await
+}
+
+pub async fn remove_authenticator(id: i64) -> Result<Me, ApiError> {
+    json(build(guarded(Request::delete(&format!(
+        "/api/factors/totp/{id}"
+    ))))?)
+    .await
+}
+
+/// Voids the recovery code and returns a new one (needs a recent `reauth`).
+pub async fn new_recovery_code() -> Result<FactorChange, ApiError> {
+    json(build(guarded(Request::post("/api/recovery-code")))?).await
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {
@@ -63,6 +121,7 @@ async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
     response.json::<T>().await.map_err(|_| ApiError {
         status: response.status(),
         code: BAD_RESPONSE.into(),
+        locked_until: None,
     })
 }
 
@@ -73,9 +132,13 @@ async fn send(request: Request) -> Result<Response, ApiError> {
         return Ok(response);
     }
     let status = response.status();
-    let code = match response.json::<ErrorBody>().await {
-        Ok(body) => body.code,
-        Err(_) => BAD_RESPONSE.into(),
+    let (code, locked_until) = match response.json::<ErrorBody>().await {
+        Ok(body) => (body.code, body.locked_until),
+        Err(_) => (BAD_RESPONSE.into(), None),
     };
-    Err(ApiError { status, code })
+    Err(ApiError {
+        status,
+        code,
+        locked_until,
+    })
 }

@@ -3,11 +3,25 @@
 use mfa_api::codes;
 
 use crate::api::{ApiError, NETWORK};
+use crate::dates::format_time;
 use crate::i18n::{Locale, td_string};
 
 pub fn error_text(locale: Locale, error: &ApiError) -> String {
     match error.code.as_str() {
         codes::INVALID_CREDENTIALS => td_string!(locale, error_invalid_credentials).to_string(),
+        codes::WRONG_CODE | codes::VALIDATION => td_string!(locale, error_wrong_code).to_string(),
+        codes::CODE_ALREADY_USED => td_string!(locale, error_code_already_used).to_string(),
+        codes::WRONG_PASSWORD => td_string!(locale, error_wrong_password).to_string(),
+        codes::TOO_MANY_ATTEMPTS => {
+            let time = error
+                .locked_until
+                .map(|t| format_time(locale, t))
+                .unwrap_or_default();
+            td_string!(locale, error_too_many_attempts, time = time).to_string()
+        }
+        codes::FACTOR_REQUIRED => td_string!(locale, error_factor_required).to_string(),
+        codes::UNAUTHENTICATED => td_string!(locale, error_session_expired).to_string(),
+        codes::NO_PENDING_ENROLLMENT => td_string!(locale, error_restart_enrollment).to_string(),
         NETWORK => td_string!(locale, error_network).to_string(),
         _ => td_string!(locale, error_generic).to_string(),
     }
@@ -19,8 +33,9 @@ mod tests {
 
     fn error(code: &str) -> ApiError {
         ApiError {
-            status: 401,
+            status: 422,
             code: code.into(),
+            locked_until: None,
         }
     }
 
@@ -35,6 +50,20 @@ mod tests {
             "L'adresse e-mail ou le mot de passe est incorrect."
         );
         assert!(error_text(Locale::en, &error("network")).contains("could not be reached"));
+        assert!(error_text(Locale::en, &error("wrong_code")).starts_with("That code is not valid"));
+        assert!(error_text(Locale::en, &error("code_already_used")).contains("already used"));
+    }
+
+    #[test]
+    fn a_lockout_says_until_when() {
+        let locked = ApiError {
+            status: 429,
+            code: "too_many_attempts".into(),
+            locked_until: Some(1_795_824_000 + 7 * 3600 + 15 * 60),
+        };
+        let text = error_text(Locale::en, &locked);
+        assert!(text.starts_with("Too many wrong attempts"), "{text}");
+        assert!(text.contains("07:15"), "{text}");
     }
 
     #[test]

@@ -4,8 +4,12 @@
 
 /// Every HTTP call to the server.
 pub mod api;
+/// Clipboard, downloads, printing.
+pub mod browser;
 /// Components that only render.
 pub mod components;
+/// Dates and times in the reader's language.
+pub mod dates;
 /// The browser tab's title.
 pub mod document;
 /// Error codes to readable messages.
@@ -16,6 +20,8 @@ pub mod locale;
 pub mod nav;
 /// One module per screen.
 pub mod pages;
+/// The recovery code's downloadable file.
+pub mod recovery_file;
 /// Who is signed in.
 pub mod session;
 
@@ -29,7 +35,9 @@ use leptos_router::path;
 
 use components::header::Header;
 use i18n::{I18nContextProvider, t, use_i18n};
+use pages::add_authenticator::AddAuthenticatorPage;
 use pages::home::HomePage;
+use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
 use pages::profile::{ProfileSettingsPage, ProfileTab, SecurityTab};
 use pages::sign_in::SignInPage;
@@ -57,6 +65,14 @@ fn Shell() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/sign-in") view=SignInPage />
                     <Route path=path!("/") view=|| view! { <RequireSession><HomePage /></RequireSession> } />
+                    <Route
+                        path=path!("/profile/security/authenticator")
+                        view=|| view! { <RequireSession><AddAuthenticatorPage /></RequireSession> }
+                    />
+                    <Route
+                        path=path!("/profile/security/recovery-code")
+                        view=|| view! { <RequireSession><NewRecoveryCodePage /></RequireSession> }
+                    />
                     <ParentRoute
                         path=path!("/profile")
                         view=|| view! { <RequireSession><ProfileSettingsPage /></RequireSession> }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
-use mfa_api::Me;
+use mfa_api::{Me, codes};
 
 use crate::api;
 use crate::components::loading::Loading;
@@ -15,6 +15,8 @@ pub enum SessionState {
     /// Asking the server (right after the app loads).
     Checking,
     SignedOut,
+    /// The password was right; the second factor is due (sign-in page).
+    SecondFactorDue,
     SignedIn(Me),
 }
 
@@ -30,6 +32,7 @@ impl Session {
         spawn_local(async move {
             match api::me().await {
                 Ok(me) => session.signed_in(me),
+                Err(e) if e.is(codes::SECOND_FACTOR_REQUIRED) => session.second_factor_due(),
                 Err(_) => session.signed_out(),
             }
         });
@@ -62,6 +65,14 @@ impl Session {
     pub fn signed_out(&self) {
         self.0.set(SessionState::SignedOut);
     }
+
+    pub fn second_factor_due(&self) {
+        self.0.set(SessionState::SecondFactorDue);
+    }
+
+    pub fn is_second_factor_due(&self) -> bool {
+        self.0.with(|s| *s == SessionState::SecondFactorDue)
+    }
 }
 
 /// Shows its children only to a signed-in user; anyone else goes to the
@@ -72,7 +83,10 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if session.0.with(|s| *s == SessionState::SignedOut) {
+        if session
+            .0
+            .with(|s| matches!(s, SessionState::SignedOut | SessionState::SecondFactorDue))
+        {
             let here = nav::path_with_query(
                 &location.pathname.get_untracked(),
                 &location.search.get_untracked(),

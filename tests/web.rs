@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Router;
+use mfa_api::{AuthenticatorInfo, TwoFactorStatus};
 use mfa_app::components::avatar_menu::AvatarMenu;
+use mfa_app::components::qr::QrImage;
+use mfa_app::components::recovery_code::RecoveryCodePanel;
 use mfa_app::components::two_factor::TwoFactorSection;
 use mfa_app::i18n::I18nContextProvider;
 use mfa_app::locale::LangSwitch;
@@ -45,13 +48,26 @@ fn texts(root: &web_sys::HtmlElement, selector: &str) -> Vec<String> {
         .collect()
 }
 
+/// The section with callbacks that record what was asked of the page.
+fn section(status: RwSignal<TwoFactorStatus>, asked: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <I18nContextProvider>
+            <TwoFactorSection
+                status=status
+                on_add_authenticator=Callback::new(move |()| asked.update(|a| a.push("add".into())))
+                on_remove_authenticator=Callback::new(move |id: i64| asked.update(|a| a.push(format!("remove {id}"))))
+                on_new_recovery_code=Callback::new(move |()| asked.update(|a| a.push("new code".into())))
+            />
+        </I18nContextProvider>
+    }
+}
+
 #[wasm_bindgen_test]
 async fn two_factor_section_offers_both_methods() {
     let root = container();
-    let required = RwSignal::new(false);
-    let _handle = leptos::mount::mount_to(root.clone(), move || {
-        view! { <I18nContextProvider><TwoFactorSection required=required /></I18nContextProvider> }
-    });
+    let status = RwSignal::new(TwoFactorStatus::default());
+    let asked = RwSignal::new(Vec::new());
+    let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
     leptos::task::tick().await;
     assert_eq!(
         find(&root, "h2").text_content().unwrap(),
@@ -62,8 +78,11 @@ async fn two_factor_section_offers_both_methods() {
         ["Add Authenticator App", "Add Phone Number"]
     );
     assert!(root.query_selector(".notice").unwrap().is_none());
+    find(&root, ".actions button.primary").click();
+    leptos::task::tick().await;
+    assert_eq!(asked.get_untracked(), ["add"]);
 
-    required.set(true);
+    status.update(|s| s.required = true);
     leptos::task::tick().await;
     assert!(
         find(&root, ".notice")
@@ -74,13 +93,111 @@ async fn two_factor_section_offers_both_methods() {
 }
 
 #[wasm_bindgen_test]
+async fn an_enrolled_user_sees_the_app_and_the_recovery_code() {
+    let root = container();
+    let status = RwSignal::new(TwoFactorStatus {
+        enabled: true,
+        required: false,
+        authenticator: Some(AuthenticatorInfo {
+            id: 7,
+            added_at: 1_795_824_000,
+            last_used_at: None,
+        }),
+        recovery_code_created_at: Some(1_795_824_000),
+    });
+    let asked = RwSignal::new(Vec::new());
+    let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
+    leptos::task::tick().await;
+    assert!(
+        find(&root, ".status")
+            .text_content()
+            .unwrap()
+            .contains("is on")
+    );
+    assert_eq!(
+        texts(&root, ".method strong"),
+        ["Authenticator app", "Recovery code"]
+    );
+    find(
+        &root,
+        ".method button[aria-label='Remove authenticator app']",
+    )
+    .click();
+    let buttons = root.query_selector_all(".method button").unwrap();
+    buttons
+        .item(1)
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    leptos::task::tick().await;
+    assert_eq!(asked.get_untracked(), ["remove 7", "new code"]);
+}
+
+#[wasm_bindgen_test]
+async fn qr_code_is_one_svg_path_with_a_text_alternative() {
+    let root = container();
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <QrImage
+                uri="otpauth://totp/TwoStep:a@b.test?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=TwoStep".to_owned()
+                alt="QR code".to_owned()
+            />
+        }
+    });
+    leptos::task::tick().await;
+    let figure = find(&root, "[role=img]");
+    assert_eq!(
+        figure.get_attribute("aria-label").as_deref(),
+        Some("QR code")
+    );
+    assert_eq!(root.query_selector_all("svg path").unwrap().length(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn finishing_waits_for_the_saved_tick() {
+    let root = container();
+    let finished = RwSignal::new(false);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <I18nContextProvider>
+                <RecoveryCodePanel
+                    code="ABCD-EFGH-IJKL-MNOP".to_owned()
+                    account="member@demo.test".to_owned()
+                    title="Save your recovery code".to_owned()
+                    intro="Keep it safe.".to_owned()
+                    on_finish=Callback::new(move |()| finished.set(true))
+                />
+            </I18nContextProvider>
+        }
+    });
+    leptos::task::tick().await;
+    assert_eq!(
+        find(&root, "#recovery-code").text_content().unwrap(),
+        "ABCD-EFGH-IJKL-MNOP"
+    );
+    let finish = find(&root, "button.primary");
+    assert!(finish.has_attribute("disabled"));
+    find(&root, "#recovery-saved").click();
+    leptos::task::tick().await;
+    assert!(!finish.has_attribute("disabled"));
+    finish.click();
+    leptos::task::tick().await;
+    assert!(finished.get_untracked());
+}
+
+#[wasm_bindgen_test]
 async fn language_switch_flips_labels_and_html_lang() {
     let root = container();
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <I18nContextProvider>
                 <LangSwitch />
-                <TwoFactorSection required=false />
+                <TwoFactorSection
+                    status=TwoFactorStatus::default()
+                    on_add_authenticator=Callback::new(|()| ())
+                    on_remove_authenticator=Callback::new(|_: i64| ())
+                    on_new_recovery_code=Callback::new(|()| ())
+                />
             </I18nContextProvider>
         }
     });

@@ -2,10 +2,16 @@
 
 /// The account menu behind the avatar button.
 pub mod avatar_menu;
+/// A Copy button with feedback.
+pub mod copy_button;
 /// Top bar: product name, language, account.
 pub mod header;
 /// A polite "Loading…" status line.
 pub mod loading;
+/// The QR code, drawn from the otpauth URI.
+pub mod qr;
+/// The recovery code screen: copy, download, print, confirm saved.
+pub mod recovery_code;
 /// The tab strip of My Profile Settings.
 pub mod tabs;
 /// The Two-Factor Authentication (2FA) section.

@@ -1,35 +1,96 @@
 use leptos::prelude::*;
+use mfa_api::TwoFactorStatus;
 
-use crate::i18n::{t, use_i18n};
+use crate::dates::format_date;
+use crate::i18n::{t, t_string, use_i18n};
 
 /// The Two-Factor Authentication (2FA) section of Password & Security.
+/// It only renders; what the buttons do is up to the page.
 #[component]
 pub fn TwoFactorSection(
-    /// MFA is mandatory for this user (payees).
-    #[prop(into)]
-    required: Signal<bool>,
+    #[prop(into)] status: Signal<TwoFactorStatus>,
+    /// "Add Authenticator App" or "Replace authenticator app".
+    on_add_authenticator: Callback<()>,
+    /// "Remove" on the authenticator app, with its id.
+    on_remove_authenticator: Callback<i64>,
+    /// "Generate a new recovery code".
+    on_new_recovery_code: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let enabled = move || status.with(|s| s.enabled);
+    let date = move |unix: i64| format_date(i18n.get_locale(), unix);
     view! {
         <section class="card two-factor" aria-labelledby="two-factor-heading">
             <h2 id="two-factor-heading">{t!(i18n, two_factor_heading)}</h2>
             <p>{t!(i18n, two_factor_intro)}</p>
-            <p class="status status-off">
+            <p class="status" class:status-on=enabled>
                 <span class="status-dot" aria-hidden="true"></span>
-                {t!(i18n, two_factor_not_set_up)}
+                {move || if enabled() { t_string!(i18n, two_factor_on) } else { t_string!(i18n, two_factor_not_set_up) }}
             </p>
-            <Show when=move || required.get()>
+            <Show when=move || status.with(|s| s.required && !s.enabled)>
                 <p class="notice">{t!(i18n, two_factor_required_payee)}</p>
             </Show>
+            <ul class="methods">
+                {move || {
+                    status
+                        .get()
+                        .authenticator
+                        .map(|app| {
+                            let added = date(app.added_at);
+                            let used = app.last_used_at.map(date);
+                            view! {
+                                <li class="method">
+                                    <div>
+                                        <strong>{t!(i18n, authenticator_app)}</strong>
+                                        <p class="hint">
+                                            {t!(i18n, added_on, date = added.clone())}
+                                            " · "
+                                            {match used {
+                                                Some(d) => t!(i18n, last_used_on, date = d.clone()).into_any(),
+                                                None => t!(i18n, never_used).into_any(),
+                                            }}
+                                        </p>
+                                    </div>
+                                    <button
+                                        type="button"
+                                        aria-label=move || t_string!(i18n, remove_authenticator_label)
+                                        on:click=move |_| on_remove_authenticator.run(app.id)
+                                    >
+                                        {t!(i18n, remove)}
+                                    </button>
+                                </li>
+                            }
+                        })
+                }}
+                {move || {
+                    status
+                        .get()
+                        .recovery_code_created_at
+                        .map(|created| {
+                            let created = date(created);
+                            view! {
+                                <li class="method">
+                                    <div>
+                                        <strong>{t!(i18n, recovery_code)}</strong>
+                                        <p class="hint">{t!(i18n, recovery_code_created_on, date = created.clone())}</p>
+                                    </div>
+                                    <button type="button" on:click=move |_| on_new_recovery_code.run(())>
+                                        {t!(i18n, generate_recovery_code)}
+                                    </button>
+                                </li>
+                            }
+                        })
+                }}
+            </ul>
             <div class="actions">
-                <button type="button" class="primary" disabled aria-describedby="factor-availability">
-                    {t!(i18n, add_authenticator_app)}
+                <button type="button" class="primary" on:click=move |_| on_add_authenticator.run(())>
+                    {move || if enabled() { t_string!(i18n, replace_authenticator) } else { t_string!(i18n, add_authenticator_app) }}
                 </button>
-                <button type="button" disabled aria-describedby="factor-availability">
+                <button type="button" disabled aria-describedby="sms-availability">
                     {t!(i18n, add_phone_number)}
                 </button>
             </div>
-            <p id="factor-availability" class="hint">{t!(i18n, factor_coming_soon)}</p>
+            <p id="sms-availability" class="hint">{t!(i18n, sms_coming_soon)}</p>
         </section>
     }
 }

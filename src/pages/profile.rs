@@ -1,16 +1,22 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
-use leptos_router::hooks::use_location;
-use mfa_api::Role;
+use leptos_router::hooks::{use_location, use_navigate};
+use mfa_api::{Role, codes};
 
+use super::reauth::ReauthForm;
+use crate::api::{self, ApiError};
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
 use crate::document::page_title;
+use crate::errors::error_text;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
 
 const PANEL_ID: &str = "profile-panel";
 pub const SECURITY_PATH: &str = "/profile/security";
+pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
+pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
 
 /// My Profile Settings: the tab strip, and the selected tab below it.
 #[component]
@@ -18,8 +24,7 @@ pub fn ProfileSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     page_title(move || t_string!(i18n, profile_settings_title).to_owned());
-    let selected =
-        Signal::derive(move || usize::from(location.pathname.get().starts_with(SECURITY_PATH)));
+    let selected = Signal::derive(move || usize::from(location.pathname.get() == SECURITY_PATH));
     let tabs = vec![
         TabLink {
             href: "/profile",
@@ -97,14 +102,75 @@ pub fn ProfileTab() -> impl IntoView {
     }
 }
 
+/// Where removing the authenticator app stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    Idle,
+    /// "Remove the authenticator app?" is on screen.
+    Asking(i64),
+    ConfirmPassword(i64),
+    Working,
+}
+
 /// The Password & Security tab.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
+    let i18n = use_i18n();
     let session = Session::expect();
-    let required = Signal::derive(move || {
-        session
-            .me()
-            .is_some_and(|me| me.memberships.iter().any(|m| m.payee))
-    });
-    view! { <TwoFactorSection required=required /> }
+    let navigate = use_navigate();
+    let status = Signal::derive(move || session.me().map(|me| me.two_factor).unwrap_or_default());
+    let removal = RwSignal::new(Removal::Idle);
+    let error = RwSignal::new(None::<ApiError>);
+
+    let remove = move |id: i64| {
+        removal.set(Removal::Working);
+        error.set(None);
+        spawn_local(async move {
+            match api::remove_authenticator(id).await {
+                Ok(me) => {
+                    session.signed_in(me);
+                    removal.set(Removal::Idle);
+                }
+                Err(e) if e.is(codes::REAUTH_REQUIRED) => removal.set(Removal::ConfirmPassword(id)),
+                Err(e) => {
+                    removal.set(Removal::Idle);
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let go = move |path: &'static str| {
+        let navigate = navigate.clone();
+        Callback::new(move |()| navigate(path, Default::default()))
+    };
+    view! {
+        <TwoFactorSection
+            status=status
+            on_add_authenticator=go(ADD_AUTHENTICATOR_PATH)
+            on_remove_authenticator=Callback::new(move |id| {
+                error.set(None);
+                removal.set(Removal::Asking(id));
+            })
+            on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
+        />
+        <p class="error" role="alert">{move || error.get().map(|e| error_text(i18n.get_locale(), &e))}</p>
+        {move || match removal.get() {
+            Removal::Idle | Removal::Working => None,
+            Removal::Asking(id) => Some(
+                view! {
+                    <section class="card confirm" role="alertdialog" aria-labelledby="remove-question">
+                        <p id="remove-question">{t!(i18n, remove_authenticator_question)}</p>
+                        <div class="actions">
+                            <button type="button" class="danger" on:click=move |_| remove(id)>{t!(i18n, remove)}</button>
+                            <button type="button" on:click=move |_| removal.set(Removal::Idle)>{t!(i18n, cancel)}</button>
+                        </div>
+                    </section>
+                }
+                .into_any(),
+            ),
+            Removal::ConfirmPassword(id) => Some(
+                view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| remove(id)) /> }.into_any(),
+            ),
+        }}
+    }
 }

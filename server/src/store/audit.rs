@@ -23,16 +23,6 @@ impl AuditKind {
     }
 }
 
-/// One row of the audit log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditRow {
-    pub user_id: Option<i64>,
-    pub kind: String,
-    pub detail: String,
-    pub ip: Option<String>,
-    pub created_at: UnixTime,
-}
-
 impl Store {
     /// Who (`user_id`), what (`kind`, `detail`), when, and from which IP.
     pub async fn audit(
@@ -52,25 +42,5 @@ impl Store {
             .execute(&self.pool)
             .await
             .map(drop)
-    }
-
-    /// The user's events, oldest first.
-    pub async fn audit_events(&self, user_id: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-        let rows: Vec<(Option<i64>, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT user_id, kind, detail, ip, created_at FROM audit_events WHERE user_id = $1 ORDER BY id",
-        )
-        .bind(user_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(user_id, kind, detail, ip, created_at)| AuditRow {
-                user_id,
-                kind,
-                detail,
-                ip,
-                created_at,
-            })
-            .collect())
     }
 }

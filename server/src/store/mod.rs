@@ -22,7 +22,7 @@ mod factors;
 mod sessions;
 
 pub use accounts::{MembershipRow, UserRow};
-pub use audit::{AuditKind, AuditRow};
+pub use audit::AuditKind;
 pub use factors::TotpRow;
 pub use sessions::SessionRow;
 

@@ -1,0 +1,47 @@
+//! Small browser services: clipboard, file download, printing.
+
+use wasm_bindgen::{JsCast, JsValue};
+
+/// Copies `text` to the clipboard; fails where the browser does not allow it.
+pub async fn copy_text(text: &str) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(drop)
+}
+
+/// Saves `text` as a file named `filename` (Blob, object URL, `<a download>`).
+pub fn download_text(filename: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(filename);
+    // Fully qualified: leptos's ElementExt::style shadows HtmlElement::style.
+    web_sys::HtmlElement::style(&link).set_property("display", "none")?;
+    document.body().ok_or("no body")?.append_child(&link)?;
+    link.click();
+    link.remove();
+    // Revoke once the download has started.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(2),
+    );
+    Ok(())
+}
+
+/// Opens the browser's print dialog (the stylesheet prints only the code).
+pub fn print_page() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}

@@ -1,0 +1,103 @@
+//! Dates and times for people: in the browser, in their language and time
+//! zone (`Intl` through js-sys); on the host (tests), UTC.
+
+use crate::i18n::Locale;
+
+/// The date part of a Unix time, as the reader's locale writes it.
+pub fn format_date(locale: Locale, unix: i64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos_i18n::Locale as _;
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
+        js_date(unix)
+            .to_locale_date_string(locale.as_str(), &options)
+            .into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = locale;
+        iso_date(unix)
+    }
+}
+
+/// The time of day of a Unix time, hours and minutes.
+pub fn format_time(locale: Locale, unix: i64) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos_i18n::Locale as _;
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
+        js_date(unix)
+            .to_locale_time_string_with_options(locale.as_str(), &options)
+            .into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = locale;
+        let secs = unix.rem_euclid(86_400);
+        format!("{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+    }
+}
+
+/// Today's date, YYYY-MM-DD, in the reader's time zone.
+pub fn today_iso() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new_0();
+        format!(
+            "{:04}-{:02}-{:02}",
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        iso_date(now)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn js_date(unix: i64) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0))
+}
+
+/// YYYY-MM-DD of a Unix time, UTC (days-to-civil, proleptic Gregorian).
+pub fn iso_date(unix: i64) -> String {
+    let z = unix.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(951_782_400), "2000-02-29");
+        assert_eq!(iso_date(1_795_824_000), "2026-11-28");
+        assert_eq!(iso_date(1_795_910_399), "2026-11-28");
+        assert_eq!(iso_date(-1), "1969-12-31");
+    }
+
+    #[test]
+    fn host_times_are_utc() {
+        assert_eq!(
+            format_time(Locale::en, 1_795_824_000 + 7 * 3600 + 5 * 60),
+            "07:05 UTC"
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! Add Authenticator App: confirm the password (when the re-authentication
+//! window is closed), scan the QR code on "Secure your Account", type a code,
+//! then save the recovery code when this is the first factor.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use mfa_api::{FactorChange, TotpEnrollment, codes};
+
+use super::profile::SECURITY_PATH;
+use super::reauth::ReauthForm;
+use crate::api::{self, ApiError};
+use crate::components::copy_button::CopyButton;
+use crate::components::loading::Loading;
+use crate::components::qr::QrImage;
+use crate::components::recovery_code::RecoveryCodePanel;
+use crate::document::page_title;
+use crate::errors::error_text;
+use crate::i18n::{t, t_string, use_i18n};
+use crate::session::Session;
+
+/// Where the flow stands.
+#[derive(Clone)]
+enum Step {
+    Starting,
+    ConfirmPassword,
+    Scan(TotpEnrollment),
+    SaveRecoveryCode(String),
+    Failed(ApiError),
+}
+
+/// "ABCD EFGH IJKL ..." for reading and typing.
+pub fn group_key(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn AddAuthenticatorPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    let navigate = use_navigate();
+    page_title(move || t_string!(i18n, secure_title).to_owned());
+    let step = RwSignal::new(Step::Starting);
+
+    let start = move || {
+        spawn_local(async move {
+            step.set(match api::start_authenticator().await {
+                Ok(enrollment) => Step::Scan(enrollment),
+                Err(e) if e.is(codes::REAUTH_REQUIRED) => Step::ConfirmPassword,
+                Err(e) => Step::Failed(e),
+            });
+        });
+    };
+    start();
+
+    let done = Callback::new(move |()| navigate(SECURITY_PATH, Default::default()));
+    let confirmed = Callback::new(move |change: FactorChange| {
+        session.signed_in(change.me);
+        match change.recovery_code {
+            Some(code) => step.set(Step::SaveRecoveryCode(code.0)),
+            None => done.run(()),
+        }
+    });
+    let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
+
+    move || match step.get() {
+        Step::Starting => view! { <Loading /> }.into_any(),
+        Step::ConfirmPassword => {
+            view! { <ReauthForm on_confirmed=Callback::new(move |()| start()) /> }.into_any()
+        }
+        Step::Scan(enrollment) => {
+            view! { <ScanStep enrollment=enrollment on_confirmed=confirmed /> }.into_any()
+        }
+        Step::SaveRecoveryCode(code) => view! {
+            <RecoveryCodePanel
+                code=code
+                account=account()
+                title=Signal::derive(move || t_string!(i18n, recovery_title).to_owned())
+                intro=Signal::derive(move || t_string!(i18n, recovery_intro).to_owned())
+                on_finish=done
+            />
+        }
+        .into_any(),
+        Step::Failed(error) => view! {
+            <section class="card narrow">
+                <h1>{t!(i18n, secure_title)}</h1>
+                <p class="error" role="alert">{move || error_text(i18n.get_locale(), &error)}</p>
+                <p><a href=SECURITY_PATH>{t!(i18n, tab_security)}</a></p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// "Secure your Account": the QR code, the key for typing, the code field.
+#[component]
+fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let typed = code.get_untracked();
+        spawn_local(async move {
+            let result = api::confirm_authenticator(typed).await;
+            pending.set(false);
+            match result {
+                Ok(change) => on_confirmed.run(change),
+                Err(e) => {
+                    code.set(String::new());
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+    let grouped = group_key(&enrollment.secret);
+    view! {
+        <section class="card secure" aria-labelledby="secure-title">
+            <h1 id="secure-title">{t!(i18n, secure_title)}</h1>
+            <ol class="steps">
+                <li>{t!(i18n, secure_step_open)}</li>
+                <li>{t!(i18n, secure_step_scan)}</li>
+                <li>{t!(i18n, secure_step_enter)}</li>
+            </ol>
+            <QrImage uri=enrollment.otpauth_uri.clone() alt=Signal::derive(move || t_string!(i18n, qr_alt).to_owned()) />
+            <h2 class="small-heading">{t!(i18n, cant_scan)}</h2>
+            <p>{t!(i18n, manual_key_intro)}</p>
+            <p class="key-row">
+                <span class="visually-hidden">{t!(i18n, setup_key_label)}": "</span>
+                <code id="setup-key" class="setup-key">{grouped}</code>
+                <CopyButton
+                    text=enrollment.secret.clone()
+                    label=Signal::derive(move || t_string!(i18n, copy_key_label).to_owned())
+                />
+            </p>
+            <form class="form" on:submit=on_submit>
+                <div class="field">
+                    <label for="totp-code">{t!(i18n, code_label)}</label>
+                    <input
+                        id="totp-code"
+                        class="code-input"
+                        name="code"
+                        type="text"
+                        inputmode="numeric"
+                        autocomplete="one-time-code"
+                        maxlength="9"
+                        required
+                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-describedby="totp-error"
+                        bind:value=code
+                    />
+                </div>
+                <p id="totp-error" class="error" role="alert">
+                    {move || error.get().map(|e| error_text(i18n.get_locale(), &e))}
+                </p>
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || pending.get()>
+                        {move || if pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                    </button>
+                    <a class="button" href=SECURITY_PATH>{t!(i18n, cancel)}</a>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::group_key;
+
+    #[test]
+    fn keys_are_shown_in_groups_of_four() {
+        assert_eq!(group_key("GEZDGNBVGY3TQOJQ"), "GEZD GNBV GY3T QOJQ");
+        assert_eq!(group_key("ABCDEF"), "ABCD EF");
+    }
+}

@@ -1,0 +1,68 @@
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::errors::error_text;
+use crate::i18n::{t, t_string, use_i18n};
+
+/// "Confirm your password": opens the re-authentication window, then hands
+/// back to the flow that needed it. As a whole screen it carries the page's
+/// h1; inside a page (`inline`), an h2.
+#[component]
+pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let pending = RwSignal::new(false);
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
+        error.set(None);
+        let typed = password.get_untracked();
+        spawn_local(async move {
+            let result = api::reauth(typed).await;
+            pending.set(false);
+            password.set(String::new());
+            match result {
+                Ok(()) => on_confirmed.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let heading = move || t!(i18n, reauth_title);
+    view! {
+        <section class="card narrow reauth" aria-labelledby="reauth-title">
+            {if inline {
+                view! { <h2 id="reauth-title">{heading}</h2> }.into_any()
+            } else {
+                view! { <h1 id="reauth-title">{heading}</h1> }.into_any()
+            }}
+            <p>{t!(i18n, reauth_intro)}</p>
+            <form class="form" on:submit=on_submit>
+                <div class="field">
+                    <label for="reauth-password">{t!(i18n, current_password_label)}</label>
+                    <input
+                        id="reauth-password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        autofocus
+                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-describedby="reauth-error"
+                        bind:value=password
+                    />
+                </div>
+                <p id="reauth-error" class="error" role="alert">
+                    {move || error.get().map(|e| error_text(i18n.get_locale(), &e))}
+                </p>
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
+                </button>
+            </form>
+        </section>
+    }
+}

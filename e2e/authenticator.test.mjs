@@ -70,7 +70,8 @@ test('enroll an authenticator app, then sign in with it and with the recovery co
   assert.equal(uri.protocol, 'otpauth:');
   assert.equal(uri.host, 'totp');
   assert.equal(decodeURIComponent(uri.pathname), '/TwoStep:member@demo.test');
-  assert.equal(uri.searchParams.get('secret'), key);
+  assert.equal(uri.searchParams.get('secret'), key, 'the text key is the scanned secret');
+  const scanned = uri.searchParams.get('secret');
   assert.equal(uri.searchParams.get('issuer'), 'TwoStep');
   assert.equal(uri.searchParams.get('digits'), '6');
   assert.equal(uri.searchParams.get('period'), '30');
@@ -80,8 +81,9 @@ test('enroll an authenticator app, then sign in with it and with the recovery co
   assert.equal(await codeField.getAttribute('autocomplete'), 'one-time-code');
   await page.screenshot({ path: path.join(artifacts, 'secure-your-account.png'), fullPage: true });
 
-  // A wrong code, then the right one typed as "123 456".
-  const right = freshCode(key, used);
+  // A wrong code, then the right one (computed from the scanned secret, as an
+  // app would) typed as "123 456".
+  const right = freshCode(scanned, used);
   await codeField.fill(right === '000000' ? '111111' : '000000');
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('alert').getByText('That code is not valid.', { exact: false }).waitFor();
@@ -192,9 +194,18 @@ test('the second step survives a reload, and a lost phone can be replaced', asyn
   await page.waitForURL('**/profile/security');
   await page.getByText('Two-factor authentication is on.').waitFor();
 
-  // Remove it (the password was confirmed a moment ago).
+  // A new recovery code voids the old one (the password was confirmed a moment ago).
+  await page.getByRole('button', { name: 'Generate a new recovery code' }).click();
+  await page.getByRole('heading', { name: 'Save your new recovery code' }).waitFor();
+  const regenerated = (await page.locator('#recovery-code').textContent()).trim();
+  await page.getByLabel('I have saved my recovery code').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await page.waitForURL('**/profile/security');
+
+  // Remove it.
   await page.getByRole('button', { name: 'Remove authenticator app' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
   await page.getByText('Two-factor authentication is not set up.').waitFor();
+  assert.match(regenerated, /^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
   assert.deepEqual(page.errors, []);
 });

@@ -66,6 +66,10 @@ export async function newPage(browser, baseURL) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  // A blocked script or style shows up only on the console.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) page.errors.push(msg.text());
+  });
   return page;
 }
 

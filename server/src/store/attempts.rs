@@ -2,6 +2,9 @@ use super::Store;
 use crate::domain::attempts::{AttemptKind, Attempts};
 use crate::domain::clock::UnixTime;
 
+/// Far more rounds than concurrent requests of one user can force.
+const CAS_ROUNDS: usize = 64;
+
 /// Stored as 0 when not locked (NULL comparisons differ between engines).
 fn from_row((failures, locked_until): (i64, i64)) -> Attempts {
     Attempts {
@@ -23,7 +26,8 @@ impl Store {
     }
 
     /// Counts one more wrong answer, by the domain's rule, and returns the new
-    /// state. Compare-and-swap, so concurrent failures are all counted.
+    /// state. Compare-and-swap, so concurrent failures are all counted; gives
+    /// up (as an error) only if the row keeps changing or vanishes.
     pub async fn record_failure(
         &self,
         user_id: i64,
@@ -35,7 +39,7 @@ impl Store {
             .bind(kind.as_str())
             .execute(&self.pool)
             .await?;
-        loop {
+        for _ in 0..CAS_ROUNDS {
             let before = self.attempts(user_id, kind).await?;
             let after = before.after_failure(now);
             let done = sqlx::query(
@@ -54,6 +58,9 @@ impl Store {
                 return Ok(after);
             }
         }
+        Err(sqlx::Error::Protocol(
+            "attempt counter kept changing under concurrent updates".into(),
+        ))
     }
 
     /// A right answer: the count starts again.

@@ -21,6 +21,10 @@ async fn deep_links_get_the_app_shell() {
         );
         assert!(reply.body.as_str().unwrap().contains("MFA test index"));
         assert_eq!(reply.headers[header::CACHE_CONTROL], "no-cache", "{path}");
+        let csp = reply.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(csp.starts_with("default-src 'self'"), "{csp}");
     }
 }
 

@@ -14,6 +14,8 @@ pub mod dates;
 pub mod document;
 /// Error codes to readable messages.
 pub mod errors;
+/// Request-in-flight and error state shared by the forms.
+pub mod form;
 /// Language switch and its persistence.
 pub mod locale;
 /// Safe redirects after sign-in.

@@ -17,9 +17,10 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The sign-in page, remembering where to come back to.
+/// The sign-in page, remembering where to come back to (when that is
+/// somewhere `safe_next` would follow).
 pub fn sign_in_href(return_to: &str) -> String {
-    if return_to == "/" || return_to.is_empty() {
+    if safe_next(Some(return_to)) == "/" {
         "/sign-in".to_owned()
     } else {
         format!("/sign-in?next={}", encode_component(return_to))
@@ -73,6 +74,9 @@ mod tests {
     #[test]
     fn sign_in_link_carries_the_path_encoded() {
         assert_eq!(sign_in_href("/"), "/sign-in");
+        // Already there (say, just after signing out): nothing to come back to.
+        assert_eq!(sign_in_href("/sign-in"), "/sign-in");
+        assert_eq!(sign_in_href("/sign-in?next=%2Fprofile"), "/sign-in");
         assert_eq!(
             sign_in_href("/profile/security"),
             "/sign-in?next=%2Fprofile%2Fsecurity"

@@ -17,6 +17,7 @@ use crate::components::qr::QrImage;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::page_title;
 use crate::errors::error_text;
+use crate::form::{Submission, keep_error};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
 
@@ -103,27 +104,15 @@ pub fn AddAuthenticatorPage() -> impl IntoView {
 fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) -> impl IntoView {
     let i18n = use_i18n();
     let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let form = Submission::default();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let typed = code.get_untracked();
-        spawn_local(async move {
-            let result = api::confirm_authenticator(typed).await;
-            pending.set(false);
-            match result {
-                Ok(change) => on_confirmed.run(change),
-                Err(e) => {
-                    code.set(String::new());
-                    error.set(Some(e));
-                }
-            }
-        });
+        let typed = std::mem::take(&mut *code.write());
+        form.start(
+            api::confirm_authenticator(typed),
+            move |change| on_confirmed.run(change),
+            keep_error,
+        );
     };
     let grouped = group_key(&enrollment.secret);
     view! {
@@ -157,17 +146,15 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
                         autocomplete="one-time-code"
                         maxlength="9"
                         required
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-invalid=form.invalid()
                         aria-describedby="totp-error"
                         bind:value=code
                     />
                 </div>
-                <p id="totp-error" class="error" role="alert">
-                    {move || error.get().map(|e| error_text(i18n.get_locale(), &e))}
-                </p>
+                <p id="totp-error" class="error" role="alert">{form.message()}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || pending.get()>
-                        {move || if pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                    <button type="submit" class="primary" disabled=move || form.pending.get()>
+                        {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
                     </button>
                     <a class="button" href=SECURITY_PATH>{t!(i18n, cancel)}</a>
                 </div>

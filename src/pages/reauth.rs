@@ -1,9 +1,8 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::errors::error_text;
+use crate::api;
+use crate::form::{Submission, keep_error};
 use crate::i18n::{t, t_string, use_i18n};
 
 /// "Confirm your password": opens the re-authentication window, then hands
@@ -13,25 +12,15 @@ use crate::i18n::{t, t_string, use_i18n};
 pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) -> impl IntoView {
     let i18n = use_i18n();
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
+    let form = Submission::default();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let typed = password.get_untracked();
-        spawn_local(async move {
-            let result = api::reauth(typed).await;
-            pending.set(false);
-            password.set(String::new());
-            match result {
-                Ok(()) => on_confirmed.run(()),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let typed = std::mem::take(&mut *password.write());
+        form.start(
+            api::reauth(typed),
+            move |()| on_confirmed.run(()),
+            keep_error,
+        );
     };
     let heading = move || t!(i18n, reauth_title);
     view! {
@@ -51,16 +40,16 @@ pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) ->
                         autocomplete="current-password"
                         required
                         autofocus
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-invalid=form.invalid()
                         aria-describedby="reauth-error"
                         bind:value=password
                     />
                 </div>
                 <p id="reauth-error" class="error" role="alert">
-                    {move || error.get().map(|e| error_text(i18n.get_locale(), &e))}
+                    {form.message()}
                 </p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
+                <button type="submit" class="primary" disabled=move || form.pending.get()>
+                    {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
                 </button>
             </form>
         </section>

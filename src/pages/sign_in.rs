@@ -4,7 +4,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{SecondFactorRequest, SignInOutcome, SignInRequest};
@@ -13,7 +12,7 @@ use super::profile::ADD_AUTHENTICATOR_PATH;
 use crate::api::{self, ApiError};
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::page_title;
-use crate::errors::error_text;
+use crate::form::{Submission, keep_error};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav;
 use crate::session::Session;
@@ -117,34 +116,24 @@ fn PasswordStep() -> impl IntoView {
     let session = Session::expect();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-
+    let form = Submission::default();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
         let request = SignInRequest {
             email: email.get_untracked(),
-            password: password.get_untracked(),
+            password: std::mem::take(&mut *password.write()),
         };
-        spawn_local(async move {
-            let result = api::sign_in(&request).await;
-            pending.set(false);
-            password.set(String::new());
-            match result {
-                Ok(SignInOutcome::SignedIn { me, .. }) => session.signed_in(me),
-                Ok(SignInOutcome::SecondFactorRequired) => session.second_factor_due(),
-                Err(e) => error.set(Some(e)),
-            }
-        });
+        let done = move |outcome| match outcome {
+            SignInOutcome::SignedIn { me, .. } => session.signed_in(me),
+            SignInOutcome::SecondFactorRequired => session.second_factor_due(),
+        };
+        form.start(
+            async move { api::sign_in(&request).await },
+            done,
+            keep_error,
+        );
     };
-
-    let message = move || error.get().map(|e| error_text(i18n.get_locale(), &e));
-    let invalid = move || error.with(Option::is_some).then_some("true");
+    let invalid = form.invalid();
     view! {
         <section class="card narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{t!(i18n, sign_in_title)}</h1>
@@ -176,9 +165,9 @@ fn PasswordStep() -> impl IntoView {
                         bind:value=password
                     />
                 </div>
-                <p id="sign-in-error" class="error" role="alert">{message}</p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
+                <p id="sign-in-error" class="error" role="alert">{form.message()}</p>
+                <button type="submit" class="primary" disabled=move || form.pending.get()>
+                    {move || if form.pending.get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
                 </button>
             </form>
         </section>
@@ -192,48 +181,47 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
     let session = Session::expect();
     let use_recovery = RwSignal::new(false);
     let code = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let pending = RwSignal::new(false);
-
+    let form = Submission::default();
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        let typed = code.get_untracked();
+        let typed = std::mem::take(&mut *code.write());
         let request = if use_recovery.get_untracked() {
             SecondFactorRequest::RecoveryCode { code: typed }
         } else {
             SecondFactorRequest::Totp { code: typed }
         };
-        spawn_local(async move {
-            let result = api::second_factor(&request).await;
-            pending.set(false);
-            code.set(String::new());
-            match result {
-                Ok(SignInOutcome::SignedIn {
-                    me,
-                    new_recovery_code,
-                }) => {
-                    // Hold the redirect until the new code is saved.
-                    if let Some(fresh) = new_recovery_code {
-                        on_recovered.run(fresh.0);
-                    }
-                    session.signed_in(me);
+        let done = move |outcome| match outcome {
+            SignInOutcome::SignedIn {
+                me,
+                new_recovery_code,
+            } => {
+                // Hold the redirect until the new recovery code is saved.
+                if let Some(fresh) = new_recovery_code {
+                    on_recovered.run(fresh.0);
                 }
-                Ok(SignInOutcome::SecondFactorRequired) => error.set(Some(ApiError::unexpected())),
-                // The half-signed-in session ran out: start again.
-                Err(e) if e.status == 401 => session.signed_out(),
-                Err(e) => error.set(Some(e)),
+                session.signed_in(me);
             }
-        });
+            SignInOutcome::SecondFactorRequired => form.error.set(Some(ApiError::unexpected())),
+        };
+        // The half-signed-in session ran out: back to the password.
+        let failed = move |e: ApiError| {
+            if e.status == 401 {
+                session.signed_out();
+                None
+            } else {
+                Some(e)
+            }
+        };
+        form.start(
+            async move { api::second_factor(&request).await },
+            done,
+            failed,
+        );
     };
     let switch = move |_| {
         use_recovery.update(|r| *r = !*r);
         code.set(String::new());
-        error.set(None);
+        form.error.set(None);
     };
     view! {
         <section class="card narrow" aria-labelledby="second-step-title">
@@ -259,16 +247,14 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
                         spellcheck="false"
                         required
                         autofocus
-                        aria-invalid=move || error.with(Option::is_some).then_some("true")
+                        aria-invalid=form.invalid()
                         aria-describedby="second-step-error"
                         bind:value=code
                     />
                 </div>
-                <p id="second-step-error" class="error" role="alert">
-                    {move || error.get().map(|e| error_text(i18n.get_locale(), &e))}
-                </p>
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                <p id="second-step-error" class="error" role="alert">{form.message()}</p>
+                <button type="submit" class="primary" disabled=move || form.pending.get()>
+                    {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
                 </button>
                 <button type="button" class="link" on:click=switch>
                     {move || {

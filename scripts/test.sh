@@ -6,8 +6,12 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 ./scripts/setup.sh --test
 
-echo "== host: domain, app logic, API integration (cargo test --workspace)"
+echo "== host: domain, app logic, API integration on SQLite (cargo test --workspace)"
 cargo test --workspace
+
+echo "== API integration again, on a real PostgreSQL server"
+pg_url="$(./scripts/postgres.sh)"
+MFA_TEST_POSTGRES_URL="$pg_url" cargo test --workspace --test api
 
 echo "== browser: components in headless Chromium (wasm-bindgen-test)"
 cargo test --target wasm32-unknown-unknown

@@ -141,7 +141,7 @@ async fn the_stored_secret_is_sealed_and_tampering_is_caught() {
     // Flip one bit of the ciphertext: the secret no longer opens.
     let mut bytes = hex::decode(&sealed).unwrap();
     bytes[20] ^= 1;
-    sqlx::query("UPDATE totp_factors SET secret_sealed = ?")
+    sqlx::query("UPDATE totp_factors SET secret_sealed = $1")
         .bind(hex::encode(bytes))
         .execute(&db)
         .await

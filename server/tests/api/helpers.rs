@@ -47,8 +47,54 @@ impl Reply {
     }
 }
 
+/// With `MFA_TEST_POSTGRES_URL` (a server URL whose role may create
+/// databases), each test gets a fresh PostgreSQL database; otherwise SQLite
+/// in the test's temporary directory.
+fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("MFA_TEST_POSTGRES_URL") {
+        Ok(server) => {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = format!("mfa_test_{}_{n}", std::process::id());
+            let admin = server.clone();
+            // A throwaway runtime: config() is synchronous and may run inside one.
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(async {
+                        sqlx::any::install_default_drivers();
+                        let pool = sqlx::AnyPool::connect(&admin).await.unwrap();
+                        sqlx::query(&format!("CREATE DATABASE {name}"))
+                            .execute(&pool)
+                            .await
+                            .unwrap();
+                        pool.close().await;
+                    })
+            })
+            .join()
+            .unwrap();
+            let base = server
+                .rsplit_once('/')
+                .map_or(server.as_str(), |(base, _)| base);
+            format!("{base}/mfa_test_{}_{n}", std::process::id())
+        }
+        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("mfa.db").display()),
+    }
+}
+
 pub fn config(dir: &std::path::Path, extra: &[(&str, &str)]) -> Config {
+    let database_url = match std::fs::read_to_string(dir.join("database-url")) {
+        Ok(url) => url,
+        Err(_) => {
+            let url = database_url(dir);
+            std::fs::write(dir.join("database-url"), &url).unwrap();
+            url
+        }
+    };
     let mut vars: HashMap<String, String> = HashMap::from([
+        ("MFA_DATABASE_URL".into(), database_url),
         ("MFA_BIND".into(), "127.0.0.1:0".into()),
         ("MFA_DATA_DIR".into(), dir.display().to_string()),
         ("MFA_DEMO".into(), "1".into()),
@@ -242,8 +288,9 @@ impl TestApp {
     }
 
     /// Raw access to the test database, to check what is stored.
-    pub async fn db(&self) -> sqlx::SqlitePool {
-        let url = format!("sqlite://{}", self.dir.path().join("mfa.db").display());
-        sqlx::SqlitePool::connect(&url).await.unwrap()
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = std::fs::read_to_string(self.dir.path().join("database-url")).unwrap();
+        sqlx::AnyPool::connect(&url).await.unwrap()
     }
 }

@@ -175,8 +175,14 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_code_succeed_once() {
     let mut ok = 0;
     for task in tasks {
         let status = task.await.unwrap();
+        // The losers hold a used (or, once replaced, a wrong) code; enough of
+        // them may even trip the lockout.
+        let refused = [
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::TOO_MANY_REQUESTS,
+        ];
         assert!(
-            status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY,
+            status == StatusCode::OK || refused.contains(&status),
             "{status}"
         );
         ok += usize::from(status == StatusCode::OK);

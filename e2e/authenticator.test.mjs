@@ -56,8 +56,9 @@ test('enroll an authenticator app, then sign in with it and with the recovery co
   await page.getByLabel('Current password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Confirm password' }).click();
 
-  // Secure your Account: QR code and key.
+  // Secure your Account: QR code and key. Focus moves to the new screen.
   await page.getByRole('heading', { name: 'Secure your Account' }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.textContent === 'Secure your Account');
   assert.equal(await page.title(), 'Secure your Account · TwoStep');
   const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
   assert.match(key, /^[A-Z2-7]{32}$/, 'a 160-bit base32 key, shown in groups');
@@ -124,7 +125,8 @@ test('enroll an authenticator app, then sign in with it and with the recovery co
   await signOut(page);
   await signIn(page, 'member@demo.test');
   await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
-  await page.getByLabel('6-digit code').fill(freshCode(key, used));
+  await page.waitForFunction(() => document.activeElement?.id === 'second-factor-code');
+  await page.keyboard.type(freshCode(key, used));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
 

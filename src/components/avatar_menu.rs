@@ -148,6 +148,8 @@ pub fn AvatarMenu(name: String, email: String) -> impl IntoView {
             <button
                 type="button"
                 class="avatar"
+                // Drawn by CSS from this attribute: decoration, not part of the name.
+                data-initials=avatar
                 node_ref=button
                 aria-haspopup="menu"
                 aria-controls=MENU_ID
@@ -157,7 +159,6 @@ pub fn AvatarMenu(name: String, email: String) -> impl IntoView {
                 on:click=move |_| open.update(|o| *o = !*o)
                 on:keydown=on_button_key
             >
-                <span aria-hidden="true">{avatar}</span>
             </button>
             <Show when=move || open.get()>
                 <div class="menu-panel">

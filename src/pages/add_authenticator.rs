@@ -15,7 +15,7 @@ use crate::components::copy_button::CopyButton;
 use crate::components::loading::Loading;
 use crate::components::qr::QrImage;
 use crate::components::recovery_code::RecoveryCodePanel;
-use crate::document::page_title;
+use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
 use crate::form::{Submission, keep_error};
 use crate::i18n::{t, t_string, use_i18n};
@@ -69,6 +69,7 @@ pub fn AddAuthenticatorPage() -> impl IntoView {
         }
     });
     let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
+    focus_on_change(move || step.with(std::mem::discriminant));
 
     move || match step.get() {
         Step::Starting => view! { <Loading /> }.into_any(),

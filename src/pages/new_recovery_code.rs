@@ -11,7 +11,7 @@ use super::reauth::ReauthForm;
 use crate::api::{self, ApiError};
 use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
-use crate::document::page_title;
+use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
@@ -49,6 +49,7 @@ pub fn NewRecoveryCodePage() -> impl IntoView {
     generate();
     let done = Callback::new(move |()| navigate(SECURITY_PATH, Default::default()));
     let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
+    focus_on_change(move || step.with(std::mem::discriminant));
     move || match step.get() {
         Step::Working => view! { <Loading /> }.into_any(),
         Step::ConfirmPassword => {

@@ -8,7 +8,7 @@ use super::reauth::ReauthForm;
 use crate::api::{self, ApiError};
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
-use crate::document::page_title;
+use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
@@ -139,6 +139,7 @@ pub fn SecurityTab() -> impl IntoView {
             }
         });
     };
+    focus_on_change(move || removal.get());
     let go = move |path: &'static str| {
         let navigate = navigate.clone();
         Callback::new(move |()| navigate(path, Default::default()))
@@ -161,7 +162,7 @@ pub fn SecurityTab() -> impl IntoView {
                     <section class="card confirm" role="alertdialog" aria-labelledby="remove-question">
                         <p id="remove-question">{t!(i18n, remove_authenticator_question)}</p>
                         <div class="actions">
-                            <button type="button" class="danger" on:click=move |_| remove(id)>{t!(i18n, remove)}</button>
+                            <button type="button" class="danger" data-autofocus on:click=move |_| remove(id)>{t!(i18n, remove)}</button>
                             <button type="button" on:click=move |_| removal.set(Removal::Idle)>{t!(i18n, cancel)}</button>
                         </div>
                     </section>

@@ -39,7 +39,7 @@ pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) ->
                         type="password"
                         autocomplete="current-password"
                         required
-                        autofocus
+                        data-autofocus
                         aria-invalid=form.invalid()
                         aria-describedby="reauth-error"
                         bind:value=password

@@ -11,7 +11,7 @@ use mfa_api::{SecondFactorRequest, SignInOutcome, SignInRequest};
 use super::profile::ADD_AUTHENTICATOR_PATH;
 use crate::api::{self, ApiError};
 use crate::components::recovery_code::RecoveryCodePanel;
-use crate::document::page_title;
+use crate::document::{focus_on_change, page_title};
 use crate::form::{Submission, keep_error};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav;
@@ -63,6 +63,7 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
 
+    focus_on_change(move || (session.is_second_factor_due(), after_recovery.get()));
     let on_recovered = Callback::new(move |code: String| {
         after_recovery.set(Some(AfterRecovery::SaveNewCode(code)))
     });
@@ -246,7 +247,7 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
                         autocapitalize="characters"
                         spellcheck="false"
                         required
-                        autofocus
+                        data-autofocus
                         aria-invalid=form.invalid()
                         aria-describedby="second-step-error"
                         bind:value=code

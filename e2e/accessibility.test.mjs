@@ -1,0 +1,94 @@
+// Every screen of the flows, checked by axe-core (WCAG 2.1 A and AA rules)
+// in both languages. The context bypasses our CSP only to inject axe.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { DEMO_PASSWORD, launchBrowser, signIn, startServer } from './helpers.mjs';
+import { totp } from './totp.mjs';
+
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+async function audit(page, screen) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(problems, [], `${screen}: accessibility violations`);
+  assert.equal(await page.locator('h1').count(), 1, `${screen}: one h1`);
+}
+
+for (const locale of ['en', 'fr']) {
+  test(`every screen passes axe (${locale})`, async () => {
+    const context = await browser.newContext({ baseURL: server.url, bypassCSP: true, locale: locale === 'fr' ? 'fr-FR' : 'en-US' });
+    const page = await context.newPage();
+    await page.goto('/sign-in');
+    // The browser's language decides at first visit.
+    await page.locator(`html[lang="${locale}"]`).waitFor();
+    const email = locale === 'fr' ? 'admin@demo.test' : 'member@demo.test';
+    await page.locator('#email').waitFor();
+    await audit(page, 'sign-in');
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill('wrong-password');
+    await page.locator('button[type=submit]').click();
+    await page.locator('#sign-in-error:not(:empty)').waitFor();
+    await audit(page, 'sign-in with error');
+    await page.locator('#password').fill(DEMO_PASSWORD);
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.locator('main h1').waitFor();
+    await audit(page, 'home');
+    await page.locator('button.avatar').click();
+    await page.locator('[role=menu]').waitFor();
+    await audit(page, 'avatar menu open');
+    await page.goto('/profile');
+    await page.locator('dl.facts').waitFor();
+    await audit(page, 'profile tab');
+    await page.goto('/profile/security');
+    await page.locator('#two-factor-heading').waitFor();
+    await audit(page, 'security tab');
+    await page.locator('.two-factor .actions button.primary').click();
+    await page.locator('#reauth-password').waitFor();
+    await audit(page, 'confirm password');
+    await page.locator('#reauth-password').fill(DEMO_PASSWORD);
+    await page.locator('.reauth button[type=submit]').click();
+    await page.locator('#setup-key').waitFor();
+    await audit(page, 'secure your account');
+    const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
+    await page.locator('#totp-code').fill('000000' === totp(key) ? '111111' : '000000');
+    await page.locator('.secure button[type=submit]').click();
+    await page.locator('#totp-error:not(:empty)').waitFor();
+    await audit(page, 'secure your account with error');
+    await page.locator('#totp-code').fill(totp(key));
+    await page.locator('.secure button[type=submit]').click();
+    await page.locator('#recovery-code').waitFor();
+    await audit(page, 'recovery code');
+    await page.locator('#recovery-saved').check();
+    await page.locator('.recovery button.primary').click();
+    await page.locator('.method').first().waitFor();
+    await audit(page, 'security tab, enrolled');
+    await page.locator('.method button').first().click();
+    await page.locator('[role=alertdialog]').waitFor();
+    await audit(page, 'remove question');
+    await page.locator('button.avatar').click();
+    await page.locator('[role=menuitem]').last().click();
+    await page.locator('#email').waitFor();
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill(DEMO_PASSWORD);
+    await page.locator('button[type=submit]').click();
+    await page.locator('#second-factor-code').waitFor();
+    await audit(page, 'second step');
+    await context.close();
+  });
+}

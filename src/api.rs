@@ -1,10 +1,13 @@
 //! Every HTTP call the app makes, in one place. Each returns `Result`; the
 //! error carries the server's stable `code` so pages can pick a message.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, ConfirmTotpRequest, ErrorBody, FactorChange, Me, ReauthRequest,
-    SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment,
+    SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment, codes,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -43,6 +46,22 @@ impl ApiError {
 
     pub fn is(&self, code: &str) -> bool {
         self.code == code
+    }
+}
+
+thread_local! {
+    static ON_SESSION_END: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// Called whenever the server says the session is gone (401
+/// `unauthenticated`), whichever call noticed it.
+pub fn on_session_end(handler: impl Fn() + 'static) {
+    ON_SESSION_END.with(|h| *h.borrow_mut() = Some(Rc::new(handler)));
+}
+
+fn session_ended() {
+    if let Some(handler) = ON_SESSION_END.with(|h| h.borrow().clone()) {
+        handler();
     }
 }
 
@@ -136,6 +155,9 @@ async fn send(request: Request) -> Result<Response, ApiError> {
         Ok(body) => (body.code, body.locked_until),
         Err(_) => (BAD_RESPONSE.into(), None),
     };
+    if status == 401 && code == codes::UNAUTHENTICATED {
+        session_ended();
+    }
     Err(ApiError {
         status,
         code,

@@ -27,13 +27,11 @@ impl Default for Submission {
 
 impl Submission {
     /// Sends `request` unless one is already in flight. The answer goes to
-    /// `done`; an error is kept to be shown, unless `failed` takes it
-    /// (returning `None`).
+    /// `done`; an error is kept, to be shown.
     pub fn start<T: 'static>(
         self,
         request: impl Future<Output = Result<T, ApiError>> + 'static,
         done: impl FnOnce(T) + 'static,
-        failed: impl FnOnce(ApiError) -> Option<ApiError> + 'static,
     ) {
         if self.pending.get_untracked() {
             return;
@@ -45,7 +43,7 @@ impl Submission {
             self.pending.set(false);
             match result {
                 Ok(value) => done(value),
-                Err(e) => self.error.set(failed(e)),
+                Err(e) => self.error.set(Some(e)),
             }
         });
     }
@@ -60,9 +58,4 @@ impl Submission {
     pub fn invalid(self) -> impl Fn() -> Option<&'static str> + Copy + 'static {
         move || self.error.with(Option::is_some).then_some("true")
     }
-}
-
-/// Keeps the error to be shown (the usual `failed` of [`Submission::start`]).
-pub fn keep_error(error: ApiError) -> Option<ApiError> {
-    Some(error)
 }

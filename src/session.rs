@@ -29,6 +29,7 @@ impl Session {
     pub fn provide() -> Self {
         let session = Self(RwSignal::new(SessionState::Checking));
         provide_context(session);
+        api::on_session_end(move || session.signed_out());
         spawn_local(async move {
             match api::me().await {
                 Ok(me) => session.signed_in(me),

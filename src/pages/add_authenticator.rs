@@ -17,7 +17,7 @@ use crate::components::qr::QrImage;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
-use crate::form::{Submission, keep_error};
+use crate::form::Submission;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
 
@@ -109,11 +109,9 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         let typed = std::mem::take(&mut *code.write());
-        form.start(
-            api::confirm_authenticator(typed),
-            move |change| on_confirmed.run(change),
-            keep_error,
-        );
+        form.start(api::confirm_authenticator(typed), move |change| {
+            on_confirmed.run(change)
+        });
     };
     let grouped = group_key(&enrollment.secret);
     view! {

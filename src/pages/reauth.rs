@@ -2,7 +2,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::form::{Submission, keep_error};
+use crate::form::Submission;
 use crate::i18n::{t, t_string, use_i18n};
 
 /// "Confirm your password": opens the re-authentication window, then hands
@@ -16,11 +16,7 @@ pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) ->
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         let typed = std::mem::take(&mut *password.write());
-        form.start(
-            api::reauth(typed),
-            move |()| on_confirmed.run(()),
-            keep_error,
-        );
+        form.start(api::reauth(typed), move |()| on_confirmed.run(()));
     };
     let heading = move || t!(i18n, reauth_title);
     view! {

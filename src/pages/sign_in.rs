@@ -12,7 +12,7 @@ use super::profile::ADD_AUTHENTICATOR_PATH;
 use crate::api::{self, ApiError};
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
-use crate::form::{Submission, keep_error};
+use crate::form::Submission;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav;
 use crate::session::Session;
@@ -128,11 +128,7 @@ fn PasswordStep() -> impl IntoView {
             SignInOutcome::SignedIn { me, .. } => session.signed_in(me),
             SignInOutcome::SecondFactorRequired => session.second_factor_due(),
         };
-        form.start(
-            async move { api::sign_in(&request).await },
-            done,
-            keep_error,
-        );
+        form.start(async move { api::sign_in(&request).await }, done);
     };
     let invalid = form.invalid();
     view! {
@@ -204,20 +200,9 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
             }
             SignInOutcome::SecondFactorRequired => form.error.set(Some(ApiError::unexpected())),
         };
-        // The half-signed-in session ran out: back to the password.
-        let failed = move |e: ApiError| {
-            if e.status == 401 {
-                session.signed_out();
-                None
-            } else {
-                Some(e)
-            }
-        };
-        form.start(
-            async move { api::second_factor(&request).await },
-            done,
-            failed,
-        );
+        // (Should the half-signed-in session run out, `api` reports the end
+        // of the session and the password step comes back.)
+        form.start(async move { api::second_factor(&request).await }, done);
     };
     let switch = move |_| {
         use_recovery.update(|r| *r = !*r);

@@ -69,13 +69,11 @@ async fn confirm_totp(
 ) -> ApiResult<ApiJson<FactorChange>> {
     let user_id = session.user_id;
     let code = TotpCode::parse(&request.code).map_err(|e| ApiError::validation(e.to_string()))?;
-    let pending = state.store.pending_totp(user_id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            codes::NO_PENDING_ENROLLMENT,
-            "Start adding the authenticator app again.",
-        )
-    })?;
+    let pending = state
+        .store
+        .pending_totp(user_id)
+        .await?
+        .ok_or_else(no_pending_enrollment)?;
     let who = Answerer {
         user_id,
         ip: ip.as_deref(),
@@ -83,11 +81,8 @@ async fn confirm_totp(
     verification::check_totp(&state, who, &pending, &code).await?;
     let now = state.clock.now();
     if !state.store.confirm_totp(user_id, pending.id, now).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            codes::NO_PENDING_ENROLLMENT,
-            "Start adding the authenticator app again.",
-        ));
+        // Another request confirmed it (or a new start replaced it) meanwhile.
+        return Err(no_pending_enrollment());
     }
     state
         .store
@@ -110,6 +105,14 @@ async fn confirm_totp(
     tracing::info!(user_id, factor_id = pending.id, "authenticator app added");
     let me = super::me::load(&state, user_id).await?;
     Ok(ApiJson(FactorChange { me, recovery_code }))
+}
+
+fn no_pending_enrollment() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        codes::NO_PENDING_ENROLLMENT,
+        "Start adding the authenticator app again.",
+    )
 }
 
 /// Removes an authenticator, unless MFA is required and it is the last factor.

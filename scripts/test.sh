@@ -9,9 +9,10 @@ cd "$ROOT"
 echo "== host: domain, app logic, API integration on SQLite (cargo test --workspace)"
 cargo test --workspace
 
-echo "== API integration again, on a real PostgreSQL server"
+echo "== again, with the API integration tests on a real PostgreSQL server"
 pg_url="$(./scripts/postgres.sh)"
-MFA_TEST_POSTGRES_URL="$pg_url" cargo test --workspace --test api
+# The same package selection as above, so cargo rebuilds nothing.
+MFA_TEST_POSTGRES_URL="$pg_url" cargo test --workspace
 
 echo "== browser: components in headless Chromium (wasm-bindgen-test)"
 cargo test --target wasm32-unknown-unknown

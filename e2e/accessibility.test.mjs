@@ -1,23 +1,13 @@
 // Every screen of the flows, checked by axe-core (WCAG 2.1 A and AA rules)
 // in both languages. The context bypasses our CSP only to inject axe.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { DEMO_PASSWORD, launchBrowser, signIn, startServer } from './helpers.mjs';
+import { DEMO_PASSWORD, serverAndBrowser } from './helpers.mjs';
 import { totp } from './totp.mjs';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-let server, browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const app = serverAndBrowser();
 
 async function audit(page, screen) {
   await page.addScriptTag({ path: axePath });
@@ -31,7 +21,7 @@ async function audit(page, screen) {
 
 for (const locale of ['en', 'fr']) {
   test(`every screen passes axe (${locale})`, async () => {
-    const context = await browser.newContext({ baseURL: server.url, bypassCSP: true, locale: locale === 'fr' ? 'fr-FR' : 'en-US' });
+    const context = await app.browser.newContext({ baseURL: app.server.url, bypassCSP: true, locale: locale === 'fr' ? 'fr-FR' : 'en-US' });
     const page = await context.newPage();
     await page.goto('/sign-in');
     // The browser's language decides at first visit.

@@ -1,28 +1,19 @@
 // The authenticator app, end to end, as a person does it: enroll by reading
 // the key (and checking the QR code decodes to the same secret), save the
 // recovery code, sign in with a code, sign in with the recovery code.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { DEMO_PASSWORD, launchBrowser, newPage, root, signIn, startServer } from './helpers.mjs';
+import { DEMO_PASSWORD, newPage, root, serverAndBrowser, signIn } from './helpers.mjs';
 import { step, totp } from './totp.mjs';
 
 const artifacts = path.join(root, 'e2e', 'artifacts');
-let server, browser;
+const app = serverAndBrowser();
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(() => mkdirSync(artifacts, { recursive: true }));
 
 /** A code whose time step has not been used yet (the next step's when needed). */
 function freshCode(key, usedSteps) {
@@ -39,7 +30,7 @@ async function signOut(page) {
 }
 
 test('enroll an authenticator app, then sign in with it and with the recovery code', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   const used = new Set();
   await page.goto('/');
   await signIn(page, 'member@demo.test');
@@ -160,7 +151,7 @@ test('enroll an authenticator app, then sign in with it and with the recovery co
 });
 
 test('the second step survives a reload, and a lost phone can be replaced', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   const used = new Set();
   await page.goto('/profile/security/authenticator');
   await signIn(page, 'admin@demo.test');

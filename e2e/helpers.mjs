@@ -1,5 +1,6 @@
 // Shared by the end-to-end tests: start the real server on a free port with a
 // fresh data dir, and a headless Debian Chromium driven by playwright-core.
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,6 +59,24 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Registers before/after hooks for a test file: one server (fresh data dir)
+ * and one browser. Returns an object whose `server` and `browser` are set
+ * once the hooks have run.
+ */
+export function serverAndBrowser(env = {}) {
+  const shared = {};
+  before(async () => {
+    shared.server = await startServer(env);
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.stop();
+  });
+  return shared;
 }
 
 /** A fresh page in its own context (its own cookies), failing on any page error. */

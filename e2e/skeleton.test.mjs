@@ -1,30 +1,21 @@
 // The walking skeleton, as a person uses it: sign in, avatar menu, My Profile
 // Settings, Password & Security, French, sign out, deep links.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD, launchBrowser, newPage, root, signIn, startServer } from './helpers.mjs';
+import { DEMO_PASSWORD, newPage, root, serverAndBrowser, signIn, startServer } from './helpers.mjs';
 
 const artifacts = path.join(root, 'e2e', 'artifacts');
-let server, browser;
+const app = serverAndBrowser();
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+before(() => mkdirSync(artifacts, { recursive: true }));
 
 const sessionCookie = async (page) =>
   (await page.context().cookies()).find((c) => c.name.includes('mfa_session'));
 
 test('member signs in, reaches the 2FA section, reads it in French, signs out', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   await page.goto('/');
   await page.waitForURL('**/sign-in');
   assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Sign in');
@@ -80,7 +71,7 @@ test('member signs in, reaches the 2FA section, reads it in French, signs out', 
 });
 
 test('a wrong password shows an error and sets no cookie', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   await page.goto('/sign-in');
   await signIn(page, 'member@demo.test', 'not-the-password');
   const alert = page.getByRole('alert');
@@ -95,7 +86,7 @@ test('a wrong password shows an error and sets no cookie', async () => {
 });
 
 test('a deep link survives sign-in, and reloading keeps the tab', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   await page.goto('/profile/security');
   await page.waitForURL((url) => url.pathname === '/sign-in' && url.searchParams.get('next') === '/profile/security');
   await signIn(page, 'payee@demo.test');
@@ -111,7 +102,7 @@ test('a deep link survives sign-in, and reloading keeps the tab', async () => {
 });
 
 test('the avatar menu works from the keyboard', async () => {
-  const page = await newPage(browser, server.url);
+  const page = await newPage(app.browser, app.server.url);
   await page.goto('/sign-in');
   await signIn(page, 'admin@demo.test');
   await page.getByRole('heading', { name: 'Welcome, Alex' }).waitFor();
@@ -144,7 +135,7 @@ test('the generated demo password is printed at start and signs in', async () =>
     const m = /Password of all three: (\S+)/.exec(generated.stdout());
     assert.ok(m, `password printed: ${generated.stdout()}`);
     assert.match(m[1], /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/, 'a generated password');
-    const page = await newPage(browser, generated.url);
+    const page = await newPage(app.browser, generated.url);
     await page.goto('/sign-in');
     await signIn(page, 'member@demo.test', m[1]);
     await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();

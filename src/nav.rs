@@ -1,5 +1,7 @@
 //! Where to send people: plain functions, tested on the host.
 
+use mfa_api::percent_encode;
+
 /// The page to open after sign-in. Only paths on this site are followed
 /// (never `//evil.example` or `https://...`), and never the sign-in page itself.
 pub fn safe_next(next: Option<&str>) -> String {
@@ -23,7 +25,7 @@ pub fn sign_in_href(return_to: &str) -> String {
     if safe_next(Some(return_to)) == "/" {
         "/sign-in".to_owned()
     } else {
-        format!("/sign-in?next={}", encode_component(return_to))
+        format!("/sign-in?next={}", percent_encode(return_to, b""))
     }
 }
 
@@ -34,19 +36,6 @@ pub fn path_with_query(pathname: &str, search: &str) -> String {
     } else {
         format!("{pathname}?{search}")
     }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

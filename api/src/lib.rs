@@ -7,6 +7,20 @@ use serde::{Deserialize, Serialize};
 /// The product's name, as shown in the app and in authenticator apps.
 pub const PRODUCT_NAME: &str = "TwoStep";
 
+/// Percent-encodes all but RFC 3986's unreserved characters and `also_keep`
+/// (for URL components: a query value, an otpauth label).
+pub fn percent_encode(value: &str, also_keep: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || also_keep.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Header every state-changing request must carry. Browsers refuse to send a
 /// custom header cross-site without a CORS preflight, which the server never
 /// grants, so its presence proves the request came from our own pages.
@@ -228,6 +242,16 @@ pub struct Health {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_and_asked_for_bytes() {
+        assert_eq!(
+            percent_encode("/p?a=1&b=é", b""),
+            "%2Fp%3Fa%3D1%26b%3D%C3%A9"
+        );
+        assert_eq!(percent_encode("a+b@c.d", b"@"), "a%2Bb@c.d");
+        assert_eq!(percent_encode("Two Step", b""), "Two%20Step");
+    }
 
     #[test]
     fn sign_in_request_debug_hides_the_password() {

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use mfa_api::percent_encode;
 use rand::{CryptoRng, RngCore};
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, TOTP};
@@ -135,24 +136,12 @@ pub fn verify(
 
 /// `otpauth://totp/Issuer:email?...` for authenticator apps (Key Uri Format).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &TotpSecret) -> String {
-    let issuer_enc = percent_encode(issuer);
+    let issuer_enc = percent_encode(issuer, b"@");
     format!(
         "otpauth://totp/{issuer_enc}:{account}?secret={secret}&issuer={issuer_enc}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        account = percent_encode(account),
+        account = percent_encode(account, b"@"),
         secret = secret.to_base32(),
     )
-}
-
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~@".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

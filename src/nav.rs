@@ -2,6 +2,13 @@
 
 use mfa_api::percent_encode;
 
+/// The Password & Security tab.
+pub const SECURITY_PATH: &str = "/profile/security";
+/// Add (or replace) the authenticator app.
+pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
+/// Generate a new recovery code.
+pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
+
 /// The page to open after sign-in. Only paths on this site are followed
 /// (never `//evil.example` or `https://...`), and never the sign-in page itself.
 pub fn safe_next(next: Option<&str>) -> String {

@@ -6,14 +6,14 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use mfa_api::codes;
 
-use super::profile::SECURITY_PATH;
 use super::reauth::ReauthForm;
 use crate::api::{self, ApiError};
+use crate::components::flow_failed::FlowFailed;
 use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
-use crate::errors::error_text;
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{t_string, use_i18n};
+use crate::nav::SECURITY_PATH;
 use crate::session::Session;
 
 #[derive(Clone)]
@@ -50,7 +50,8 @@ pub fn NewRecoveryCodePage() -> impl IntoView {
     let done = Callback::new(move |()| navigate(SECURITY_PATH, Default::default()));
     let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
     focus_on_change(move || step.with(std::mem::discriminant));
-    move || match step.get() {
+    move || {
+        match step.get() {
         Step::Working => view! { <Loading /> }.into_any(),
         Step::ConfirmPassword => {
             view! { <ReauthForm on_confirmed=Callback::new(move |()| generate()) /> }.into_any()
@@ -66,12 +67,9 @@ pub fn NewRecoveryCodePage() -> impl IntoView {
         }
         .into_any(),
         Step::Failed(error) => view! {
-            <section class="card narrow">
-                <h1>{t!(i18n, recovery_new_title)}</h1>
-                <p class="error" role="alert">{move || error_text(i18n.get_locale(), &error)}</p>
-                <p><a href=SECURITY_PATH>{t!(i18n, tab_security)}</a></p>
-            </section>
+            <FlowFailed title=Signal::derive(move || t_string!(i18n, recovery_new_title).to_owned()) error=error />
         }
         .into_any(),
+    }
     }
 }

@@ -11,12 +11,10 @@ use crate::components::two_factor::TwoFactorSection;
 use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::nav::{ADD_AUTHENTICATOR_PATH, NEW_RECOVERY_CODE_PATH, SECURITY_PATH};
 use crate::session::Session;
 
 const PANEL_ID: &str = "profile-panel";
-pub const SECURITY_PATH: &str = "/profile/security";
-pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
-pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
 
 /// My Profile Settings: the tab strip, and the selected tab below it.
 #[component]

@@ -8,13 +8,13 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{SecondFactorRequest, SignInOutcome, SignInRequest};
 
-use super::profile::ADD_AUTHENTICATOR_PATH;
 use crate::api::{self, ApiError};
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
 use crate::form::Submission;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav;
+use crate::nav::ADD_AUTHENTICATOR_PATH;
 use crate::session::Session;
 
 /// After signing in with the recovery code.

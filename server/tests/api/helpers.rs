@@ -154,6 +154,23 @@ impl TestApp {
         }
     }
 
+    /// Sends the requests all at once (on the test's worker threads) and
+    /// returns their statuses.
+    pub async fn race(&self, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|request| {
+                let router = self.router.clone();
+                tokio::spawn(async move { router.oneshot(request).await.unwrap().status() })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        statuses
+    }
+
     /// A request as our SPA sends it (JSON, anti-forgery header), with an optional cookie.
     pub fn request(
         method: Method,

@@ -32,7 +32,7 @@ pub const CSRF_VALUE: &str = "1";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// Stable, machine-readable: the SPA matches on it.
-    pub code: String,
+    pub code: ErrorCode,
     /// Human-readable, in English; the SPA shows its own translation by code.
     pub message: String,
     /// With `too_many_attempts`: when checks unlock (Unix seconds).
@@ -40,32 +40,42 @@ pub struct ErrorBody {
     pub locked_until: Option<i64>,
 }
 
-/// Stable error codes (the `code` of [`ErrorBody`]).
-pub mod codes {
-    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
-    pub const UNAUTHENTICATED: &str = "unauthenticated";
-    pub const CSRF_REJECTED: &str = "csrf_rejected";
-    pub const BAD_REQUEST: &str = "bad_request";
-    pub const VALIDATION: &str = "validation_failed";
-    pub const NOT_FOUND: &str = "not_found";
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
-    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
-    pub const INTERNAL: &str = "internal_error";
+/// Every error code the API answers with, as the snake_case string of the
+/// body's `code`. The server answers with these and the SPA matches on them
+/// exhaustively, so a new code cannot go unhandled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidCredentials,
+    Unauthenticated,
+    CsrfRejected,
+    BadRequest,
+    /// Input that parsed but does not make sense (a field's value).
+    ValidationFailed,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InternalError,
     /// The session is waiting for its second factor.
-    pub const SECOND_FACTOR_REQUIRED: &str = "second_factor_required";
-    /// Confirm the password first (POST /api/reauth), then retry.
-    pub const REAUTH_REQUIRED: &str = "reauth_required";
-    pub const WRONG_PASSWORD: &str = "wrong_password";
-    pub const WRONG_CODE: &str = "wrong_code";
+    SecondFactorRequired,
+    /// MFA is required and not set up yet: only enrolling is allowed.
+    MfaEnrollmentRequired,
+    /// Confirm the password first (`POST /api/reauth`), then retry.
+    ReauthRequired,
+    WrongPassword,
+    WrongCode,
     /// A right code whose time step was already used: wait for the next one.
-    pub const CODE_ALREADY_USED: &str = "code_already_used";
-    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
-    pub const NO_PENDING_ENROLLMENT: &str = "no_pending_enrollment";
+    CodeAlreadyUsed,
+    TooManyAttempts,
+    NoPendingEnrollment,
     /// MFA is required for this user: the last factor cannot go.
-    pub const FACTOR_REQUIRED: &str = "factor_required";
+    FactorRequired,
     /// The action needs two-factor authentication to be set up.
-    pub const NOT_ENROLLED: &str = "not_enrolled";
+    NotEnrolled,
+    /// A code this client does not know (a newer server).
+    #[serde(other)]
+    Unknown,
 }
 
 /// Writes `Debug` for a type holding a secret: the type name and `<redacted>`.
@@ -131,7 +141,7 @@ pub struct FactorChange {
     pub recovery_code: Option<RecoveryCodeText>,
 }
 
-/// `POST /api/session`: sign in with email and password.
+/// `POST /api/sign-in`: sign in with email and password.
 ///
 /// `Debug` is written by hand so the password can never reach a log line.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,12 +176,15 @@ pub enum SignInOutcome {
     SecondFactorRequired,
 }
 
-/// `GET /api/me`: the signed-in user and what they belong to.
+/// `GET /api/me`: the signed-in user, what they belong to, and how far
+/// their session may go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Me {
     pub user: User,
     /// Companies the user belongs to, with their role in each.
     pub memberships: Vec<Membership>,
+    /// What this session may do (see [`SessionStage`]).
+    pub stage: SessionStage,
     pub two_factor: TwoFactorStatus,
 }
 
@@ -180,6 +193,49 @@ impl Me {
     pub fn primary_membership(&self) -> Option<&Membership> {
         self.memberships.first()
     }
+}
+
+/// How far a session has got. Decided by the server at sign-in; every
+/// endpoint checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStage {
+    /// The password was right; the second factor is due. Only the second
+    /// step (and sign-out) is allowed.
+    SecondFactorPending,
+    /// MFA is required and no factor is set up: only `/api/me`,
+    /// re-authentication, enrolling a factor and sign-out are allowed;
+    /// everything else answers 403 `mfa_enrollment_required`.
+    MustEnroll,
+    /// Fully signed in.
+    Full,
+}
+
+/// Whether the user must have a second factor, and why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MfaRequirement {
+    /// The user may add a factor, or not.
+    #[default]
+    Optional,
+    /// The user must keep at least one factor.
+    Required { because: RequiredBecause },
+}
+
+impl MfaRequirement {
+    pub fn is_required(self) -> bool {
+        matches!(self, Self::Required { .. })
+    }
+}
+
+/// Why MFA is required.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequiredBecause {
+    /// A member of a payments product: always required.
+    Payee,
+    /// A company the user belongs to requires it.
+    CompanyPolicy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,21 +271,43 @@ pub struct Membership {
 pub struct TwoFactorStatus {
     /// True once at least one factor is confirmed.
     pub enabled: bool,
-    /// MFA is mandatory for this user (payee, or the company enforces it).
-    pub required: bool,
-    pub authenticator: Option<AuthenticatorInfo>,
-    /// When the active recovery code was made (Unix seconds), if there is one.
-    pub recovery_code_created_at: Option<i64>,
+    pub requirement: MfaRequirement,
+    /// Confirmed factors, the preferred one first.
+    pub factors: Vec<FactorInfo>,
+    /// The active recovery code, if there is one (never the code itself).
+    pub recovery_code: Option<RecoveryCodeState>,
 }
 
-/// A confirmed authenticator app.
+/// The kinds of second factor. Every kind is listed, counted, removed and
+/// preferred the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorKind {
+    /// A TOTP app (RFC 6238).
+    AuthenticatorApp,
+}
+
+/// A confirmed second factor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthenticatorInfo {
+pub struct FactorInfo {
     pub id: i64,
+    pub kind: FactorKind,
+    /// What tells this factor apart from others of its kind (a masked phone
+    /// number); none for an authenticator app.
+    pub label: Option<String>,
     /// Unix seconds.
     pub added_at: i64,
     /// Unix seconds of the last sign-in with it.
     pub last_used_at: Option<i64>,
+    /// The one offered first at sign-in.
+    pub preferred: bool,
+}
+
+/// The active recovery code's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryCodeState {
+    /// Unix seconds.
+    pub created_at: i64,
 }
 
 /// `GET /api/health`.
@@ -273,6 +351,7 @@ mod tests {
                 name: "M".into(),
             },
             memberships: vec![],
+            stage: SessionStage::Full,
             two_factor: TwoFactorStatus::default(),
         };
         let json = serde_json::to_value(SignInOutcome::SignedIn {
@@ -304,5 +383,45 @@ mod tests {
             serde_json::from_str(r#"{"method":"recovery_code","code":"AAAA-BBBB-CCCC-DDDD"}"#)
                 .unwrap();
         assert!(!format!("{req:?}").contains("AAAA"));
+    }
+
+    #[test]
+    fn error_codes_keep_their_wire_names() {
+        let body: ErrorBody =
+            serde_json::from_str(r#"{"code":"validation_failed","message":"m","locked_until":5}"#)
+                .unwrap();
+        assert_eq!(body.code, ErrorCode::ValidationFailed);
+        assert_eq!(
+            serde_json::to_value(ErrorCode::MfaEnrollmentRequired).unwrap(),
+            "mfa_enrollment_required"
+        );
+        assert_eq!(
+            serde_json::to_value(ErrorCode::TooManyAttempts).unwrap(),
+            "too_many_attempts"
+        );
+        let newer: ErrorBody =
+            serde_json::from_str(r#"{"code":"from_the_future","message":"m"}"#).unwrap();
+        assert_eq!(newer.code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn requirement_and_stage_are_tagged_for_the_wire() {
+        let required = MfaRequirement::Required {
+            because: RequiredBecause::Payee,
+        };
+        assert_eq!(
+            serde_json::to_value(required).unwrap(),
+            serde_json::json!({ "status": "required", "because": "payee" })
+        );
+        assert!(required.is_required());
+        assert!(!MfaRequirement::Optional.is_required());
+        assert_eq!(
+            serde_json::to_value(SessionStage::MustEnroll).unwrap(),
+            "must_enroll"
+        );
+        assert_eq!(
+            serde_json::to_value(FactorKind::AuthenticatorApp).unwrap(),
+            "authenticator_app"
+        );
     }
 }

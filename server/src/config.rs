@@ -1,11 +1,13 @@
 //! Operator configuration, read once from `MFA_*` environment variables.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use crate::domain::secret::SecretString;
 
 /// Everything the operator can set. Built by [`Config::from_env`].
-#[derive(Clone, Debug)]
+/// `Debug` hides the database URL's password and the demo password.
+#[derive(Clone)]
 pub struct Config {
     /// `MFA_BIND`: address to listen on (port 0 picks a free port).
     pub bind: String,
@@ -104,6 +106,36 @@ impl Config {
     }
 }
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_password(&self.database_url))
+            .field("demo", &self.demo)
+            .field("demo_password", &self.demo_password)
+            .field("public_url", &self.public_url)
+            .field("secret_key_file", &self.secret_key_file)
+            .field("dist_dir", &self.dist_dir)
+            .finish()
+    }
+}
+
+/// `scheme://user:<redacted>@host/...` for a URL with a password; others as they are.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:<redacted>{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
@@ -171,6 +203,27 @@ mod tests {
         assert!(config(&[("MFA_PUBLIC_URL", "mfa.example.com")]).is_err());
         assert!(config(&[("MFA_DATABASE_URL", "mysql://x")]).is_err());
         assert!(config(&[("MFA_DATABASE_URL", "postgres://u@h/db")]).is_ok());
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let c = config(&[(
+            "MFA_DATABASE_URL",
+            "postgres://mfa:p%40ss:w0rd@db.internal:5432/mfa?sslmode=require",
+        )])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("w0rd"), "{shown}");
+        assert!(!shown.contains("p%40ss"), "{shown}");
+        assert!(
+            shown.contains("postgres://mfa:<redacted>@db.internal:5432/mfa?sslmode=require"),
+            "{shown}"
+        );
+        assert_eq!(redact_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact_password("sqlite://./data/mfa.db?mode=rwc"),
+            "sqlite://./data/mfa.db?mode=rwc"
+        );
     }
 
     #[test]

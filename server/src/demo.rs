@@ -7,13 +7,14 @@ use std::path::Path;
 
 use anyhow::Context;
 use rand::Rng;
-use rand::rngs::OsRng;
 
 use crate::config::Config;
 use crate::domain::clock::UnixTime;
 use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
+use crate::domain::random::{Draw, RandomSource};
 use crate::domain::secret::SecretString;
+use crate::domain::slow_hash::Salt;
 use crate::keys::write_private;
 use crate::store::Store;
 
@@ -72,53 +73,49 @@ impl fmt::Debug for DemoAccounts {
     }
 }
 
-/// Creates (or brings up to date) the demo company and its accounts.
-pub async fn seed(store: &Store, config: &Config, now: UnixTime) -> anyhow::Result<DemoAccounts> {
+/// Creates (or brings up to date) the demo company and its accounts, in one
+/// transaction.
+pub async fn seed(
+    store: &Store,
+    config: &Config,
+    now: UnixTime,
+    random: &dyn RandomSource,
+) -> anyhow::Result<DemoAccounts> {
     let password = match &config.demo_password {
         Some(p) => p.clone(),
-        None => stored_or_new_password(&config.data_dir.join("demo-password"))?,
+        None => stored_or_new_password(&config.data_dir.join("demo-password"), random)?,
     };
     let parsed = Password::parse(password.expose().to_owned()).context("MFA_DEMO_PASSWORD")?;
-    let company_id = match store.company_id_by_name(COMPANY).await? {
+    let salt = Salt::generate(&mut Draw(random));
+    let for_hash = parsed.clone();
+    let new_hash = tokio::task::spawn_blocking(move || password::hash(&for_hash, salt)).await??;
+    let mut tx = store.begin().await?;
+    let company_id = match tx.company_id_by_name(COMPANY).await? {
         Some(id) => id,
-        None => store.create_company(COMPANY, now).await?,
+        None => tx.create_company(COMPANY, now).await?,
     };
     for account in &ACCOUNTS {
         let email = Email::parse(account.email)?;
-        let user_id = match store.credentials(&email).await? {
+        let user_id = match tx.credentials(&email).await? {
             Some((id, phc)) => {
                 // MFA_DEMO_PASSWORD may have changed since the last start.
-                if !verify(&parsed, phc).await? {
-                    store.set_password_hash(id, &hash(&parsed).await?).await?;
+                if !password::verify(&parsed, &phc) {
+                    tx.set_password_hash(id, &new_hash).await?;
                 }
                 id
             }
-            None => {
-                store
-                    .create_user(&email, account.name, &hash(&parsed).await?, now)
-                    .await?
-            }
+            None => tx.create_user(&email, account.name, &new_hash, now).await?,
         };
-        store
-            .upsert_membership(user_id, company_id, account.is_admin, account.payee, now)
+        tx.upsert_membership(user_id, company_id, account.is_admin, account.payee, now)
             .await?;
     }
+    tx.commit().await?;
     tracing::info!(company = COMPANY, "demo accounts ready");
     Ok(DemoAccounts { password })
 }
 
-async fn hash(password: &Password) -> anyhow::Result<String> {
-    let password = password.clone();
-    tokio::task::spawn_blocking(move || password::hash(&password)).await?
-}
-
-async fn verify(password: &Password, phc: String) -> anyhow::Result<bool> {
-    let password = password.clone();
-    Ok(tokio::task::spawn_blocking(move || password::verify(&password, &phc)).await?)
-}
-
 /// The generated demo password, kept (0600) in the data dir so it survives restarts.
-fn stored_or_new_password(path: &Path) -> anyhow::Result<SecretString> {
+fn stored_or_new_password(path: &Path, random: &dyn RandomSource) -> anyhow::Result<SecretString> {
     if let Ok(text) = std::fs::read_to_string(path) {
         let text = text.trim();
         if !text.is_empty() {
@@ -126,7 +123,7 @@ fn stored_or_new_password(path: &Path) -> anyhow::Result<SecretString> {
         }
         std::fs::remove_file(path)?;
     }
-    let password = generate_password(&mut OsRng);
+    let password = generate_password(&mut Draw(random));
     write_private(path, password.expose())?;
     Ok(password)
 }
@@ -164,8 +161,9 @@ mod tests {
     fn the_password_is_generated_once_then_reused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("demo-password");
-        let first = stored_or_new_password(&path).unwrap();
-        let second = stored_or_new_password(&path).unwrap();
+        let random = crate::domain::random::SeededRandom::new(10);
+        let first = stored_or_new_password(&path, &random).unwrap();
+        let second = stored_or_new_password(&path, &random).unwrap();
         assert_eq!(first, second);
     }
 }

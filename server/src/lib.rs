@@ -6,32 +6,31 @@ pub mod config;
 pub mod demo;
 /// Domain rules, free of HTTP and SQL.
 pub mod domain;
-/// The API's single error type.
-pub mod error;
 /// Routes, extractors and middleware.
 pub mod http;
 /// The server's secret key file.
 pub mod keys;
+/// The product's operations, between handlers and storage.
+pub mod services;
 /// Shared handler state.
 pub mod state;
-/// Database access.
+/// Database access, one transaction at a time.
 pub mod store;
 /// Logging setup.
 pub mod telemetry;
-/// Checking codes and passwords under the guessing limits.
-pub mod verification;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use rand::rngs::OsRng;
 use tokio::net::TcpListener;
 
 pub use config::Config;
 use demo::DemoAccounts;
 use domain::clock::{Clock, SystemClock};
+use domain::random::{Draw, OsRandom, RandomSource};
 use keys::ServerKey;
+use services::Deps;
 use state::AppState;
 use store::Store;
 
@@ -45,34 +44,44 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        Self::build_with_clock(config, Arc::new(SystemClock)).await
+        Self::build_with(config, Arc::new(SystemClock), Arc::new(OsRandom)).await
     }
 
-    /// As [`Application::build`], on a clock of the caller's choosing (tests).
-    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+    /// As [`Application::build`], on a clock and a random source of the
+    /// caller's choosing (tests).
+    pub async fn build_with(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        random: Arc<dyn RandomSource>,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
         })?;
-        let key = ServerKey::load_or_create(&config.secret_key_file, &mut OsRng)?;
+        let key = ServerKey::load_or_create(&config.secret_key_file, &mut Draw(random.as_ref()))?;
         let store = Store::connect(&config.database_url).await?;
         let demo = if config.demo {
-            Some(demo::seed(&store, &config, clock.now()).await?)
+            Some(demo::seed(&store, &config, clock.now(), random.as_ref()).await?)
         } else {
             None
         };
         if !config.dist_dir.join("index.html").is_file() {
             tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (run scripts/build-spa.sh)");
         }
-        let decoy_hash = tokio::task::spawn_blocking(domain::password::decoy_hash).await??;
+        let (decoy, salt) = domain::password::decoy(&mut Draw(random.as_ref()));
+        let decoy_hash =
+            tokio::task::spawn_blocking(move || domain::password::hash(&decoy, salt)).await??;
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
         let state = AppState {
-            store,
+            deps: Deps {
+                store,
+                clock,
+                random,
+                key: Arc::new(key),
+                decoy_hash: decoy_hash.into(),
+            },
             config: Arc::new(config),
-            clock,
-            key: Arc::new(key),
-            decoy_hash: decoy_hash.into(),
         };
         Ok(Self {
             listener,

@@ -1,17 +1,12 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::domain::clock::Clock;
-use crate::keys::ServerKey;
-use crate::store::Store;
+use crate::services::Deps;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    /// What the services run on.
+    pub deps: Deps,
     pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
-    pub key: Arc<ServerKey>,
-    /// See `http::auth::authenticate`: checked when the email is unknown.
-    pub decoy_hash: Arc<str>,
 }

@@ -1,16 +1,20 @@
 //! Domain rules, free of HTTP and SQL. Time and randomness come in as
 //! arguments, so every rule is testable with a fixed clock and a seeded RNG.
 
-/// Guessing limits and lockouts.
+/// Who must have MFA, and what each session stage may do.
+pub mod access;
+/// Guessing limits and lockouts, a policy per kind of check.
 pub mod attempts;
 /// The clock the server runs on, replaceable in tests.
 pub mod clock;
 /// Email addresses, parsed and normalised once at the edge.
 pub mod email;
+/// Rules every kind of second factor shares.
+pub mod factors;
 /// Passwords as typed, hashed with argon2id.
 pub mod password;
-/// Who must keep a second factor.
-pub mod policy;
+/// The random source the server draws from, replaceable in tests.
+pub mod random;
 /// The single-use recovery code.
 pub mod recovery;
 /// Secrets encrypted at rest (AEAD under the server key).
@@ -19,7 +23,7 @@ pub mod seal;
 pub mod secret;
 /// Session tokens and their lifetimes.
 pub mod session;
-/// argon2id for passwords and recovery codes.
+/// argon2id for passwords and recovery codes: the one slow hash.
 pub mod slow_hash;
 /// RFC 6238 time-based one-time passwords.
 pub mod totp;

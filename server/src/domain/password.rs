@@ -1,12 +1,10 @@
-//! argon2id with the crate defaults (m = 19 MiB, t = 2, p = 1), which are
-//! OWASP's recommended minimum. Hashing is CPU-bound: callers run these
-//! functions off the async executor (`tokio::task::spawn_blocking`).
+//! Passwords as typed, hashed with the one slow hash (`slow_hash`, argon2id).
+//! Hashing is CPU-bound: callers run these functions off the async executor.
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::{CryptoRng, RngCore};
 
 use super::secret::SecretString;
+use super::slow_hash::{self, Salt};
 
 /// Longest password we hash: generous for passphrases, bounded against abuse.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
@@ -40,38 +38,35 @@ impl Password {
 }
 
 /// Hashes a password into a PHC string (algorithm, parameters, salt, hash).
-pub fn hash(password: &Password) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    let phc = Argon2::default()
-        .hash_password(password.bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("argon2 hashing failed: {e}"))?;
-    Ok(phc.to_string())
+pub fn hash(password: &Password, salt: Salt) -> anyhow::Result<String> {
+    slow_hash::hash(password.bytes(), salt)
 }
 
 /// True when `password` matches the PHC string. A malformed stored hash never matches.
 pub fn verify(password: &Password, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.bytes(), &parsed)
-            .is_ok()
-    })
+    slow_hash::verify(password.bytes(), phc)
 }
 
-/// A hash of a random password, verified against when the email is unknown so
-/// that "no such user" takes as long as "wrong password".
-pub fn decoy_hash() -> anyhow::Result<String> {
-    let random = SaltString::generate(&mut OsRng);
-    hash(&Password(SecretString::new(random.as_str())))
+/// A random password and a salt, whose hash is verified against when the
+/// email is unknown, so that "no such user" takes as long as "wrong password".
+pub fn decoy(rng: &mut (impl RngCore + CryptoRng)) -> (Password, Salt) {
+    let mut random = [0u8; 32];
+    rng.fill_bytes(&mut random);
+    (
+        Password(SecretString::new(hex::encode(random))),
+        Salt::generate(rng),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::rngs::OsRng;
 
     #[test]
     fn verifies_the_right_password_only() {
         let pw = Password::parse("correct horse".into()).unwrap();
-        let phc = hash(&pw).unwrap();
+        let phc = hash(&pw, Salt::generate(&mut OsRng)).unwrap();
         assert!(phc.starts_with("$argon2id$"));
         assert!(!phc.contains("correct horse"));
         assert!(verify(&pw, &phc));
@@ -84,7 +79,10 @@ mod tests {
     #[test]
     fn same_password_hashes_differently() {
         let pw = Password::parse("same".into()).unwrap();
-        assert_ne!(hash(&pw).unwrap(), hash(&pw).unwrap());
+        assert_ne!(
+            hash(&pw, Salt::generate(&mut OsRng)).unwrap(),
+            hash(&pw, Salt::generate(&mut OsRng)).unwrap()
+        );
     }
 
     #[test]

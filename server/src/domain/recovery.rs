@@ -6,7 +6,7 @@ use std::fmt;
 
 use rand::{CryptoRng, RngCore};
 
-use super::slow_hash;
+use super::slow_hash::{self, Salt};
 
 const RANDOM_BYTES: usize = 10; // 80 bits
 const CHARS: usize = 16; // 80 bits / 5 bits per base32 character
@@ -28,12 +28,19 @@ impl RecoveryCode {
         Self(base32::encode(ALPHABET, &bytes))
     }
 
-    /// Accepts any case, with or without the dashes and spaces of the display form.
+    /// Accepts any case, with or without the dashes and spaces of the display
+    /// form. The digits 0, 1 and 8 are not in the alphabet, so they can only
+    /// be a misread O, I or B, and are taken as those.
     pub fn parse(input: &str) -> Result<Self, RecoveryCodeError> {
         let canonical: String = input
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
+            .map(|c| match c.to_ascii_uppercase() {
+                '0' => 'O',
+                '1' => 'I',
+                '8' => 'B',
+                other => other,
+            })
             .collect();
         let valid = canonical.len() == CHARS
             && base32::decode(ALPHABET, &canonical).is_some_and(|b| b.len() == RANDOM_BYTES);
@@ -54,8 +61,8 @@ impl RecoveryCode {
             .join("-")
     }
 
-    pub fn hash(&self) -> anyhow::Result<String> {
-        slow_hash::hash(self.0.as_bytes())
+    pub fn hash(&self, salt: Salt) -> anyhow::Result<String> {
+        slow_hash::hash(self.0.as_bytes(), salt)
     }
 
     pub fn matches(&self, phc: &str) -> bool {
@@ -97,7 +104,7 @@ mod tests {
         for bad in [
             "",
             "ABCD-EFGH",
-            "ABCD-EFGH-IJKL-MNO1",
+            "ABCD-EFGH-IJKL-MNO9",
             "ABCD-EFGH-IJKL-MNOPQ",
         ] {
             assert!(RecoveryCode::parse(bad).is_err(), "{bad:?}");
@@ -105,9 +112,18 @@ mod tests {
     }
 
     #[test]
+    fn look_alike_digits_are_read_as_the_letters_they_resemble() {
+        let code = RecoveryCode::parse("OIBA-AAAA-AAAA-AAAA").unwrap();
+        assert_eq!(RecoveryCode::parse("01ba-AAAA-AAAA-AAAA").unwrap(), code);
+        assert_eq!(RecoveryCode::parse("0 1 8 A AAAA AAAA AAAA").unwrap(), code);
+    }
+
+    #[test]
     fn only_the_hash_is_kept_and_it_matches_once_parsed() {
         let code = RecoveryCode::generate(&mut StdRng::seed_from_u64(13));
-        let phc = code.hash().unwrap();
+        let phc = code
+            .hash(Salt::generate(&mut StdRng::seed_from_u64(15)))
+            .unwrap();
         assert!(phc.starts_with("$argon2id$"));
         assert!(!phc.contains(&code.0));
         assert!(

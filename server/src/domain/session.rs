@@ -7,6 +7,8 @@ use std::fmt;
 use rand::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 
+pub use mfa_api::SessionStage;
+
 use super::clock::UnixTime;
 
 /// A session ends after this long without a request...
@@ -73,33 +75,6 @@ impl fmt::Debug for SessionIdHash {
     }
 }
 
-/// How far sign-in has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionStage {
-    /// The password was right; the second factor is still due. Such a session
-    /// can do nothing but the second step.
-    SecondFactor,
-    Full,
-}
-
-impl SessionStage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SecondFactor => "second_factor",
-            Self::Full => "full",
-        }
-    }
-
-    /// Anything unexpected is treated as the weaker stage.
-    pub fn parse(value: &str) -> Self {
-        if value == "full" {
-            Self::Full
-        } else {
-            Self::SecondFactor
-        }
-    }
-}
-
 /// The timestamps that decide whether a session is still alive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SessionTimes {
@@ -110,8 +85,8 @@ pub struct SessionTimes {
 impl SessionTimes {
     pub fn is_live(&self, stage: SessionStage, now: UnixTime) -> bool {
         let lifetime = match stage {
-            SessionStage::Full => ABSOLUTE_TIMEOUT_SECS,
-            SessionStage::SecondFactor => SECOND_FACTOR_WINDOW_SECS,
+            SessionStage::Full | SessionStage::MustEnroll => ABSOLUTE_TIMEOUT_SECS,
+            SessionStage::SecondFactorPending => SECOND_FACTOR_WINDOW_SECS,
         };
         now < self.created_at + lifetime && now < self.last_seen_at + IDLE_TIMEOUT_SECS
     }
@@ -188,9 +163,11 @@ mod tests {
             created_at: 0,
             last_seen_at: SECOND_FACTOR_WINDOW_SECS - 1,
         };
-        assert!(half.is_live(SessionStage::SecondFactor, SECOND_FACTOR_WINDOW_SECS - 1));
-        assert!(!half.is_live(SessionStage::SecondFactor, SECOND_FACTOR_WINDOW_SECS));
-        assert_eq!(SessionStage::parse("garbage"), SessionStage::SecondFactor);
+        assert!(half.is_live(
+            SessionStage::SecondFactorPending,
+            SECOND_FACTOR_WINDOW_SECS - 1
+        ));
+        assert!(!half.is_live(SessionStage::SecondFactorPending, SECOND_FACTOR_WINDOW_SECS));
         assert!(!t.needs_touch(TOUCH_INTERVAL_SECS - 1));
         assert!(t.needs_touch(TOUCH_INTERVAL_SECS));
     }

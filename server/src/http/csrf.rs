@@ -5,13 +5,13 @@
 //!    `Sec-Fetch-Site`), it must be this site.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use mfa_api::{CSRF_HEADER, CSRF_VALUE, codes};
+use mfa_api::{CSRF_HEADER, CSRF_VALUE, ErrorCode};
 
+use super::error::ApiError;
 use crate::config::Config;
-use crate::error::ApiError;
 use crate::state::AppState;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -21,12 +21,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
     );
     if !safe && let Err(reason) = check(&state.config, request.headers()) {
         tracing::warn!(reason, method = %request.method(), path = request.uri().path(), "cross-site request refused");
-        return ApiError::new(
-            StatusCode::FORBIDDEN,
-            codes::CSRF_REJECTED,
-            "This request did not come from this site's own pages.",
-        )
-        .into_response();
+        return ApiError::code(ErrorCode::CsrfRejected).into_response();
     }
     next.run(request).await
 }

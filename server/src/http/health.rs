@@ -12,7 +12,7 @@ pub fn router() -> Router<AppState> {
 
 /// 200 when the database answers, 503 when it does not.
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    match state.store.ping().await {
+    match state.deps.store.ping().await {
         Ok(()) => (
             StatusCode::OK,
             Json(Health {

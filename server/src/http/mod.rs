@@ -1,24 +1,26 @@
 //! HTTP: the JSON API under `/api` and the single-page app on every other path.
 
-use axum::extract::FromRequest;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{ApiError, internal_error_response};
 use crate::state::AppState;
-use mfa_api::codes;
+use error::{ApiError, internal_error_response};
+use mfa_api::ErrorCode;
 
-/// Sign-in and sign-out.
+/// Sign-in (both steps) and sign-out.
 mod auth;
 /// The peer address, for the audit log.
 mod client_ip;
 /// Refuses state-changing requests that did not come from our own pages.
 mod csrf;
-/// Authenticator apps and the recovery code.
+/// The API's one error type and its mapping to HTTP.
+pub mod error;
+/// Second factors and the recovery code.
 mod factors;
 /// Liveness and database reachability.
 mod health;
@@ -26,7 +28,7 @@ mod health;
 mod me;
 /// Confirming the password for sensitive actions.
 mod reauth;
-/// The session cookie and the extractor that reads it.
+/// The session cookie, and extractors that check the session's stage.
 pub mod session;
 /// Static files of the built SPA, with the SPA fallback.
 mod spa;
@@ -35,6 +37,11 @@ mod spa;
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// `Path`, but its rejections (a malformed id) are our JSON errors.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
 
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {
@@ -50,14 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(reauth::router())
         .merge(factors::router())
-        .fallback(|| async { ApiError::not_found() })
-        .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                codes::METHOD_NOT_ALLOWED,
-                "This method is not allowed here.",
-            )
-        })
+        .fallback(|| async { ApiError::code(ErrorCode::NotFound) })
+        .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // API answers are per user and often secret: never cache them.
         .layer(SetResponseHeaderLayer::overriding(

@@ -6,12 +6,11 @@ use mfa_api::ReauthRequest;
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
-use super::session::CurrentSession;
+use super::error::{ApiError, ApiResult};
+use super::session::MayEnroll;
 use crate::domain::password::Password;
-use crate::domain::session::REAUTH_WINDOW_SECS;
-use crate::error::{ApiError, ApiResult};
+use crate::services::reauth;
 use crate::state::AppState;
-use crate::verification::{self, Answerer};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/reauth", post(reauth))
@@ -21,18 +20,11 @@ pub fn router() -> Router<AppState> {
 /// session for the next ten minutes.
 async fn reauth(
     State(state): State<AppState>,
-    session: CurrentSession,
+    MayEnroll(session): MayEnroll,
     ClientIp(ip): ClientIp,
     ApiJson(request): ApiJson<ReauthRequest>,
 ) -> ApiResult<StatusCode> {
-    let password =
-        Password::parse(request.password).map_err(|e| ApiError::validation(e.to_string()))?;
-    let who = Answerer {
-        user_id: session.user_id,
-        ip: ip.as_deref(),
-    };
-    verification::check_password(&state, who, password).await?;
-    let until = state.clock.now() + REAUTH_WINDOW_SECS;
-    state.store.set_reauth_until(&session.id, until).await?;
+    let password = Password::parse(request.password).map_err(ApiError::validation)?;
+    reauth::confirm_password(&state.deps, &session, ip.as_deref(), password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

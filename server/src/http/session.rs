@@ -1,12 +1,18 @@
+//! The session cookie, and the extractors that decide what a request may do
+//! by its session's stage (the rule itself is `domain::access`). A handler
+//! states what it needs by the type it takes: [`SignedIn`], [`MayEnroll`],
+//! [`PendingSecondFactor`], or any of the first two wrapped in
+//! [`Reauthenticated`] for sensitive actions.
+
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use mfa_api::codes;
+use mfa_api::ErrorCode;
 
-use crate::domain::clock::UnixTime;
-use crate::domain::session::{SessionIdHash, SessionStage, SessionToken};
-use crate::error::ApiError;
+use super::error::ApiError;
+use crate::domain::access::{self, Need};
+use crate::domain::session::SessionToken;
+use crate::services::session::{self, LiveSession};
 use crate::state::AppState;
 
 /// Over HTTPS the cookie takes the `__Host-` prefix: the browser then insists
@@ -21,24 +27,23 @@ fn cookie_name(secure: bool) -> &'static str {
 
 /// The session cookie for a freshly issued token.
 pub fn session_cookie(token: &SessionToken, secure: bool) -> Cookie<'static> {
-    Cookie::build((cookie_name(secure), token.cookie_value()))
+    session_cookie_named(&token.cookie_value(), secure)
+}
+
+/// Tells the browser to forget the session cookie.
+pub fn expired_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = session_cookie_named("", secure);
+    cookie.make_removal();
+    cookie
+}
+
+fn session_cookie_named(value: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build((cookie_name(secure), value.to_owned()))
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
         .path("/")
         .build()
-}
-
-/// Tells the browser to forget the session cookie.
-pub fn expired_cookie(secure: bool) -> Cookie<'static> {
-    let mut cookie = Cookie::build((cookie_name(secure), ""))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .path("/")
-        .build();
-    cookie.make_removal();
-    cookie
 }
 
 /// The token in the request's cookie, if it is well-formed (not yet checked against the store).
@@ -47,105 +52,86 @@ pub fn presented_token(jar: &CookieJar, secure: bool) -> Option<SessionToken> {
         .and_then(|c| SessionToken::parse(c.value()))
 }
 
-/// A live session at any stage.
-#[derive(Debug)]
-struct LiveSession {
-    user_id: i64,
-    id: SessionIdHash,
-    stage: SessionStage,
-    reauth_until: UnixTime,
-}
-
-async fn live_session(parts: &Parts, state: &AppState) -> Result<LiveSession, ApiError> {
+/// The live session behind the request's cookie, if its stage meets `need`.
+async fn session_for(parts: &Parts, state: &AppState, need: Need) -> Result<LiveSession, ApiError> {
     let jar = CookieJar::from_headers(&parts.headers);
     let token = presented_token(&jar, state.config.secure_cookies())
-        .ok_or_else(ApiError::unauthenticated)?;
-    let id = token.id_hash();
-    let row = state
-        .store
-        .session(&id)
-        .await?
-        .ok_or_else(ApiError::unauthenticated)?;
-    let now = state.clock.now();
-    if !row.times.is_live(row.stage, now) {
-        state.store.delete_session(&id).await?;
-        return Err(ApiError::unauthenticated());
-    }
-    if row.times.needs_touch(now) {
-        state.store.touch_session(&id, now).await?;
-    }
-    Ok(LiveSession {
-        user_id: row.user_id,
-        id,
-        stage: row.stage,
-        reauth_until: row.reauth_until,
-    })
+        .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
+    let session = session::find(&state.deps, &token).await?;
+    access::allows(session.stage, need)?;
+    Ok(session)
 }
 
-/// A fully signed-in session. Extracting it answers 401 when there is none,
-/// and 401 `second_factor_required` when only the password has been given.
+macro_rules! session_extractor {
+    ($(#[$doc:meta])* $name:ident, $need:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name(pub LiveSession);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                session_for(parts, state, $need).await.map(Self)
+            }
+        }
+
+        impl AsSession for $name {
+            fn session(&self) -> &LiveSession {
+                &self.0
+            }
+        }
+    };
+}
+
+session_extractor!(
+    /// Fully signed in. A half-signed-in session gets 401
+    /// `second_factor_required`; one that must enroll first, 403
+    /// `mfa_enrollment_required`.
+    SignedIn,
+    Need::Full
+);
+session_extractor!(
+    /// Fully signed in, or signed in only to enroll a second factor: for
+    /// `/api/me`, re-authentication and enrollment.
+    MayEnroll,
+    Need::Enrollment
+);
+session_extractor!(
+    /// Past the password, waiting for the second factor.
+    PendingSecondFactor,
+    Need::SecondStep
+);
+
+/// A session extractor, seen as its session.
+pub trait AsSession {
+    fn session(&self) -> &LiveSession;
+}
+
+/// `S`, with the password confirmed within the re-authentication window:
+/// sensitive handlers take this, so forgetting the check does not compile.
+/// Otherwise 403 `reauth_required`.
 #[derive(Debug)]
-pub struct CurrentSession {
-    pub user_id: i64,
-    pub id: SessionIdHash,
-    reauth_until: UnixTime,
-}
+pub struct Reauthenticated<S>(pub S);
 
-impl CurrentSession {
-    /// Sensitive actions need the password confirmed within the last minutes.
-    pub fn require_reauth(&self, now: UnixTime) -> Result<(), ApiError> {
-        if now < self.reauth_until {
-            Ok(())
+impl<S> FromRequestParts<AppState> for Reauthenticated<S>
+where
+    S: FromRequestParts<AppState, Rejection = ApiError> + AsSession + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let inner = S::from_request_parts(parts, state).await?;
+        if state.deps.now() < inner.session().reauth_until {
+            Ok(Self(inner))
         } else {
-            Err(ApiError::reauth_required())
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentSession {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let session = live_session(parts, state).await?;
-        match session.stage {
-            SessionStage::Full => Ok(Self {
-                user_id: session.user_id,
-                id: session.id,
-                reauth_until: session.reauth_until,
-            }),
-            SessionStage::SecondFactor => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                codes::SECOND_FACTOR_REQUIRED,
-                "Enter the code from your second factor to finish signing in.",
-            )),
-        }
-    }
-}
-
-/// A session that has passed the password and waits for the second factor.
-#[derive(Debug)]
-pub struct PendingSecondFactor {
-    pub user_id: i64,
-    pub id: SessionIdHash,
-}
-
-impl FromRequestParts<AppState> for PendingSecondFactor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let session = live_session(parts, state).await?;
-        match session.stage {
-            SessionStage::SecondFactor => Ok(Self {
-                user_id: session.user_id,
-                id: session.id,
-            }),
-            SessionStage::Full => Err(ApiError::unauthenticated()),
+            Err(ApiError::code(ErrorCode::ReauthRequired))
         }
     }
 }

@@ -1,7 +1,7 @@
-use super::{Store, flag};
+use super::{Tx, flag};
+use crate::domain::access::MfaDuty;
 use crate::domain::clock::UnixTime;
 use crate::domain::email::Email;
-use crate::domain::policy::MfaDuty;
 
 /// A user as stored (the password hash never leaves the store but for verification).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,86 +17,108 @@ pub struct MembershipRow {
     pub company_name: String,
     pub is_admin: bool,
     pub payee: bool,
+    /// From the company's settings.
+    pub company_requires_mfa: bool,
 }
 
 impl MembershipRow {
-    /// What this membership means for the MFA rule (domain::policy).
+    /// What this membership means for the MFA rule (domain::access).
     pub fn mfa_duty(&self) -> MfaDuty {
         MfaDuty {
             payee: self.payee,
-            company_requires_mfa: false,
+            company_requires_mfa: self.company_requires_mfa,
         }
     }
 }
 
-impl Store {
+impl Tx {
     /// The user id and password hash for an email, if such a user exists.
-    pub async fn credentials(&self, email: &Email) -> Result<Option<(i64, String)>, sqlx::Error> {
+    pub async fn credentials(
+        &mut self,
+        email: &Email,
+    ) -> Result<Option<(i64, String)>, sqlx::Error> {
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(email.as_str())
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.conn())
             .await
     }
 
-    pub async fn password_hash(&self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
+    pub async fn password_hash(&mut self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(user_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.conn())
             .await
     }
 
-    pub async fn user(&self, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    pub async fn user(&mut self, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
         let row: Option<(i64, String, String)> =
             sqlx::query_as("SELECT id, email, name FROM users WHERE id = $1")
                 .bind(user_id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.conn())
                 .await?;
         Ok(row.map(|(id, email, name)| UserRow { id, email, name }))
     }
 
-    pub async fn user_id_by_email(&self, email: &Email) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(&self.pool)
-            .await
-    }
-
-    pub async fn memberships(&self, user_id: i64) -> Result<Vec<MembershipRow>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT c.id, c.name, m.role, m.payee FROM memberships m \
-             JOIN companies c ON c.id = m.company_id WHERE m.user_id = $1 ORDER BY m.created_at, c.id",
+    pub async fn memberships(&mut self, user_id: i64) -> Result<Vec<MembershipRow>, sqlx::Error> {
+        let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT c.id, c.name, m.role, m.payee, COALESCE(s.mfa_required, 0) FROM memberships m \
+             JOIN companies c ON c.id = m.company_id \
+             LEFT JOIN company_settings s ON s.company_id = c.id \
+             WHERE m.user_id = $1 ORDER BY m.created_at, c.id",
         )
         .bind(user_id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.conn())
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(company_id, company_name, role, payee)| MembershipRow {
-                company_id,
-                company_name,
-                is_admin: role == "admin",
-                payee: flag(payee),
-            })
+            .map(
+                |(company_id, company_name, role, payee, mfa_required)| MembershipRow {
+                    company_id,
+                    company_name,
+                    is_admin: role == "admin",
+                    payee: flag(payee),
+                    company_requires_mfa: flag(mfa_required),
+                },
+            )
             .collect())
     }
 
-    pub async fn company_id_by_name(&self, name: &str) -> Result<Option<i64>, sqlx::Error> {
+    pub async fn company_id_by_name(&mut self, name: &str) -> Result<Option<i64>, sqlx::Error> {
         sqlx::query_scalar("SELECT id FROM companies WHERE name = $1 ORDER BY id LIMIT 1")
             .bind(name)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.conn())
             .await
     }
 
-    pub async fn create_company(&self, name: &str, now: UnixTime) -> Result<i64, sqlx::Error> {
+    pub async fn create_company(&mut self, name: &str, now: UnixTime) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("INSERT INTO companies (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name)
             .bind(now)
-            .fetch_one(&self.pool)
+            .fetch_one(self.conn())
             .await
     }
 
+    /// Sets whether the company requires MFA of its members.
+    pub async fn set_company_mfa_required(
+        &mut self,
+        company_id: i64,
+        required: bool,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO company_settings (company_id, mfa_required, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (company_id) DO UPDATE SET mfa_required = excluded.mfa_required, updated_at = excluded.updated_at",
+        )
+        .bind(company_id)
+        .bind(i64::from(required))
+        .bind(now)
+        .execute(self.conn())
+        .await
+        .map(drop)
+    }
+
     pub async fn create_user(
-        &self,
+        &mut self,
         email: &Email,
         name: &str,
         password_hash: &str,
@@ -109,26 +131,26 @@ impl Store {
         .bind(name)
         .bind(password_hash)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(self.conn())
         .await
     }
 
     pub async fn set_password_hash(
-        &self,
+        &mut self,
         user_id: i64,
         password_hash: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await
             .map(drop)
     }
 
     /// Adds the user to the company, or updates their role and payee flag there.
     pub async fn upsert_membership(
-        &self,
+        &mut self,
         user_id: i64,
         company_id: i64,
         is_admin: bool,
@@ -144,7 +166,7 @@ impl Store {
         .bind(if is_admin { "admin" } else { "member" })
         .bind(i64::from(payee))
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await
         .map(drop)
     }

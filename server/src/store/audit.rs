@@ -1,4 +1,4 @@
-use super::Store;
+use super::Tx;
 use crate::domain::clock::UnixTime;
 
 /// What happened, for the audit log.
@@ -23,10 +23,10 @@ impl AuditKind {
     }
 }
 
-impl Store {
+impl Tx {
     /// Who (`user_id`), what (`kind`, `detail`), when, and from which IP.
     pub async fn audit(
-        &self,
+        &mut self,
         user_id: i64,
         kind: AuditKind,
         detail: &str,
@@ -39,7 +39,7 @@ impl Store {
             .bind(detail)
             .bind(ip)
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await
             .map(drop)
     }

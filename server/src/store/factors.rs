@@ -1,205 +1,210 @@
-use super::Store;
+use mfa_api::FactorKind;
+
+use super::{Tx, flag};
 use crate::domain::clock::UnixTime;
 
-/// An authenticator app (TOTP) as stored: the secret stays sealed here.
+/// A second factor of any kind, as stored. A secret stays sealed here.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TotpRow {
+pub struct FactorRow {
     pub id: i64,
+    pub kind: FactorKind,
+    pub label: Option<String>,
     pub secret_sealed: String,
     pub created_at: UnixTime,
     pub confirmed_at: Option<UnixTime>,
     pub last_used_at: Option<UnixTime>,
     pub last_step: Option<i64>,
+    pub preferred: bool,
 }
 
-const TOTP_COLUMNS: &str = "id, secret_sealed, created_at, confirmed_at, last_used_at, last_step";
+/// The kind as stored (and named in the audit log).
+pub fn kind_name(kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::AuthenticatorApp => "authenticator_app",
+    }
+}
 
-type TotpTuple = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
+fn kind_from_name(name: &str) -> Option<FactorKind> {
+    match name {
+        "authenticator_app" => Some(FactorKind::AuthenticatorApp),
+        _ => None,
+    }
+}
 
-fn totp_row(
-    (id, secret_sealed, created_at, confirmed_at, last_used_at, last_step): TotpTuple,
-) -> TotpRow {
-    TotpRow {
+const COLUMNS: &str =
+    "id, kind, label, secret_sealed, created_at, confirmed_at, last_used_at, last_step, preferred";
+
+type Columns = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+/// A row of a kind this release does not know (written by a newer one) is skipped.
+fn factor_row(
+    (id, kind, label, secret_sealed, created_at, confirmed_at, last_used_at, last_step, preferred): Columns,
+) -> Option<FactorRow> {
+    Some(FactorRow {
         id,
+        kind: kind_from_name(&kind)?,
+        label,
         secret_sealed,
         created_at,
         confirmed_at,
         last_used_at,
         last_step,
-    }
+        preferred: flag(preferred),
+    })
 }
 
-impl Store {
-    /// Replaces the user's pending authenticator (if any) with a new one.
-    /// `seal` gets the new factor's id, so the sealed secret can be bound to it.
-    pub async fn replace_pending_totp(
-        &self,
+impl Tx {
+    /// The user's confirmed factors, the preferred one first, then oldest first.
+    pub async fn factors(&mut self, user_id: i64) -> Result<Vec<FactorRow>, sqlx::Error> {
+        let rows: Vec<Columns> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM factors WHERE user_id = $1 AND confirmed_at IS NOT NULL \
+             ORDER BY preferred DESC, confirmed_at, id"
+        ))
+        .bind(user_id)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows.into_iter().filter_map(factor_row).collect())
+    }
+
+    /// The user's factor of this kind that waits for its first code.
+    pub async fn pending_factor(
+        &mut self,
         user_id: i64,
+        kind: FactorKind,
+    ) -> Result<Option<FactorRow>, sqlx::Error> {
+        let row: Option<Columns> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM factors WHERE user_id = $1 AND kind = $2 AND confirmed_at IS NULL"
+        ))
+        .bind(user_id)
+        .bind(kind_name(kind))
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.and_then(factor_row))
+    }
+
+    /// Adds a pending factor of this kind, replacing the user's earlier
+    /// pending one of the same kind; returns its id.
+    pub async fn add_pending_factor(
+        &mut self,
+        user_id: i64,
+        kind: FactorKind,
+        label: Option<&str>,
         now: UnixTime,
-        seal: impl FnOnce(i64) -> String,
     ) -> Result<i64, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NULL")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO totp_factors (user_id, secret_sealed, created_at) VALUES ($1, '', $2) RETURNING id",
+        sqlx::query(
+            "DELETE FROM factors WHERE user_id = $1 AND kind = $2 AND confirmed_at IS NULL",
         )
         .bind(user_id)
+        .bind(kind_name(kind))
+        .execute(self.conn())
+        .await?;
+        sqlx::query_scalar(
+            "INSERT INTO factors (user_id, kind, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(kind_name(kind))
+        .bind(label)
         .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE totp_factors SET secret_sealed = $1 WHERE id = $2")
-            .bind(seal(id))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(id)
+        .fetch_one(self.conn())
+        .await
     }
 
-    pub async fn pending_totp(&self, user_id: i64) -> Result<Option<TotpRow>, sqlx::Error> {
-        let row: Option<TotpTuple> = sqlx::query_as(&format!(
-            "SELECT {TOTP_COLUMNS} FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NULL"
-        ))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(totp_row))
-    }
-
-    pub async fn confirmed_totp(&self, user_id: i64) -> Result<Option<TotpRow>, sqlx::Error> {
-        let row: Option<TotpTuple> = sqlx::query_as(&format!(
-            "SELECT {TOTP_COLUMNS} FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL \
-             ORDER BY confirmed_at DESC, id DESC LIMIT 1"
-        ))
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(totp_row))
-    }
-
-    pub async fn confirmed_factor_count(&self, user_id: i64) -> Result<usize, sqlx::Error> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL",
-        )
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(usize::try_from(n).unwrap_or(0))
+    pub async fn set_factor_secret(
+        &mut self,
+        factor_id: i64,
+        sealed: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE factors SET secret_sealed = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(factor_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
     }
 
     /// Records `step` as used, only if it is newer than the last one: of two
-    /// requests racing with the same code, exactly one gets `true`.
-    pub async fn claim_totp_step(
-        &self,
+    /// requests racing with the same code, exactly one gets `true`. A
+    /// confirmed factor also records the use.
+    pub async fn claim_factor_step(
+        &mut self,
         factor_id: i64,
         step: i64,
         now: UnixTime,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE totp_factors SET last_step = $1, \
+            "UPDATE factors SET last_step = $1, \
              last_used_at = CASE WHEN confirmed_at IS NULL THEN last_used_at ELSE $3 END \
              WHERE id = $2 AND (last_step IS NULL OR last_step < $1)",
         )
         .bind(step)
         .bind(factor_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Makes the pending factor the user's authenticator, replacing any earlier one.
-    pub async fn confirm_totp(
-        &self,
+    /// Confirms the user's pending factor; false when it is no longer pending.
+    pub async fn confirm_factor(
+        &mut self,
         user_id: i64,
         factor_id: i64,
         now: UnixTime,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE totp_factors SET confirmed_at = $1 WHERE id = $2 AND user_id = $3 AND confirmed_at IS NULL",
+            "UPDATE factors SET confirmed_at = $1 WHERE id = $2 AND user_id = $3 AND confirmed_at IS NULL",
         )
         .bind(now)
         .bind(factor_id)
         .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Ok(false);
-        }
-        sqlx::query("DELETE FROM totp_factors WHERE user_id = $1 AND id <> $2")
-            .bind(user_id)
-            .bind(factor_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    /// Removes a confirmed authenticator of this user; false when there is none by that id.
-    pub async fn delete_totp(&self, user_id: i64, factor_id: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "DELETE FROM totp_factors WHERE id = $1 AND user_id = $2 AND confirmed_at IS NOT NULL",
-        )
-        .bind(factor_id)
-        .bind(user_id)
-        .execute(&self.pool)
+        .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// The active recovery code's hash and creation time.
-    pub async fn recovery_code(
-        &self,
+    /// Removes one of the user's confirmed factors; false when there is none by that id.
+    pub async fn delete_factor(
+        &mut self,
         user_id: i64,
-    ) -> Result<Option<(String, UnixTime)>, sqlx::Error> {
-        sqlx::query_as("SELECT code_hash, created_at FROM recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await
+        factor_id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "DELETE FROM factors WHERE id = $1 AND user_id = $2 AND confirmed_at IS NOT NULL",
+        )
+        .bind(factor_id)
+        .bind(user_id)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Makes `code_hash` the user's one active recovery code (voiding the old one).
-    pub async fn set_recovery_code(
-        &self,
+    /// Makes `factor_id` the user's only preferred factor.
+    pub async fn set_preferred_factor(
+        &mut self,
         user_id: i64,
-        code_hash: &str,
-        now: UnixTime,
+        factor_id: i64,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, created_at = excluded.created_at",
+            "UPDATE factors SET preferred = 0 WHERE user_id = $1 AND preferred = 1 AND id <> $2",
         )
         .bind(user_id)
-        .bind(code_hash)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map(drop)
-    }
-
-    /// Uses up the recovery code whose hash is `code_hash`: of concurrent
-    /// callers with the same code, exactly one gets `true`.
-    pub async fn consume_recovery_code(
-        &self,
-        user_id: i64,
-        code_hash: &str,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
+        .bind(factor_id)
+        .execute(self.conn())
+        .await?;
+        sqlx::query("UPDATE factors SET preferred = 1 WHERE user_id = $1 AND id = $2")
             .bind(user_id)
-            .bind(code_hash)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn delete_recovery_code(&self, user_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
+            .bind(factor_id)
+            .execute(self.conn())
             .await
             .map(drop)
     }

@@ -1,29 +1,33 @@
-//! Storage behind a small interface: the rest of the server calls these
-//! methods and never sees SQL. One set of portable queries (`$1` parameters,
-//! integer timestamps and flags) runs on SQLite and PostgreSQL alike through
-//! sqlx's `Any` driver; only the migrations differ per engine.
+//! Storage behind a small interface: the services open a [`Tx`], call its
+//! methods, and never see SQL. Every query runs inside a transaction, so an
+//! operation that fails part-way leaves nothing behind. One set of portable
+//! queries (`$1` parameters, integer timestamps and flags) runs on SQLite and
+//! PostgreSQL alike through sqlx's `Any` driver; only the migrations differ
+//! per engine. No rules live here: those are the domain's.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
-/// Companies, users and memberships.
+/// Companies, their settings, users and memberships.
 mod accounts;
-/// Guessing limits per user.
+/// Guessing limits per user and kind of check.
 mod attempts;
 /// The security audit log.
 mod audit;
-/// Authenticator apps and recovery codes.
+/// Second factors of every kind.
 mod factors;
+/// The recovery code.
+mod recovery;
 /// Browser sessions.
 mod sessions;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
-pub use factors::TotpRow;
+pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -93,9 +97,40 @@ impl Store {
         self.engine
     }
 
+    /// A transaction that may write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
+    /// writes fails outright when another connection wrote in between, while
+    /// an immediate one waits its turn (`busy_timeout`).
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let tx = match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx(tx))
+    }
+
+    /// A transaction that only reads: one consistent snapshot, no write lock.
+    pub async fn read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(Tx(self.pool.begin().await?))
+    }
+
     /// A round trip to the database, for the health check.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
+    }
+}
+
+/// One database transaction; every query of the product is a method of it.
+/// Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx(Transaction<'static, Any>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.0
     }
 }
 

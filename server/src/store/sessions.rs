@@ -1,4 +1,4 @@
-use super::Store;
+use super::Tx;
 use crate::domain::clock::UnixTime;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionTimes};
 
@@ -11,9 +11,27 @@ pub struct SessionRow {
     pub reauth_until: UnixTime,
 }
 
-impl Store {
+/// The stage as stored.
+fn stage_name(stage: SessionStage) -> &'static str {
+    match stage {
+        SessionStage::SecondFactorPending => "second_factor",
+        SessionStage::MustEnroll => "must_enroll",
+        SessionStage::Full => "full",
+    }
+}
+
+/// Anything unexpected is read as the most restricted stage.
+fn stage_from_name(name: &str) -> SessionStage {
+    match name {
+        "full" => SessionStage::Full,
+        "must_enroll" => SessionStage::MustEnroll,
+        _ => SessionStage::SecondFactorPending,
+    }
+}
+
+impl Tx {
     pub async fn create_session(
-        &self,
+        &mut self,
         id: &SessionIdHash,
         user_id: i64,
         stage: SessionStage,
@@ -25,25 +43,25 @@ impl Store {
         )
         .bind(id.as_str())
         .bind(user_id)
-        .bind(stage.as_str())
+        .bind(stage_name(stage))
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
-        .execute(&self.pool)
+        .execute(self.conn())
         .await
         .map(drop)
     }
 
-    pub async fn session(&self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
+    pub async fn session(&mut self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
         let row: Option<(i64, String, i64, i64, i64)> = sqlx::query_as(
             "SELECT user_id, stage, created_at, last_seen_at, reauth_until FROM sessions WHERE id_hash = $1",
         )
         .bind(id.as_str())
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.conn())
         .await?;
         Ok(row.map(
             |(user_id, stage, created_at, last_seen_at, reauth_until)| SessionRow {
                 user_id,
-                stage: SessionStage::parse(&stage),
+                stage: stage_from_name(&stage),
                 times: SessionTimes {
                     created_at,
                     last_seen_at,
@@ -54,45 +72,58 @@ impl Store {
     }
 
     pub async fn touch_session(
-        &self,
+        &mut self,
         id: &SessionIdHash,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(self.conn())
             .await
             .map(drop)
     }
 
     pub async fn set_reauth_until(
-        &self,
+        &mut self,
         id: &SessionIdHash,
         until: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE sessions SET reauth_until = $1 WHERE id_hash = $2")
             .bind(until)
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(self.conn())
             .await
             .map(drop)
     }
 
     /// Deletes the session; true when it existed (so only one caller wins).
-    pub async fn delete_session(&self, id: &SessionIdHash) -> Result<bool, sqlx::Error> {
+    pub async fn delete_session(&mut self, id: &SessionIdHash) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id.as_str())
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected() == 1)
     }
 
+    pub async fn set_session_stage(
+        &mut self,
+        id: &SessionIdHash,
+        stage: SessionStage,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET stage = $1 WHERE id_hash = $2")
+            .bind(stage_name(stage))
+            .bind(id.as_str())
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
+
     /// Drops sessions past their absolute end. Returns how many went.
-    pub async fn delete_expired_sessions(&self, now: UnixTime) -> Result<u64, sqlx::Error> {
+    pub async fn delete_expired_sessions(&mut self, now: UnixTime) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(self.conn())
             .await?;
         Ok(done.rows_affected())
     }

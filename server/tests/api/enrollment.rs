@@ -73,9 +73,14 @@ async fn adding_an_authenticator_needs_the_password_then_a_code() {
     );
     let two_factor = &done.body["me"]["two_factor"];
     assert_eq!(two_factor["enabled"], true);
-    assert_eq!(two_factor["authenticator"]["added_at"], app.now());
-    assert!(two_factor["authenticator"]["last_used_at"].is_null());
-    assert_eq!(two_factor["recovery_code_created_at"], app.now());
+    let factors = two_factor["factors"].as_array().unwrap();
+    assert_eq!(factors.len(), 1);
+    assert_eq!(factors[0]["kind"], "authenticator_app");
+    assert_eq!(factors[0]["added_at"], app.now());
+    assert_eq!(factors[0]["preferred"], true);
+    assert!(factors[0]["label"].is_null());
+    assert!(factors[0]["last_used_at"].is_null());
+    assert_eq!(two_factor["recovery_code"]["created_at"], app.now());
 }
 
 #[tokio::test]
@@ -130,7 +135,7 @@ async fn the_stored_secret_is_sealed_and_tampering_is_caught() {
     let cookie = app.signed_in("member@demo.test").await;
     let (secret, _) = app.enroll(&cookie).await;
     let db = app.db().await;
-    let sealed: String = sqlx::query_scalar("SELECT secret_sealed FROM totp_factors")
+    let sealed: String = sqlx::query_scalar("SELECT secret_sealed FROM factors")
         .fetch_one(&db)
         .await
         .unwrap();
@@ -141,7 +146,7 @@ async fn the_stored_secret_is_sealed_and_tampering_is_caught() {
     // Flip one bit of the ciphertext: the secret no longer opens.
     let mut bytes = hex::decode(&sealed).unwrap();
     bytes[20] ^= 1;
-    sqlx::query("UPDATE totp_factors SET secret_sealed = $1")
+    sqlx::query("UPDATE factors SET secret_sealed = $1")
         .bind(hex::encode(bytes))
         .execute(&db)
         .await
@@ -189,9 +194,7 @@ async fn removing_needs_reauth_and_payees_keep_their_last_factor() {
     let member = app.signed_in("member@demo.test").await;
     let _ = app.enroll(&member).await;
     let me = app.get("/api/me", Some(&member)).await;
-    let id = me.body["two_factor"]["authenticator"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = me.body["two_factor"]["factors"][0]["id"].as_i64().unwrap();
 
     app.clock.advance(11 * 60); // the re-authentication window has closed
     let refused = app
@@ -206,21 +209,23 @@ async fn removing_needs_reauth_and_payees_keep_their_last_factor() {
         StatusCode::NOT_FOUND
     );
     let removed = app
-        .delete(&format!("/api/factors/totp/{id}"), Some(&member))
+        .delete(&format!("/api/factors/{id}"), Some(&member))
         .await;
     assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
     assert_eq!(removed.body["two_factor"]["enabled"], false);
-    assert!(removed.body["two_factor"]["recovery_code_created_at"].is_null());
+    assert!(removed.body["two_factor"]["recovery_code"].is_null());
+    assert_eq!(removed.body["two_factor"]["factors"], serde_json::json!([]));
 
     let payee = app.signed_in("payee@demo.test").await;
     let _ = app.enroll(&payee).await;
     let me = app.get("/api/me", Some(&payee)).await;
-    assert_eq!(me.body["two_factor"]["required"], true);
-    let id = me.body["two_factor"]["authenticator"]["id"]
-        .as_i64()
-        .unwrap();
+    assert_eq!(
+        me.body["two_factor"]["requirement"],
+        json!({ "status": "required", "because": "payee" })
+    );
+    let id = me.body["two_factor"]["factors"][0]["id"].as_i64().unwrap();
     let kept = app
-        .delete(&format!("/api/factors/totp/{id}"), Some(&payee))
+        .delete(&format!("/api/factors/{id}"), Some(&payee))
         .await;
     assert_eq!(kept.status, StatusCode::CONFLICT);
     assert_eq!(kept.code(), "factor_required");
@@ -232,7 +237,7 @@ async fn a_user_cannot_remove_someone_elses_factor() {
     let admin = app.signed_in("admin@demo.test").await;
     let _ = app.enroll(&admin).await;
     let admin_factor =
-        app.get("/api/me", Some(&admin)).await.body["two_factor"]["authenticator"]["id"]
+        app.get("/api/me", Some(&admin)).await.body["two_factor"]["factors"][0]["id"]
             .as_i64()
             .unwrap();
     let member = app.signed_in("member@demo.test").await;

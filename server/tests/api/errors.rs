@@ -126,3 +126,19 @@ async fn api_answers_are_never_cached() {
     assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(reply.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 }
+
+#[tokio::test]
+async fn malformed_path_parameters_are_json_400s() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    app.reauth(&cookie).await;
+    for path in [
+        "/api/factors/totp/abc",
+        "/api/factors/abc",
+        "/api/factors/99999999999999999999",
+    ] {
+        let reply = app.delete(path, Some(&cookie)).await;
+        assert_json_error(&reply, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.code(), "bad_request", "{path}");
+    }
+}

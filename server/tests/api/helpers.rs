@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use mfa_api::{CSRF_HEADER, CSRF_VALUE};
 use mfa_server::domain::clock::FixedClock;
+use mfa_server::domain::random::OsRandom;
 use mfa_server::{Application, Config};
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -115,7 +116,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
+    spawn_app_in(tempfile::tempdir().unwrap(), extra).await
+}
+
+/// The app on `dir`'s database and key (an earlier app's, or one a test prepared).
+pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> TestApp {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(
@@ -125,7 +130,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     .unwrap();
     std::fs::write(dist.join("mfa-app-0123456789abcdef.js"), "console.log(1)").unwrap();
     let clock = Arc::new(FixedClock::at(START));
-    let app = Application::build_with_clock(config(dir.path(), extra), clock.clone())
+    let app = Application::build_with(config(dir.path(), extra), clock.clone(), Arc::new(OsRandom))
         .await
         .unwrap();
     TestApp {

@@ -1,8 +1,10 @@
 use axum::http::{StatusCode, header};
-use mfa_server::domain::attempts::LOCK_SECS;
+use mfa_server::domain::attempts::AttemptKind;
 use serde_json::json;
 
 use crate::helpers::{spawn_app, totp_code};
+
+const LOCK_SECS: i64 = AttemptKind::SecondFactor.policy().lock_secs;
 
 #[tokio::test]
 async fn ten_wrong_codes_lock_the_second_step_for_fifteen_minutes() {

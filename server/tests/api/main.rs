@@ -2,9 +2,12 @@
 
 mod helpers;
 
+mod access;
 mod auth;
 mod enrollment;
 mod errors;
 mod limits;
 mod second_factor;
+mod services;
 mod static_files;
+mod upgrade;

@@ -39,7 +39,7 @@ async fn sign_in_asks_for_the_code_and_rotates_the_session() {
     let me = app.get("/api/me", Some(&full)).await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(
-        me.body["two_factor"]["authenticator"]["last_used_at"],
+        me.body["two_factor"]["factors"][0]["last_used_at"],
         app.now()
     );
 }
@@ -180,4 +180,20 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_code_succeed_once() {
         ok += usize::from(status == StatusCode::OK);
     }
     assert_eq!(ok, 1);
+}
+
+#[tokio::test]
+async fn a_recovery_code_read_with_look_alike_digits_still_works() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let (_, recovery) = app.enroll(&cookie).await;
+    // As someone might copy it from paper: O as 0, I as 1, B as 8, lower case.
+    let misread = recovery
+        .replace('O', "0")
+        .replace('I', "1")
+        .replace('B', "8")
+        .to_lowercase();
+    let partial = app.password_step("member@demo.test").await;
+    let reply = app.second_factor(&partial, "recovery_code", &misread).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
 }

@@ -1,0 +1,169 @@
+//! Who must have MFA, and what a session at each stage may do. The one place
+//! for these rules: sign-in, the session extractors and factor removal ask here.
+
+use mfa_api::{MfaRequirement, RequiredBecause, SessionStage};
+
+/// What the rule needs to know about one of the user's memberships.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MfaDuty {
+    /// Payees (members of the payments product) always need MFA.
+    pub payee: bool,
+    /// The company's settings require MFA of its members.
+    pub company_requires_mfa: bool,
+}
+
+/// The user's requirement, from all their memberships: a payee membership
+/// is the stronger reason, so it is the one given.
+pub fn requirement(duties: impl IntoIterator<Item = MfaDuty>) -> MfaRequirement {
+    let mut because = None;
+    for duty in duties {
+        if duty.payee {
+            because = Some(RequiredBecause::Payee);
+        } else if duty.company_requires_mfa && because.is_none() {
+            because = Some(RequiredBecause::CompanyPolicy);
+        }
+    }
+    because.map_or(MfaRequirement::Optional, |because| {
+        MfaRequirement::Required { because }
+    })
+}
+
+/// The stage a session starts in once the password was right.
+pub fn stage_after_password(requirement: MfaRequirement, confirmed_factors: usize) -> SessionStage {
+    if confirmed_factors > 0 {
+        SessionStage::SecondFactorPending
+    } else if requirement.is_required() {
+        SessionStage::MustEnroll
+    } else {
+        SessionStage::Full
+    }
+}
+
+/// The stage once a factor was enrolled during this session.
+pub fn stage_after_enrollment(stage: SessionStage) -> SessionStage {
+    match stage {
+        SessionStage::MustEnroll => SessionStage::Full,
+        other => other,
+    }
+}
+
+/// Whether the user may remove a factor, given how many confirmed ones they have.
+pub fn may_remove_factor(requirement: MfaRequirement, confirmed_factors: usize) -> bool {
+    !requirement.is_required() || confirmed_factors > 1
+}
+
+/// What a request needs of its session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// The second step of sign-in.
+    SecondStep,
+    /// Reading oneself, re-authenticating, enrolling a factor.
+    Enrollment,
+    /// Everything else.
+    Full,
+}
+
+/// Why a session may not do what a request needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("the second factor is still due")]
+    SecondFactorPending,
+    #[error("a second factor must be enrolled first")]
+    MustEnroll,
+    /// A fully (or must-enroll) signed-in session has no second step to do.
+    #[error("no second step is pending")]
+    NotPending,
+}
+
+/// The access rule: which stage may meet which need.
+pub fn allows(stage: SessionStage, need: Need) -> Result<(), Denied> {
+    match (stage, need) {
+        (SessionStage::SecondFactorPending, Need::SecondStep)
+        | (SessionStage::MustEnroll, Need::Enrollment)
+        | (SessionStage::Full, Need::Enrollment | Need::Full) => Ok(()),
+        (SessionStage::SecondFactorPending, _) => Err(Denied::SecondFactorPending),
+        (SessionStage::MustEnroll, Need::Full) => Err(Denied::MustEnroll),
+        (SessionStage::MustEnroll | SessionStage::Full, Need::SecondStep) => {
+            Err(Denied::NotPending)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MEMBER: MfaDuty = MfaDuty {
+        payee: false,
+        company_requires_mfa: false,
+    };
+    const PAYEE: MfaDuty = MfaDuty {
+        payee: true,
+        company_requires_mfa: false,
+    };
+    const ENFORCED: MfaDuty = MfaDuty {
+        payee: false,
+        company_requires_mfa: true,
+    };
+    const REQUIRED_PAYEE: MfaRequirement = MfaRequirement::Required {
+        because: RequiredBecause::Payee,
+    };
+
+    #[test]
+    fn payees_and_enforcing_companies_require_mfa() {
+        assert_eq!(requirement([MEMBER]), MfaRequirement::Optional);
+        assert_eq!(requirement([]), MfaRequirement::Optional);
+        assert_eq!(requirement([PAYEE]), REQUIRED_PAYEE);
+        assert_eq!(
+            requirement([MEMBER, ENFORCED]),
+            MfaRequirement::Required {
+                because: RequiredBecause::CompanyPolicy
+            }
+        );
+        assert_eq!(requirement([ENFORCED, PAYEE]), REQUIRED_PAYEE);
+    }
+
+    #[test]
+    fn the_password_leads_to_the_second_step_enrollment_or_everything() {
+        use SessionStage::*;
+        assert_eq!(stage_after_password(MfaRequirement::Optional, 0), Full);
+        assert_eq!(
+            stage_after_password(MfaRequirement::Optional, 1),
+            SecondFactorPending
+        );
+        assert_eq!(stage_after_password(REQUIRED_PAYEE, 0), MustEnroll);
+        assert_eq!(stage_after_password(REQUIRED_PAYEE, 2), SecondFactorPending);
+        assert_eq!(stage_after_enrollment(MustEnroll), Full);
+        assert_eq!(stage_after_enrollment(Full), Full);
+    }
+
+    #[test]
+    fn each_stage_reaches_only_its_own_endpoints() {
+        use SessionStage::*;
+        assert_eq!(allows(SecondFactorPending, Need::SecondStep), Ok(()));
+        assert_eq!(
+            allows(SecondFactorPending, Need::Enrollment),
+            Err(Denied::SecondFactorPending)
+        );
+        assert_eq!(
+            allows(SecondFactorPending, Need::Full),
+            Err(Denied::SecondFactorPending)
+        );
+        assert_eq!(allows(MustEnroll, Need::Enrollment), Ok(()));
+        assert_eq!(allows(MustEnroll, Need::Full), Err(Denied::MustEnroll));
+        assert_eq!(
+            allows(MustEnroll, Need::SecondStep),
+            Err(Denied::NotPending)
+        );
+        assert_eq!(allows(Full, Need::Enrollment), Ok(()));
+        assert_eq!(allows(Full, Need::Full), Ok(()));
+        assert_eq!(allows(Full, Need::SecondStep), Err(Denied::NotPending));
+    }
+
+    #[test]
+    fn the_last_factor_stays_when_mfa_is_required() {
+        assert!(may_remove_factor(MfaRequirement::Optional, 1));
+        assert!(!may_remove_factor(REQUIRED_PAYEE, 1));
+        assert!(may_remove_factor(REQUIRED_PAYEE, 2));
+    }
+}

@@ -1,0 +1,316 @@
+//! The one error type of the API. Services return their own error enums; one
+//! `From` impl per enum turns each into an [`ErrorCode`], and one table
+//! ([`status`]) gives each code its HTTP status. Every error becomes a JSON
+//! body `{"code": ..., "message": ...}`; a 5xx is logged with its cause and
+//! tells the client nothing more.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mfa_api::{ErrorBody, ErrorCode};
+
+use crate::domain::access::Denied;
+use crate::services::Locked;
+use crate::services::authenticator::EnrollError;
+use crate::services::factors::RemoveError;
+use crate::services::profile::ProfileError;
+use crate::services::reauth::ReauthError;
+use crate::services::recovery::RecoveryError;
+use crate::services::second_step::SecondStepError;
+use crate::services::session::SessionError;
+use crate::services::sign_in::SignInError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The client's fault: shown to the client as is.
+    #[error("{code:?}: {message}")]
+    Client { code: ErrorCode, message: String },
+    /// Too many wrong answers: checks are locked for a while.
+    #[error("too many attempts; locked until {}", .0.until)]
+    TooManyAttempts(Locked),
+    /// Ours: logged, never shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The HTTP status of each error code: the one table.
+pub fn status(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        BadRequest => StatusCode::BAD_REQUEST,
+        InvalidCredentials | Unauthenticated | SecondFactorRequired => StatusCode::UNAUTHORIZED,
+        CsrfRejected | ReauthRequired | MfaEnrollmentRequired => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        NoPendingEnrollment | FactorRequired | NotEnrolled => StatusCode::CONFLICT,
+        PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        InternalError | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The English message of each code (the SPA shows its own translation).
+fn message(code: ErrorCode) -> &'static str {
+    use ErrorCode::*;
+    match code {
+        InvalidCredentials => "The email or password is incorrect.",
+        Unauthenticated => "Sign in first.",
+        CsrfRejected => "This request did not come from this site's own pages.",
+        BadRequest => "The request could not be read.",
+        ValidationFailed => "A field's value is not valid.",
+        NotFound => "There is nothing here.",
+        MethodNotAllowed => "This method is not allowed here.",
+        PayloadTooLarge => "The request is too large.",
+        UnsupportedMediaType => "Send JSON (Content-Type: application/json).",
+        SecondFactorRequired => "Enter the code from your second factor to finish signing in.",
+        MfaEnrollmentRequired => {
+            "Set up two-factor authentication first: it is required for your account."
+        }
+        ReauthRequired => "Confirm your password to continue.",
+        WrongPassword => "That password is not correct.",
+        WrongCode => "That code is not valid.",
+        CodeAlreadyUsed => "That code was already used. Wait for the next one.",
+        TooManyAttempts => "Too many wrong attempts.",
+        NoPendingEnrollment => "Start adding the authenticator app again.",
+        FactorRequired => {
+            "Two-factor authentication is required for your account: add another method before removing this one."
+        }
+        NotEnrolled => "Set up two-factor authentication first.",
+        InternalError | Unknown => "Something went wrong on our side. Please try again.",
+    }
+}
+
+impl ApiError {
+    /// The code with its standard message.
+    pub fn code(code: ErrorCode) -> Self {
+        Self::Client {
+            code,
+            message: message(code).to_owned(),
+        }
+    }
+
+    /// Input that parsed as JSON but does not make sense (422), saying why.
+    pub fn validation(reason: impl std::fmt::Display) -> Self {
+        Self::Client {
+            code: ErrorCode::ValidationFailed,
+            message: reason.to_string(),
+        }
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        Self::code(code)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+/// Malformed JSON, missing fields and wrong types, as our JSON errors.
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let code = match rejection.status() {
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationFailed,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            _ => ErrorCode::BadRequest,
+        };
+        // serde's message names the field and the expected type. It may quote
+        // the client's own input back to that client, and 4xx bodies are never
+        // logged, so nothing leaks.
+        Self::Client {
+            code,
+            message: rejection.body_text(),
+        }
+    }
+}
+
+/// A path parameter that does not parse (`/api/factors/abc`).
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::Client {
+            code: ErrorCode::BadRequest,
+            message: rejection.body_text(),
+        }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        Self::code(match denied {
+            Denied::SecondFactorPending => ErrorCode::SecondFactorRequired,
+            Denied::MustEnroll => ErrorCode::MfaEnrollmentRequired,
+            Denied::NotPending => ErrorCode::Unauthenticated,
+        })
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(e: SessionError) -> Self {
+        match e {
+            SessionError::NotSignedIn => Self::code(ErrorCode::Unauthenticated),
+            SessionError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(e: ProfileError) -> Self {
+        match e {
+            ProfileError::NoUser => Self::code(ErrorCode::Unauthenticated),
+            ProfileError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::InvalidCredentials => Self::code(ErrorCode::InvalidCredentials),
+            SignInError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<SecondStepError> for ApiError {
+    fn from(e: SecondStepError) -> Self {
+        match e {
+            SecondStepError::NotEnrolled => Self::Client {
+                code: ErrorCode::NotEnrolled,
+                message: "No authenticator app is set up: use your recovery code.".to_owned(),
+            },
+            SecondStepError::WrongCode => Self::code(ErrorCode::WrongCode),
+            SecondStepError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
+            SecondStepError::Locked(locked) => Self::TooManyAttempts(locked),
+            SecondStepError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<ReauthError> for ApiError {
+    fn from(e: ReauthError) -> Self {
+        match e {
+            ReauthError::WrongPassword => Self::code(ErrorCode::WrongPassword),
+            ReauthError::Locked(locked) => Self::TooManyAttempts(locked),
+            ReauthError::NoUser => Self::code(ErrorCode::Unauthenticated),
+            ReauthError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<EnrollError> for ApiError {
+    fn from(e: EnrollError) -> Self {
+        match e {
+            EnrollError::NoPendingEnrollment => Self::code(ErrorCode::NoPendingEnrollment),
+            EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
+            EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
+            EnrollError::Locked(locked) => Self::TooManyAttempts(locked),
+            EnrollError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<RecoveryError> for ApiError {
+    fn from(e: RecoveryError) -> Self {
+        match e {
+            RecoveryError::NotEnrolled => Self::code(ErrorCode::NotEnrolled),
+            RecoveryError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<RemoveError> for ApiError {
+    fn from(e: RemoveError) -> Self {
+        match e {
+            RemoveError::NotFound => Self::code(ErrorCode::NotFound),
+            RemoveError::FactorRequired => Self::code(ErrorCode::FactorRequired),
+            RemoveError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Client { code, message } => body(code, message, None),
+            Self::TooManyAttempts(locked) => too_many_attempts(locked),
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                internal_error_response()
+            }
+        }
+    }
+}
+
+/// 429 saying when checks unlock, in the body and in `Retry-After`.
+fn too_many_attempts(locked: Locked) -> Response {
+    let when = time::OffsetDateTime::from_unix_timestamp(locked.until)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let mut response = body(
+        ErrorCode::TooManyAttempts,
+        format!("Too many wrong attempts. Try again after {when}."),
+        Some(locked.until),
+    );
+    if let Ok(value) = locked.wait.max(1).to_string().parse() {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The only thing a client learns about a server fault.
+pub fn internal_error_response() -> Response {
+    let code = ErrorCode::InternalError;
+    body(code, message(code).to_owned(), None)
+}
+
+fn body(code: ErrorCode, message: String, locked_until: Option<i64>) -> Response {
+    let error = ErrorBody {
+        code,
+        message,
+        locked_until,
+    };
+    (status(code), Json(error)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_keep_their_statuses() {
+        assert_eq!(
+            status(ErrorCode::InvalidCredentials),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            status(ErrorCode::MfaEnrollmentRequired),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            status(ErrorCode::WrongCode),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        assert_eq!(status(ErrorCode::FactorRequired), StatusCode::CONFLICT);
+        assert_eq!(
+            status(ErrorCode::TooManyAttempts),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(status(ErrorCode::BadRequest), StatusCode::BAD_REQUEST);
+    }
+}

@@ -1,0 +1,200 @@
+//! The authenticator app (TOTP): adding or replacing one, and checking the
+//! codes it shows, at enrollment and at sign-in alike.
+
+use mfa_api::{FactorKind, Me, PRODUCT_NAME};
+
+use super::limits::{self, Locked};
+use super::session::LiveSession;
+use super::{Actor, Deps, internal_error, profile, recovery};
+use crate::domain::access;
+use crate::domain::attempts::AttemptKind;
+use crate::domain::factors::preferred_to_set;
+use crate::domain::recovery::RecoveryCode;
+use crate::domain::seal;
+use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
+use crate::store::{AuditKind, FactorRow, Tx, kind_name};
+
+const KIND: FactorKind = FactorKind::AuthenticatorApp;
+
+/// A pending authenticator, to scan and confirm.
+#[derive(Debug)]
+pub struct Enrollment {
+    pub factor_id: i64,
+    /// `otpauth://totp/...`, for the QR code.
+    pub otpauth_uri: String,
+    pub secret: TotpSecret,
+}
+
+/// After confirming: the user as they now stand, and the recovery code when
+/// this was their first factor (to show once).
+#[derive(Debug)]
+pub struct Confirmed {
+    pub me: Me,
+    pub recovery_code: Option<RecoveryCode>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    /// Nothing to confirm: never started, replaced, or already confirmed.
+    #[error("no authenticator is waiting to be confirmed")]
+    NoPendingEnrollment,
+    #[error("wrong code")]
+    WrongCode,
+    #[error("code already used")]
+    CodeAlreadyUsed,
+    #[error("too many wrong codes")]
+    Locked(Locked),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(EnrollError);
+
+/// A new pending authenticator with a fresh secret, replacing any earlier
+/// pending one (the caller has re-authenticated). It signs nobody in until
+/// confirmed with a code.
+pub async fn start(deps: &Deps, session: &LiveSession) -> Result<Enrollment, EnrollError> {
+    let user_id = session.user_id;
+    let secret = TotpSecret::generate(&mut deps.rng());
+    let mut tx = deps.begin().await?;
+    let user = tx
+        .user(user_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user {user_id} vanished"))?;
+    let factor_id = tx
+        .add_pending_factor(user_id, KIND, None, deps.now())
+        .await?;
+    let sealed = seal::seal(
+        &deps.key,
+        &seal::totp_owner(user_id, factor_id),
+        secret.as_bytes(),
+        &mut deps.rng(),
+    );
+    tx.set_factor_secret(factor_id, &sealed).await?;
+    tx.commit().await?;
+    Ok(Enrollment {
+        factor_id,
+        otpauth_uri: totp::otpauth_uri(PRODUCT_NAME, &user.email, &secret),
+        secret,
+    })
+}
+
+/// Confirms the pending authenticator with a code from it, in one
+/// transaction: the factor, the replaced authenticator's removal, the
+/// recovery code (with the first factor), the session's stage and the audit
+/// events are written together or not at all.
+pub async fn confirm(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    code: &TotpCode,
+) -> Result<Confirmed, EnrollError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let now = deps.now();
+    // Hashed before the transaction; used only if this is the first factor.
+    let fresh = recovery::fresh(deps).await?;
+    let mut tx = deps.begin().await?;
+    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
+        .await?
+        .map_err(EnrollError::Locked)?;
+    let pending = tx
+        .pending_factor(actor.user_id, KIND)
+        .await?
+        .ok_or(EnrollError::NoPendingEnrollment)?;
+    match check_code(&mut tx, deps, actor.user_id, &pending, code).await? {
+        CodeCheck::Accepted => {}
+        CodeCheck::Replayed => return Err(EnrollError::CodeAlreadyUsed),
+        CodeCheck::Wrong => {
+            let locked =
+                limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
+            tx.commit().await?;
+            return Err(locked.map_or(EnrollError::WrongCode, EnrollError::Locked));
+        }
+    }
+    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
+        return Err(EnrollError::NoPendingEnrollment);
+    }
+    // One authenticator app per user: the new one replaces the old.
+    for old in tx.factors(actor.user_id).await? {
+        if old.kind == KIND && old.id != pending.id {
+            tx.delete_factor(actor.user_id, old.id).await?;
+            tx.audit(
+                actor.user_id,
+                AuditKind::FactorRemoved,
+                kind_name(KIND),
+                actor.ip,
+                now,
+            )
+            .await?;
+        }
+    }
+    let factors = tx.factors(actor.user_id).await?;
+    if let Some(id) = preferred_to_set(factors.iter().map(|f| (f.id, f.preferred))) {
+        tx.set_preferred_factor(actor.user_id, id).await?;
+    }
+    tx.audit(
+        actor.user_id,
+        AuditKind::FactorAdded,
+        kind_name(KIND),
+        actor.ip,
+        now,
+    )
+    .await?;
+    let recovery_code = if tx.recovery_code(actor.user_id).await?.is_none() {
+        tx.set_recovery_code(actor.user_id, &fresh.hash, now)
+            .await?;
+        Some(fresh.code)
+    } else {
+        None
+    };
+    let stage = access::stage_after_enrollment(session.stage);
+    if stage != session.stage {
+        tx.set_session_stage(&session.id, stage).await?;
+    }
+    let me = profile::load_existing(&mut tx, actor.user_id, stage).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id = actor.user_id,
+        factor_id = pending.id,
+        "authenticator app added"
+    );
+    Ok(Confirmed { me, recovery_code })
+}
+
+/// What a code typed for an authenticator turned out to be.
+pub(super) enum CodeCheck {
+    /// Right, and its time step is now used up.
+    Accepted,
+    Wrong,
+    /// Right, but its time step (or a later one) was already used.
+    Replayed,
+}
+
+/// Checks `code` against the factor's secret and claims its time step with a
+/// conditional write, so of concurrent requests with one code exactly one
+/// is accepted. Counting wrong answers is the caller's.
+pub(super) async fn check_code(
+    tx: &mut Tx,
+    deps: &Deps,
+    user_id: i64,
+    factor: &FactorRow,
+    code: &TotpCode,
+) -> anyhow::Result<CodeCheck> {
+    let secret = seal::open(
+        &deps.key,
+        &seal::totp_owner(user_id, factor.id),
+        &factor.secret_sealed,
+    )
+    .map_err(|e| anyhow::Error::new(e).context(format!("authenticator {}", factor.id)))?;
+    let secret = TotpSecret::from_bytes(secret);
+    let now = deps.now();
+    Ok(match totp::verify(&secret, code, now, factor.last_step) {
+        Ok(step) if tx.claim_factor_step(factor.id, step, now).await? => CodeCheck::Accepted,
+        Ok(_) | Err(TotpRejection::Replayed) => CodeCheck::Replayed,
+        Err(TotpRejection::Wrong) => CodeCheck::Wrong,
+    })
+}

@@ -1,0 +1,72 @@
+//! Second factors of every kind, treated alike: removing one (listing them
+//! is part of the profile).
+
+use mfa_api::Me;
+
+use super::session::LiveSession;
+use super::{Actor, Deps, internal_error, profile};
+use crate::domain::access;
+use crate::domain::factors::preferred_to_set;
+use crate::store::{AuditKind, kind_name};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveError {
+    /// No confirmed factor of this user has that id.
+    #[error("no such factor")]
+    NotFound,
+    /// MFA is required and this is the last factor.
+    #[error("the last factor must stay")]
+    FactorRequired,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(RemoveError);
+
+/// Removes one of the user's factors (the caller has re-authenticated),
+/// unless MFA is required and it is the last one. With no factor left, the
+/// recovery code goes too; another factor becomes preferred if needed.
+pub async fn remove(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    factor_id: i64,
+) -> Result<Me, RemoveError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let factors = tx.factors(actor.user_id).await?;
+    let factor = factors
+        .iter()
+        .find(|f| f.id == factor_id)
+        .ok_or(RemoveError::NotFound)?;
+    let memberships = tx.memberships(actor.user_id).await?;
+    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
+    if !access::may_remove_factor(requirement, factors.len()) {
+        return Err(RemoveError::FactorRequired);
+    }
+    if !tx.delete_factor(actor.user_id, factor_id).await? {
+        return Err(RemoveError::NotFound);
+    }
+    let remaining = tx.factors(actor.user_id).await?;
+    if remaining.is_empty() {
+        tx.delete_recovery_code(actor.user_id).await?;
+    } else if let Some(id) = preferred_to_set(remaining.iter().map(|f| (f.id, f.preferred))) {
+        tx.set_preferred_factor(actor.user_id, id).await?;
+    }
+    tx.audit(
+        actor.user_id,
+        AuditKind::FactorRemoved,
+        kind_name(factor.kind),
+        actor.ip,
+        now,
+    )
+    .await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, session.stage).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = actor.user_id, factor_id, "factor removed");
+    Ok(me)
+}

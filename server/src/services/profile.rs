@@ -1,0 +1,97 @@
+//! The signed-in user's view of themselves: who, where, and their second factors.
+
+use mfa_api::{
+    Company, FactorInfo, Me, Membership, RecoveryCodeState, Role, SessionStage, TwoFactorStatus,
+    User,
+};
+
+use super::session::LiveSession;
+use super::{Deps, internal_error};
+use crate::domain::access;
+use crate::store::{FactorRow, Tx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The session's user is gone.
+    #[error("no such user")]
+    NoUser,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(ProfileError);
+
+/// `GET /api/me`.
+pub async fn me(deps: &Deps, session: &LiveSession) -> Result<Me, ProfileError> {
+    let mut tx = deps.read().await?;
+    load(&mut tx, session.user_id, session.stage)
+        .await?
+        .ok_or(ProfileError::NoUser)
+}
+
+/// The user as the app shows them, read in the caller's transaction (so an
+/// operation answers with what it just wrote). `None` when the user is gone.
+pub(super) async fn load(
+    tx: &mut Tx,
+    user_id: i64,
+    stage: SessionStage,
+) -> Result<Option<Me>, sqlx::Error> {
+    let Some(user) = tx.user(user_id).await? else {
+        return Ok(None);
+    };
+    let memberships = tx.memberships(user_id).await?;
+    let factors = tx.factors(user_id).await?;
+    let recovery_code = tx.recovery_code(user_id).await?;
+    let two_factor = TwoFactorStatus {
+        enabled: !factors.is_empty(),
+        requirement: access::requirement(memberships.iter().map(|m| m.mfa_duty())),
+        factors: factors.iter().map(factor_info).collect(),
+        recovery_code: recovery_code.map(|(_, created_at)| RecoveryCodeState { created_at }),
+    };
+    Ok(Some(Me {
+        user: User {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+        },
+        memberships: memberships
+            .into_iter()
+            .map(|m| Membership {
+                company: Company {
+                    id: m.company_id,
+                    name: m.company_name,
+                },
+                role: if m.is_admin {
+                    Role::Admin
+                } else {
+                    Role::Member
+                },
+                payee: m.payee,
+            })
+            .collect(),
+        stage,
+        two_factor,
+    }))
+}
+
+/// As [`load`], for operations whose user must exist (they just read it).
+pub(super) async fn load_existing(
+    tx: &mut Tx,
+    user_id: i64,
+    stage: SessionStage,
+) -> anyhow::Result<Me> {
+    load(tx, user_id, stage)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user {user_id} vanished during an operation"))
+}
+
+fn factor_info(row: &FactorRow) -> FactorInfo {
+    FactorInfo {
+        id: row.id,
+        kind: row.kind,
+        label: row.label.clone(),
+        added_at: row.confirmed_at.unwrap_or(row.created_at),
+        last_used_at: row.last_used_at,
+        preferred: row.preferred,
+    }
+}

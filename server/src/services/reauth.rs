@@ -1,0 +1,60 @@
+//! Re-authentication: the current password, typed again, opens a window in
+//! which this session may do sensitive things. Limited like the codes.
+
+use super::limits::{self, Locked};
+use super::session::LiveSession;
+use super::{Actor, Deps, blocking, internal_error};
+use crate::domain::attempts::AttemptKind;
+use crate::domain::password::{self, Password};
+use crate::domain::session::REAUTH_WINDOW_SECS;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReauthError {
+    #[error("wrong password")]
+    WrongPassword,
+    #[error("too many wrong passwords")]
+    Locked(Locked),
+    /// The session's user is gone.
+    #[error("no such user")]
+    NoUser,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(ReauthError);
+
+/// Checks the password and, when right, allows sensitive actions on this
+/// session for the next ten minutes.
+pub async fn confirm_password(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    password: Password,
+) -> Result<(), ReauthError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let now = deps.now();
+    let mut tx = deps.read().await?;
+    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::Reauth, now)
+        .await?
+        .map_err(ReauthError::Locked)?;
+    let phc = tx
+        .password_hash(actor.user_id)
+        .await?
+        .ok_or(ReauthError::NoUser)?;
+    drop(tx);
+    let matches = blocking(move || password::verify(&password, &phc)).await?;
+    let mut tx = deps.begin().await?;
+    if !matches {
+        let locked = limits::wrong_answer(&mut tx, actor, AttemptKind::Reauth, now).await?;
+        tx.commit().await?;
+        return Err(locked.map_or(ReauthError::WrongPassword, ReauthError::Locked));
+    }
+    limits::right_answer(&mut tx, actor.user_id, AttemptKind::Reauth).await?;
+    tx.set_reauth_until(&session.id, now + REAUTH_WINDOW_SECS)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

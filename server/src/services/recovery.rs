@@ -1,0 +1,77 @@
+//! The recovery code: made with the first factor, shown once, replaced on
+//! use or on request (which voids the old one).
+
+use mfa_api::Me;
+
+use super::session::LiveSession;
+use super::{Actor, Deps, blocking, internal_error, profile};
+use crate::domain::recovery::RecoveryCode;
+use crate::domain::slow_hash::Salt;
+use crate::store::AuditKind;
+
+/// A new code and its hash, made before the transaction that stores it
+/// (argon2 is slow: no transaction waits on it).
+pub(super) struct FreshCode {
+    pub code: RecoveryCode,
+    pub hash: String,
+}
+
+pub(super) async fn fresh(deps: &Deps) -> anyhow::Result<FreshCode> {
+    let code = RecoveryCode::generate(&mut deps.rng());
+    let salt = Salt::generate(&mut deps.rng());
+    let to_hash = code.clone();
+    let hash = blocking(move || to_hash.hash(salt)).await??;
+    Ok(FreshCode { code, hash })
+}
+
+/// The new code, to show once, and the user as they now stand.
+#[derive(Debug)]
+pub struct Regenerated {
+    pub code: RecoveryCode,
+    pub me: Me,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecoveryError {
+    /// No factor yet: the recovery code comes with the first one.
+    #[error("no second factor is set up")]
+    NotEnrolled,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(RecoveryError);
+
+/// Voids the recovery code and makes a new one (the caller has re-authenticated).
+pub async fn regenerate(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+) -> Result<Regenerated, RecoveryError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let fresh = fresh(deps).await?;
+    let mut tx = deps.begin().await?;
+    if tx.factors(actor.user_id).await?.is_empty() {
+        return Err(RecoveryError::NotEnrolled);
+    }
+    let now = deps.now();
+    tx.set_recovery_code(actor.user_id, &fresh.hash, now)
+        .await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::RecoveryCodeRegenerated,
+        "",
+        actor.ip,
+        now,
+    )
+    .await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, session.stage).await?;
+    tx.commit().await?;
+    Ok(Regenerated {
+        code: fresh.code,
+        me,
+    })
+}

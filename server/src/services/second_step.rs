@@ -1,0 +1,183 @@
+//! The second step of sign-in: a code from one of the user's factors, or the
+//! recovery code. Success replaces the half-signed-in session with a full
+//! one (a new id) in the same transaction that uses up the code.
+
+use mfa_api::{FactorKind, Me, SessionStage};
+
+use super::authenticator::{self, CodeCheck};
+use super::limits::{self, Locked};
+use super::session::{self, LiveSession};
+use super::{Actor, Deps, blocking, internal_error, profile, recovery};
+use crate::domain::attempts::AttemptKind;
+use crate::domain::recovery::RecoveryCode;
+use crate::domain::session::SessionToken;
+use crate::domain::totp::TotpCode;
+use crate::store::AuditKind;
+
+/// What the person typed, parsed.
+#[derive(Debug)]
+pub enum Answer {
+    AuthenticatorCode(TotpCode),
+    RecoveryCode(RecoveryCode),
+}
+
+/// Fully signed in.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub me: Me,
+    /// After a recovery code: its replacement, to show once.
+    pub new_recovery_code: Option<RecoveryCode>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecondStepError {
+    /// The user has no factor of the kind the code is for.
+    #[error("no such factor is set up")]
+    NotEnrolled,
+    #[error("wrong code")]
+    WrongCode,
+    #[error("code already used")]
+    CodeAlreadyUsed,
+    #[error("too many wrong codes")]
+    Locked(Locked),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(SecondStepError);
+
+/// Checks the answer for the half-signed-in `session`.
+pub async fn complete(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    answer: Answer,
+) -> Result<SignedIn, SecondStepError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    match answer {
+        Answer::AuthenticatorCode(code) => with_authenticator(deps, session, actor, &code).await,
+        Answer::RecoveryCode(code) => with_recovery_code(deps, session, actor, code).await,
+    }
+}
+
+async fn with_authenticator(
+    deps: &Deps,
+    session: &LiveSession,
+    actor: Actor<'_>,
+    code: &TotpCode,
+) -> Result<SignedIn, SecondStepError> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
+        .await?
+        .map_err(SecondStepError::Locked)?;
+    let factor = tx
+        .factors(actor.user_id)
+        .await?
+        .into_iter()
+        .find(|f| f.kind == FactorKind::AuthenticatorApp)
+        .ok_or(SecondStepError::NotEnrolled)?;
+    match authenticator::check_code(&mut tx, deps, actor.user_id, &factor, code).await? {
+        CodeCheck::Accepted => {}
+        // A right code used twice is not a guess: not counted.
+        CodeCheck::Replayed => return Err(SecondStepError::CodeAlreadyUsed),
+        CodeCheck::Wrong => {
+            let locked =
+                limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
+            tx.commit().await?;
+            return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
+        }
+    }
+    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    let token = session::start(
+        &mut tx,
+        deps,
+        Some(&session.id),
+        actor.user_id,
+        SessionStage::Full,
+    )
+    .await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, SessionStage::Full).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = actor.user_id, "signed in with second factor");
+    Ok(SignedIn {
+        token,
+        me,
+        new_recovery_code: None,
+    })
+}
+
+/// The recovery code is compared (argon2) outside any transaction; using it
+/// up, storing its replacement, the new session and the audit event are one
+/// transaction, so a used code always comes with its session.
+async fn with_recovery_code(
+    deps: &Deps,
+    session: &LiveSession,
+    actor: Actor<'_>,
+    code: RecoveryCode,
+) -> Result<SignedIn, SecondStepError> {
+    let now = deps.now();
+    let mut tx = deps.read().await?;
+    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
+        .await?
+        .map_err(SecondStepError::Locked)?;
+    let stored = tx.recovery_code(actor.user_id).await?;
+    drop(tx);
+    let matches = match &stored {
+        Some((hash, _)) => {
+            let hash = hash.clone();
+            blocking(move || code.matches(&hash)).await?
+        }
+        None => false,
+    };
+    let (Some((stored_hash, _)), true) = (stored, matches) else {
+        let mut tx = deps.begin().await?;
+        let locked = limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
+        tx.commit().await?;
+        return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
+    };
+    let fresh = recovery::fresh(deps).await?;
+    let mut tx = deps.begin().await?;
+    if !tx
+        .consume_recovery_code(actor.user_id, &stored_hash)
+        .await?
+    {
+        // Another request used it first.
+        return Err(SecondStepError::WrongCode);
+    }
+    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    tx.set_recovery_code(actor.user_id, &fresh.hash, now)
+        .await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::RecoveryCodeUsed,
+        "",
+        actor.ip,
+        now,
+    )
+    .await?;
+    let token = session::start(
+        &mut tx,
+        deps,
+        Some(&session.id),
+        actor.user_id,
+        SessionStage::Full,
+    )
+    .await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, SessionStage::Full).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id = actor.user_id,
+        recovery = true,
+        "signed in with second factor"
+    );
+    Ok(SignedIn {
+        token,
+        me,
+        new_recovery_code: Some(fresh.code),
+    })
+}

@@ -80,5 +80,17 @@ for (const locale of ['en', 'fr']) {
     await page.locator('#second-factor-code').waitFor();
     await audit(page, 'second step');
     await context.close();
+
+    // A payee without a factor: the must-enroll explanation on the tab.
+    const payee = await app.browser.newContext({ baseURL: app.server.url, bypassCSP: true, locale: locale === 'fr' ? 'fr-FR' : 'en-US' });
+    const payeePage = await payee.newPage();
+    await payeePage.goto('/sign-in');
+    await payeePage.locator(`html[lang="${locale}"]`).waitFor();
+    await payeePage.locator('#email').fill('payee@demo.test');
+    await payeePage.locator('#password').fill(DEMO_PASSWORD);
+    await payeePage.locator('button[type=submit]').click();
+    await payeePage.locator('#must-enroll-title').waitFor();
+    await audit(payeePage, 'must enroll');
+    await payee.close();
   });
 }

@@ -1,67 +1,45 @@
-//! Every HTTP call the app makes, in one place. Each returns `Result`; the
-//! error carries the server's stable `code` so pages can pick a message.
-
-use std::cell::RefCell;
-use std::rc::Rc;
+//! Every HTTP call the app makes, in one place. Each returns `Result`; a
+//! failed call says why with [`ApiError`], whose server codes are the api
+//! crate's [`ErrorCode`]. Noticing that the session ended is the session's
+//! job (`session::Session::action`), not this module's.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    CSRF_HEADER, CSRF_VALUE, ConfirmTotpRequest, ErrorBody, FactorChange, Me, ReauthRequest,
-    SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment, codes,
+    CSRF_HEADER, CSRF_VALUE, ConfirmTotpRequest, ErrorBody, ErrorCode, FactorChange, Me,
+    ReauthRequest, SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Why a call failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiError {
-    /// HTTP status; 0 when the server could not be reached at all.
-    pub status: u16,
-    /// The server's error code, or `network` / `bad_response`.
-    pub code: String,
-    /// With `too_many_attempts`: when checks unlock (Unix seconds).
-    pub locked_until: Option<i64>,
+pub enum ApiError {
+    /// The server could not be reached at all.
+    Network,
+    /// The server answered with something that is not what it should carry.
+    BadResponse { status: u16 },
+    /// The server refused, saying why.
+    Server {
+        status: u16,
+        code: ErrorCode,
+        /// With `too_many_attempts`: when checks unlock (Unix seconds).
+        locked_until: Option<i64>,
+    },
 }
-
-pub const NETWORK: &str = "network";
-const BAD_RESPONSE: &str = "bad_response";
 
 impl ApiError {
-    fn network() -> Self {
-        Self {
+    /// A refusal with this code (not a network or format problem).
+    pub fn is(&self, wanted: ErrorCode) -> bool {
+        matches!(self, Self::Server { code, .. } if *code == wanted)
+    }
+
+    /// A refusal from the server with `code` (for tests and state machines).
+    pub fn server(code: ErrorCode) -> Self {
+        Self::Server {
             status: 0,
-            code: NETWORK.into(),
+            code,
             locked_until: None,
         }
-    }
-
-    /// A 2xx answer without what it should carry.
-    pub fn unexpected() -> Self {
-        Self {
-            status: 200,
-            code: BAD_RESPONSE.into(),
-            locked_until: None,
-        }
-    }
-
-    pub fn is(&self, code: &str) -> bool {
-        self.code == code
-    }
-}
-
-thread_local! {
-    static ON_SESSION_END: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
-}
-
-/// Called whenever the server says the session is gone (401
-/// `unauthenticated`), whichever call noticed it.
-pub fn on_session_end(handler: impl Fn() + 'static) {
-    ON_SESSION_END.with(|h| *h.borrow_mut() = Some(Rc::new(handler)));
-}
-
-fn session_ended() {
-    if let Some(handler) = ON_SESSION_END.with(|h| h.borrow().clone()) {
-        handler();
     }
 }
 
@@ -69,14 +47,14 @@ pub async fn me() -> Result<Me, ApiError> {
     json(build(Request::get("/api/me"))?).await
 }
 
-pub async fn sign_in(request: &SignInRequest) -> Result<SignInOutcome, ApiError> {
-    json(with_body(Request::post("/api/sign-in"), request)?).await
+pub async fn sign_in(request: SignInRequest) -> Result<SignInOutcome, ApiError> {
+    json(with_body(Request::post("/api/sign-in"), &request)?).await
 }
 
-pub async fn second_factor(request: &SecondFactorRequest) -> Result<SignInOutcome, ApiError> {
+pub async fn second_factor(request: SecondFactorRequest) -> Result<SignInOutcome, ApiError> {
     json(with_body(
         Request::post("/api/sign-in/second-factor"),
-        request,
+        &request,
     )?)
     .await
 }
@@ -104,9 +82,10 @@ pub async fn confirm_authenticator(code: String) -> Result<FactorChange, ApiErro
     .await
 }
 
-pub async fn remove_authenticator(id: i64) -> Result<Me, ApiError> {
+/// Removes a factor of any kind (needs a recent `reauth`).
+pub async fn remove_factor(id: i64) -> Result<Me, ApiError> {
     json(build(guarded(Request::delete(&format!(
-        "/api/factors/totp/{id}"
+        "/api/factors/{id}"
     ))))?)
     .await
 }
@@ -128,39 +107,36 @@ fn guarded(builder: RequestBuilder) -> RequestBuilder {
 }
 
 fn build(builder: RequestBuilder) -> Result<Request, ApiError> {
-    builder.build().map_err(|_| ApiError::network())
+    builder.build().map_err(|_| ApiError::Network)
 }
 
 fn with_body(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiError> {
-    guarded(builder).json(body).map_err(|_| ApiError::network())
+    guarded(builder).json(body).map_err(|_| ApiError::Network)
 }
 
 async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
     let response = send(request).await?;
-    response.json::<T>().await.map_err(|_| ApiError {
-        status: response.status(),
-        code: BAD_RESPONSE.into(),
-        locked_until: None,
-    })
+    response
+        .json::<T>()
+        .await
+        .map_err(|_| ApiError::BadResponse {
+            status: response.status(),
+        })
 }
 
 /// Sends; 2xx responses pass, the others become `ApiError` with the server's code.
 async fn send(request: Request) -> Result<Response, ApiError> {
-    let response = request.send().await.map_err(|_| ApiError::network())?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
     if response.ok() {
         return Ok(response);
     }
     let status = response.status();
-    let (code, locked_until) = match response.json::<ErrorBody>().await {
-        Ok(body) => (body.code, body.locked_until),
-        Err(_) => (BAD_RESPONSE.into(), None),
-    };
-    if status == 401 && code == codes::UNAUTHENTICATED {
-        session_ended();
-    }
-    Err(ApiError {
-        status,
-        code,
-        locked_until,
+    Err(match response.json::<ErrorBody>().await {
+        Ok(body) => ApiError::Server {
+            status,
+            code: body.code,
+            locked_until: body.locked_until,
+        },
+        Err(_) => ApiError::BadResponse { status },
     })
 }

@@ -1,29 +1,52 @@
-//! The message a person reads for an API error, in their language.
+//! The message a person reads for an API error, in their language. The match
+//! on [`ErrorCode`] is exhaustive: a code added to the api crate does not
+//! compile here until it has its words.
 
-use mfa_api::codes;
+use mfa_api::ErrorCode;
 
-use crate::api::{ApiError, NETWORK};
+use crate::api::ApiError;
 use crate::dates::format_time;
 use crate::i18n::{Locale, td_string};
 
 pub fn error_text(locale: Locale, error: &ApiError) -> String {
-    match error.code.as_str() {
-        codes::INVALID_CREDENTIALS => td_string!(locale, error_invalid_credentials).to_string(),
-        codes::WRONG_CODE | codes::VALIDATION => td_string!(locale, error_wrong_code).to_string(),
-        codes::CODE_ALREADY_USED => td_string!(locale, error_code_already_used).to_string(),
-        codes::WRONG_PASSWORD => td_string!(locale, error_wrong_password).to_string(),
-        codes::TOO_MANY_ATTEMPTS => {
-            let time = error
-                .locked_until
+    let (code, locked_until) = match error {
+        ApiError::Network => return td_string!(locale, error_network).to_string(),
+        ApiError::BadResponse { .. } => return td_string!(locale, error_generic).to_string(),
+        ApiError::Server {
+            code, locked_until, ..
+        } => (*code, *locked_until),
+    };
+    match code {
+        ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials).to_string(),
+        ErrorCode::WrongCode | ErrorCode::ValidationFailed => {
+            td_string!(locale, error_wrong_code).to_string()
+        }
+        ErrorCode::CodeAlreadyUsed => td_string!(locale, error_code_already_used).to_string(),
+        ErrorCode::WrongPassword => td_string!(locale, error_wrong_password).to_string(),
+        ErrorCode::TooManyAttempts => {
+            let time = locked_until
                 .map(|t| format_time(locale, t))
                 .unwrap_or_default();
             td_string!(locale, error_too_many_attempts, time = time).to_string()
         }
-        codes::FACTOR_REQUIRED => td_string!(locale, error_factor_required).to_string(),
-        codes::UNAUTHENTICATED => td_string!(locale, error_session_expired).to_string(),
-        codes::NO_PENDING_ENROLLMENT => td_string!(locale, error_restart_enrollment).to_string(),
-        NETWORK => td_string!(locale, error_network).to_string(),
-        _ => td_string!(locale, error_generic).to_string(),
+        ErrorCode::FactorRequired => td_string!(locale, error_factor_required).to_string(),
+        ErrorCode::Unauthenticated | ErrorCode::SecondFactorRequired => {
+            td_string!(locale, error_session_expired).to_string()
+        }
+        ErrorCode::NoPendingEnrollment => td_string!(locale, error_restart_enrollment).to_string(),
+        ErrorCode::MfaEnrollmentRequired => {
+            td_string!(locale, error_enrollment_required).to_string()
+        }
+        ErrorCode::ReauthRequired => td_string!(locale, error_reauth_required).to_string(),
+        ErrorCode::NotEnrolled => td_string!(locale, error_not_enrolled).to_string(),
+        ErrorCode::CsrfRejected
+        | ErrorCode::BadRequest
+        | ErrorCode::NotFound
+        | ErrorCode::MethodNotAllowed
+        | ErrorCode::PayloadTooLarge
+        | ErrorCode::UnsupportedMediaType
+        | ErrorCode::InternalError
+        | ErrorCode::Unknown => td_string!(locale, error_generic).to_string(),
     }
 }
 
@@ -31,34 +54,39 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
 mod tests {
     use super::*;
 
-    fn error(code: &str) -> ApiError {
-        ApiError {
-            status: 422,
-            code: code.into(),
-            locked_until: None,
-        }
+    fn error(code: ErrorCode) -> ApiError {
+        ApiError::server(code)
     }
 
     #[test]
     fn known_codes_get_their_own_words() {
         assert_eq!(
-            error_text(Locale::en, &error("invalid_credentials")),
+            error_text(Locale::en, &error(ErrorCode::InvalidCredentials)),
             "The email or password is incorrect."
         );
         assert_eq!(
-            error_text(Locale::fr, &error("invalid_credentials")),
+            error_text(Locale::fr, &error(ErrorCode::InvalidCredentials)),
             "L'adresse e-mail ou le mot de passe est incorrect."
         );
-        assert!(error_text(Locale::en, &error("network")).contains("could not be reached"));
-        assert!(error_text(Locale::en, &error("wrong_code")).starts_with("That code is not valid"));
-        assert!(error_text(Locale::en, &error("code_already_used")).contains("already used"));
+        assert!(error_text(Locale::en, &ApiError::Network).contains("could not be reached"));
+        assert!(
+            error_text(Locale::en, &error(ErrorCode::WrongCode))
+                .starts_with("That code is not valid")
+        );
+        assert!(
+            error_text(Locale::en, &error(ErrorCode::CodeAlreadyUsed)).contains("already used")
+        );
+        assert!(
+            error_text(Locale::en, &error(ErrorCode::MfaEnrollmentRequired))
+                .contains("two-factor authentication")
+        );
     }
 
     #[test]
     fn a_lockout_says_until_when() {
-        let locked = ApiError {
+        let locked = ApiError::Server {
             status: 429,
-            code: "too_many_attempts".into(),
+            code: ErrorCode::TooManyAttempts,
             locked_until: Some(1_795_824_000 + 7 * 3600 + 15 * 60),
         };
         let text = error_text(Locale::en, &locked);
@@ -67,10 +95,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_codes_get_a_generic_message() {
-        assert_eq!(
-            error_text(Locale::en, &error("internal_error")),
-            "Something went wrong. Please try again."
-        );
+    fn server_faults_get_a_generic_message() {
+        for error in [
+            error(ErrorCode::InternalError),
+            error(ErrorCode::Unknown),
+            ApiError::BadResponse { status: 200 },
+        ] {
+            assert_eq!(
+                error_text(Locale::en, &error),
+                "Something went wrong. Please try again."
+            );
+        }
     }
 }

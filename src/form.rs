@@ -1,61 +1,58 @@
-//! What every form shares: one request at a time, and the last error to show.
-
-use std::future::Future;
+//! What every form shares: its request is a Leptos `Action` (made by
+//! `Session::action`), whose pending state disables the submit button, whose
+//! last error is shown, and whose answers move the page on.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::errors::error_text;
 use crate::i18n::use_i18n;
 
-/// A form's request in flight and its last error. `Copy`, like a signal.
-#[derive(Clone, Copy)]
-pub struct Submission {
-    pub pending: RwSignal<bool>,
-    pub error: RwSignal<Option<ApiError>>,
+/// An action that calls the API.
+pub type ApiAction<I, O> = Action<I, Result<O, ApiError>>;
+
+/// The action's last error, in the reader's language (none while a new
+/// request is in flight).
+pub fn error_message<I, O>(action: ApiAction<I, O>) -> impl Fn() -> Option<String> + Copy + 'static
+where
+    I: 'static,
+    O: 'static,
+{
+    let i18n = use_i18n();
+    move || {
+        if action.pending().get() {
+            return None;
+        }
+        action.value().with(|answer| match answer {
+            Some(Err(e)) => Some(error_text(i18n.get_locale(), e)),
+            _ => None,
+        })
+    }
 }
 
-impl Default for Submission {
-    fn default() -> Self {
-        Self {
-            pending: RwSignal::new(false),
-            error: RwSignal::new(None),
-        }
+/// For `aria-invalid` on the form's fields.
+pub fn invalid<I, O>(action: ApiAction<I, O>) -> impl Fn() -> Option<&'static str> + Copy + 'static
+where
+    I: 'static,
+    O: 'static,
+{
+    move || {
+        action
+            .value()
+            .with(|answer| matches!(answer, Some(Err(_))))
+            .then_some("true")
     }
 }
 
-impl Submission {
-    /// Sends `request` unless one is already in flight. The answer goes to
-    /// `done`; an error is kept, to be shown.
-    pub fn start<T: 'static>(
-        self,
-        request: impl Future<Output = Result<T, ApiError>> + 'static,
-        done: impl FnOnce(T) + 'static,
-    ) {
-        if self.pending.get_untracked() {
-            return;
+/// Runs `next` with every answer the action gets, once each.
+pub fn on_answer<I, O>(action: Action<I, O>, next: impl Fn(O) + 'static)
+where
+    I: 'static,
+    O: Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(answer) = action.value().get() {
+            untrack(|| next(answer));
         }
-        self.pending.set(true);
-        self.error.set(None);
-        spawn_local(async move {
-            let result = request.await;
-            self.pending.set(false);
-            match result {
-                Ok(value) => done(value),
-                Err(e) => self.error.set(Some(e)),
-            }
-        });
-    }
-
-    /// The error, in the reader's language.
-    pub fn message(self) -> impl Fn() -> Option<String> + Copy + 'static {
-        let i18n = use_i18n();
-        move || self.error.get().map(|e| error_text(i18n.get_locale(), &e))
-    }
-
-    /// For `aria-invalid` on the form's fields.
-    pub fn invalid(self) -> impl Fn() -> Option<&'static str> + Copy + 'static {
-        move || self.error.with(Option::is_some).then_some("true")
-    }
+    });
 }

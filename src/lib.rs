@@ -14,11 +14,13 @@ pub mod dates;
 pub mod document;
 /// Error codes to readable messages.
 pub mod errors;
-/// Request-in-flight and error state shared by the forms.
+/// The multi-step flows as plain state machines.
+pub mod flows;
+/// What every form's action shares: pending, errors, answers.
 pub mod form;
 /// Language switch and its persistence.
 pub mod locale;
-/// Safe redirects after sign-in.
+/// Every route path, and where to send people.
 pub mod nav;
 /// One module per screen.
 pub mod pages;
@@ -33,23 +35,26 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::hooks::use_navigate;
 
 use components::header::Header;
 use i18n::{I18nContextProvider, t, use_i18n};
+use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
 use pages::home::HomePage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
 use pages::profile::{ProfileSettingsPage, ProfileTab, SecurityTab};
 use pages::sign_in::SignInPage;
-use session::{RequireSession, Session};
+use session::{Session, SignedInLayout};
 
 #[component]
 pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
-            <Shell />
+            <Router>
+                <Shell />
+            </Router>
         </I18nContextProvider>
     }
 }
@@ -58,32 +63,33 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     locale::persist(i18n);
-    Session::provide();
+    let session = Session::provide();
+    let navigate = use_navigate();
+    let sign_out = session.action(|&()| api::sign_out());
+    let on_sign_out = Callback::new(move |()| {
+        sign_out.dispatch(());
+        // Forget the session here at once, even if the server cannot be
+        // reached: the cookie is HttpOnly and expires on its own. Leave the
+        // signed-in pages first, so none of them asks to come back.
+        navigate(nav::SIGN_IN_PATH, Default::default());
+        session.signed_out();
+    });
     view! {
-        <Router>
-            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
-            <Header />
-            <main id="main" tabindex="-1">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/sign-in") view=SignInPage />
-                    <Route path=path!("/") view=|| view! { <RequireSession><HomePage /></RequireSession> } />
-                    <Route
-                        path=path!("/profile/security/authenticator")
-                        view=|| view! { <RequireSession><AddAuthenticatorPage /></RequireSession> }
-                    />
-                    <Route
-                        path=path!("/profile/security/recovery-code")
-                        view=|| view! { <RequireSession><NewRecoveryCodePage /></RequireSession> }
-                    />
-                    <ParentRoute
-                        path=path!("/profile")
-                        view=|| view! { <RequireSession><ProfileSettingsPage /></RequireSession> }
-                    >
-                        <Route path=path!("") view=ProfileTab />
-                        <Route path=path!("/security") view=SecurityTab />
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <Header me=Signal::derive(move || session.me()) on_sign_out=on_sign_out />
+        <main id="main" tabindex="-1">
+            <Routes fallback=NotFoundPage>
+                <Route path=routes::SIGN_IN view=SignInPage />
+                <ParentRoute path=routes::EMPTY view=SignedInLayout>
+                    <Route path=routes::EMPTY view=HomePage />
+                    <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />
+                    <Route path=routes::NEW_RECOVERY_CODE view=NewRecoveryCodePage />
+                    <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
+                        <Route path=routes::EMPTY view=ProfileTab />
+                        <Route path=routes::SECURITY view=SecurityTab />
                     </ParentRoute>
-                </Routes>
-            </main>
-        </Router>
+                </ParentRoute>
+            </Routes>
+        </main>
     }
 }

@@ -1,13 +1,75 @@
-//! Where to send people: plain functions, tested on the host.
+//! Every route path, and where to send people: plain functions, tested on
+//! the host.
 
-use mfa_api::percent_encode;
+use leptos_router::StaticSegment;
+use mfa_api::{SessionStage, percent_encode};
 
+/// The signed-in landing page.
+pub const HOME_PATH: &str = "/";
+/// Email and password, then the second step.
+pub const SIGN_IN_PATH: &str = "/sign-in";
+/// My Profile Settings (its Profile tab).
+pub const PROFILE_PATH: &str = "/profile";
 /// The Password & Security tab.
 pub const SECURITY_PATH: &str = "/profile/security";
 /// Add (or replace) the authenticator app.
 pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
 /// Generate a new recovery code.
 pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
+
+// Path segments, from which the router's routes (`routes`) are built; the
+// paths above are these joined (a test checks).
+const SIGN_IN: &str = "sign-in";
+const PROFILE: &str = "profile";
+const SECURITY: &str = "security";
+const AUTHENTICATOR: &str = "authenticator";
+const RECOVERY_CODE: &str = "recovery-code";
+
+/// The routes of `lib.rs`, one per path above.
+pub mod routes {
+    use super::*;
+
+    type Segment = StaticSegment<&'static str>;
+
+    /// A parent route that only wraps its children (or the home page under it).
+    pub const EMPTY: Segment = StaticSegment("");
+    pub const SIGN_IN: Segment = StaticSegment(super::SIGN_IN);
+    /// My Profile Settings; its tabs are children.
+    pub const PROFILE: Segment = StaticSegment(super::PROFILE);
+    /// The Password & Security tab, under `PROFILE`.
+    pub const SECURITY: Segment = StaticSegment(super::SECURITY);
+    pub const ADD_AUTHENTICATOR: (Segment, Segment, Segment) = (
+        StaticSegment(super::PROFILE),
+        StaticSegment(super::SECURITY),
+        StaticSegment(super::AUTHENTICATOR),
+    );
+    pub const NEW_RECOVERY_CODE: (Segment, Segment, Segment) = (
+        StaticSegment(super::PROFILE),
+        StaticSegment(super::SECURITY),
+        StaticSegment(super::RECOVERY_CODE),
+    );
+}
+
+/// Whether a session at `stage` may open `path`: one that must enroll
+/// reaches only the Password & Security tab and the enrollment flow.
+pub fn allowed_at(stage: SessionStage, path: &str) -> bool {
+    match stage {
+        SessionStage::MustEnroll => [SECURITY_PATH, ADD_AUTHENTICATOR_PATH].contains(&path),
+        SessionStage::Full => true,
+        SessionStage::SecondFactorPending => false,
+    }
+}
+
+/// Where to go once signed in: where the person was headed, unless they
+/// must enroll first.
+pub fn after_sign_in(stage: SessionStage, next: Option<&str>) -> String {
+    let next = safe_next(next);
+    if allowed_at(stage, next.split('?').next().unwrap_or_default()) {
+        next
+    } else {
+        SECURITY_PATH.to_owned()
+    }
+}
 
 /// The page to open after sign-in. Only paths on this site are followed
 /// (never `//evil.example` or `https://...`), and never the sign-in page itself.
@@ -17,22 +79,22 @@ pub fn safe_next(next: Option<&str>) -> String {
             if path.starts_with('/')
                 && !path.starts_with("//")
                 && !path.starts_with("/\\")
-                && !path.starts_with("/sign-in")
+                && !path.starts_with(SIGN_IN_PATH)
                 && !path.chars().any(char::is_control) =>
         {
             path.to_owned()
         }
-        _ => "/".to_owned(),
+        _ => HOME_PATH.to_owned(),
     }
 }
 
 /// The sign-in page, remembering where to come back to (when that is
 /// somewhere `safe_next` would follow).
 pub fn sign_in_href(return_to: &str) -> String {
-    if safe_next(Some(return_to)) == "/" {
-        "/sign-in".to_owned()
+    if safe_next(Some(return_to)) == HOME_PATH {
+        SIGN_IN_PATH.to_owned()
     } else {
-        format!("/sign-in?next={}", percent_encode(return_to, b""))
+        format!("{SIGN_IN_PATH}?next={}", percent_encode(return_to, b""))
     }
 }
 
@@ -80,6 +142,45 @@ mod tests {
         assert_eq!(
             sign_in_href("/p?a=1&b=é"),
             "/sign-in?next=%2Fp%3Fa%3D1%26b%3D%C3%A9"
+        );
+    }
+
+    #[test]
+    fn a_session_that_must_enroll_reaches_only_enrollment() {
+        use SessionStage::*;
+        assert!(allowed_at(MustEnroll, SECURITY_PATH));
+        assert!(allowed_at(MustEnroll, ADD_AUTHENTICATOR_PATH));
+        for path in [
+            HOME_PATH,
+            PROFILE_PATH,
+            NEW_RECOVERY_CODE_PATH,
+            "/elsewhere",
+        ] {
+            assert!(!allowed_at(MustEnroll, path), "{path}");
+            assert!(allowed_at(Full, path), "{path}");
+        }
+        assert_eq!(after_sign_in(MustEnroll, Some("/profile")), SECURITY_PATH);
+        assert_eq!(after_sign_in(MustEnroll, None), SECURITY_PATH);
+        assert_eq!(
+            after_sign_in(MustEnroll, Some(ADD_AUTHENTICATOR_PATH)),
+            ADD_AUTHENTICATOR_PATH
+        );
+        assert_eq!(after_sign_in(Full, Some("/profile?x=1")), "/profile?x=1");
+        assert_eq!(after_sign_in(Full, None), HOME_PATH);
+    }
+
+    #[test]
+    fn the_paths_are_the_routes_segments() {
+        assert_eq!(SIGN_IN_PATH, format!("/{SIGN_IN}"));
+        assert_eq!(PROFILE_PATH, format!("/{PROFILE}"));
+        assert_eq!(SECURITY_PATH, format!("/{PROFILE}/{SECURITY}"));
+        assert_eq!(
+            ADD_AUTHENTICATOR_PATH,
+            format!("/{PROFILE}/{SECURITY}/{AUTHENTICATOR}")
+        );
+        assert_eq!(
+            NEW_RECOVERY_CODE_PATH,
+            format!("/{PROFILE}/{SECURITY}/{RECOVERY_CODE}")
         );
     }
 

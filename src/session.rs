@@ -1,12 +1,17 @@
-//! Who is signed in, shared with every page through context.
+//! Who is signed in, shared with every page through context, and the one
+//! place that notices the session has ended: every call a page makes goes
+//! through [`Session::action`], and a 401 `unauthenticated` from any of them
+//! signs the app out.
+
+use std::future::Future;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
+use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
-use mfa_api::{Me, codes};
+use mfa_api::{ErrorCode, Me, SessionStage};
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::components::loading::Loading;
 use crate::nav;
 
@@ -17,7 +22,19 @@ pub enum SessionState {
     SignedOut,
     /// The password was right; the second factor is due (sign-in page).
     SecondFactorDue,
+    /// Signed in; `me.stage` says whether only enrolling is allowed.
     SignedIn(Me),
+}
+
+impl SessionState {
+    /// What the server's answer to `GET /api/me` means for the app.
+    pub fn from_me(result: Result<Me, ApiError>) -> Self {
+        match result {
+            Ok(me) => Self::SignedIn(me),
+            Err(e) if e.is(ErrorCode::SecondFactorRequired) => Self::SecondFactorDue,
+            Err(_) => Self::SignedOut,
+        }
+    }
 }
 
 /// Handle on the session state; `Copy`, so closures can capture it freely.
@@ -29,19 +46,36 @@ impl Session {
     pub fn provide() -> Self {
         let session = Self(RwSignal::new(SessionState::Checking));
         provide_context(session);
-        api::on_session_end(move || session.signed_out());
-        spawn_local(async move {
-            match api::me().await {
-                Ok(me) => session.signed_in(me),
-                Err(e) if e.is(codes::SECOND_FACTOR_REQUIRED) => session.second_factor_due(),
-                Err(_) => session.signed_out(),
-            }
+        let check = Action::new_local(move |&()| async move {
+            session.0.set(SessionState::from_me(api::me().await));
         });
+        check.dispatch(());
         session
     }
 
     pub fn expect() -> Self {
         expect_context()
+    }
+
+    /// An action whose calls end the session here when the server says it
+    /// has ended (whichever call noticed).
+    pub fn action<I, O, F, Fut>(self, call: F) -> Action<I, Result<O, ApiError>>
+    where
+        I: 'static,
+        O: 'static,
+        F: Fn(&I) -> Fut + 'static,
+        Fut: Future<Output = Result<O, ApiError>> + 'static,
+    {
+        Action::new_local(move |input: &I| {
+            let answer = call(input);
+            async move {
+                let result = answer.await;
+                if matches!(&result, Err(e) if e.is(ErrorCode::Unauthenticated)) {
+                    self.signed_out();
+                }
+                result
+            }
+        })
     }
 
     pub fn state(&self) -> SessionState {
@@ -57,6 +91,13 @@ impl Session {
 
     pub fn is_signed_in(&self) -> bool {
         self.0.with(|s| matches!(s, SessionState::SignedIn(_)))
+    }
+
+    /// Signed in, but MFA must be set up before anything else.
+    pub fn must_enroll(&self) -> bool {
+        self.0.with(
+            |s| matches!(s, SessionState::SignedIn(me) if me.stage == SessionStage::MustEnroll),
+        )
     }
 
     pub fn signed_in(&self, me: Me) {
@@ -76,24 +117,32 @@ impl Session {
     }
 }
 
-/// Shows its children only to a signed-in user; anyone else goes to the
-/// sign-in page, which brings them back here afterwards.
+/// The parent of every signed-in route: anyone not signed in goes to the
+/// sign-in page (which brings them back afterwards); someone who must enroll
+/// goes to the Password & Security tab, whatever they asked for.
 #[component]
-pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
+pub fn SignedInLayout() -> impl IntoView {
     let session = Session::expect();
     let location = use_location();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if session
-            .0
-            .with(|s| matches!(s, SessionState::SignedOut | SessionState::SecondFactorDue))
-        {
-            let here = nav::path_with_query(
-                &location.pathname.get_untracked(),
-                &location.search.get_untracked(),
-            );
+        let here = location.pathname.get();
+        if here == nav::SIGN_IN_PATH {
+            // This layout is on its way out (it sent the person there).
+            return;
+        }
+        let target = match session.state() {
+            SessionState::SignedOut | SessionState::SecondFactorDue => Some(nav::sign_in_href(
+                &nav::path_with_query(&here, &location.search.get_untracked()),
+            )),
+            SessionState::SignedIn(me) if !nav::allowed_at(me.stage, &here) => {
+                Some(nav::SECURITY_PATH.to_owned())
+            }
+            SessionState::SignedIn(_) | SessionState::Checking => None,
+        };
+        if let Some(target) = target {
             navigate(
-                &nav::sign_in_href(&here),
+                &target,
                 NavigateOptions {
                     replace: true,
                     ..Default::default()
@@ -101,10 +150,38 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
             );
         }
     });
-    let signed_in = Memo::new(move |_| session.is_signed_in());
+    let ready = Memo::new(move |_| {
+        session.0.with(|s| match s {
+            SessionState::SignedIn(me) => location
+                .pathname
+                .with(|here| nav::allowed_at(me.stage, here)),
+            _ => false,
+        })
+    });
     view! {
-        <Show when=move || signed_in.get() fallback=Loading>
-            {children()}
+        <Show when=move || ready.get() fallback=Loading>
+            <Outlet />
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_answer_decides_the_state() {
+        assert_eq!(
+            SessionState::from_me(Err(ApiError::server(ErrorCode::SecondFactorRequired))),
+            SessionState::SecondFactorDue
+        );
+        assert_eq!(
+            SessionState::from_me(Err(ApiError::server(ErrorCode::Unauthenticated))),
+            SessionState::SignedOut
+        );
+        assert_eq!(
+            SessionState::from_me(Err(ApiError::Network)),
+            SessionState::SignedOut
+        );
     }
 }

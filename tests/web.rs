@@ -4,14 +4,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Router;
-use mfa_api::{AuthenticatorInfo, TwoFactorStatus};
+use mfa_api::{
+    FactorInfo, FactorKind, MfaRequirement, RecoveryCodeState, RequiredBecause, TwoFactorStatus,
+};
 use mfa_app::components::avatar_menu::AvatarMenu;
 use mfa_app::components::qr::QrImage;
 use mfa_app::components::recovery_code::RecoveryCodePanel;
 use mfa_app::components::two_factor::TwoFactorSection;
 use mfa_app::i18n::I18nContextProvider;
 use mfa_app::locale::LangSwitch;
-use mfa_app::session::Session;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -55,7 +56,7 @@ fn section(status: RwSignal<TwoFactorStatus>, asked: RwSignal<Vec<String>>) -> i
             <TwoFactorSection
                 status=status
                 on_add_authenticator=Callback::new(move |()| asked.update(|a| a.push("add".into())))
-                on_remove_authenticator=Callback::new(move |id: i64| asked.update(|a| a.push(format!("remove {id}"))))
+                on_remove_factor=Callback::new(move |id: i64| asked.update(|a| a.push(format!("remove {id}"))))
                 on_new_recovery_code=Callback::new(move |()| asked.update(|a| a.push("new code".into())))
             />
         </I18nContextProvider>
@@ -82,7 +83,11 @@ async fn two_factor_section_offers_both_methods() {
     leptos::task::tick().await;
     assert_eq!(asked.get_untracked(), ["add"]);
 
-    status.update(|s| s.required = true);
+    status.update(|s| {
+        s.requirement = MfaRequirement::Required {
+            because: RequiredBecause::Payee,
+        }
+    });
     leptos::task::tick().await;
     assert!(
         find(&root, ".notice")
@@ -97,13 +102,18 @@ async fn an_enrolled_user_sees_the_app_and_the_recovery_code() {
     let root = container();
     let status = RwSignal::new(TwoFactorStatus {
         enabled: true,
-        required: false,
-        authenticator: Some(AuthenticatorInfo {
+        requirement: MfaRequirement::Optional,
+        factors: vec![FactorInfo {
             id: 7,
+            kind: FactorKind::AuthenticatorApp,
+            label: None,
             added_at: 1_795_824_000,
             last_used_at: None,
+            preferred: true,
+        }],
+        recovery_code: Some(RecoveryCodeState {
+            created_at: 1_795_824_000,
         }),
-        recovery_code_created_at: Some(1_795_824_000),
     });
     let asked = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
@@ -195,7 +205,7 @@ async fn language_switch_flips_labels_and_html_lang() {
                 <TwoFactorSection
                     status=TwoFactorStatus::default()
                     on_add_authenticator=Callback::new(|()| ())
-                    on_remove_authenticator=Callback::new(|_: i64| ())
+                    on_remove_factor=Callback::new(|_: i64| ())
                     on_new_recovery_code=Callback::new(|()| ())
                 />
             </I18nContextProvider>
@@ -224,14 +234,18 @@ async fn language_switch_flips_labels_and_html_lang() {
 }
 
 #[wasm_bindgen_test]
-async fn avatar_menu_opens_and_closes() {
+async fn avatar_menu_opens_closes_and_asks_to_sign_out() {
     let root = container();
+    let signed_out = RwSignal::new(false);
     let _handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <Router>
                 <I18nContextProvider>
-                    {Session::provide();
-                    view! { <AvatarMenu name="Morgan Member".to_owned() email="member@demo.test".to_owned() /> }}
+                    <AvatarMenu
+                        name="Morgan Member".to_owned()
+                        email="member@demo.test".to_owned()
+                        on_sign_out=Callback::new(move |()| signed_out.set(true))
+                    />
                 </I18nContextProvider>
             </Router>
         }
@@ -263,5 +277,12 @@ async fn avatar_menu_opens_and_closes() {
         button.get_attribute("aria-expanded").as_deref(),
         Some("false")
     );
+    assert!(root.query_selector("[role=menu]").unwrap().is_none());
+
+    button.click();
+    leptos::task::tick().await;
+    find(&root, "[role=menu] button[role=menuitem]").click();
+    leptos::task::tick().await;
+    assert!(signed_out.get_untracked(), "the page is asked to sign out");
     assert!(root.query_selector("[role=menu]").unwrap().is_none());
 }

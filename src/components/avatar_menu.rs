@@ -5,13 +5,10 @@
 use leptos::ev;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 use wasm_bindgen::JsCast;
 
-use crate::api;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::session::Session;
+use crate::nav::PROFILE_PATH;
 
 const MENU_ID: &str = "account-menu";
 
@@ -46,10 +43,13 @@ pub fn next_index(key: &str, current: Option<usize>, count: usize) -> Option<usi
 }
 
 #[component]
-pub fn AvatarMenu(name: String, email: String) -> impl IntoView {
+pub fn AvatarMenu(
+    name: String,
+    email: String,
+    /// "Sign out" was chosen.
+    on_sign_out: Callback<()>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let session = Session::expect();
-    let navigate = use_navigate();
     let open = RwSignal::new(false);
     let root = NodeRef::<html::Div>::new();
     let button = NodeRef::<html::Button>::new();
@@ -132,14 +132,7 @@ pub fn AvatarMenu(name: String, email: String) -> impl IntoView {
     };
     let sign_out = move |_| {
         close(false);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            // Even if the server cannot be reached, forget the session here;
-            // the cookie is HttpOnly and expires on its own.
-            let _ = api::sign_out().await;
-            navigate("/sign-in", Default::default());
-            session.signed_out();
-        });
+        on_sign_out.run(());
     };
 
     let avatar = initials(&name);
@@ -175,12 +168,12 @@ pub fn AvatarMenu(name: String, email: String) -> impl IntoView {
                         on:keydown=on_menu_key
                     >
                         <li role="none">
-                            <a role="menuitem" href="/profile" tabindex="-1" on:click=move |_| close(false)>
+                            <a role="menuitem" href=PROFILE_PATH tabindex="-1" on:click=move |_| close(false)>
                                 {t!(i18n, menu_profile_settings)}
                             </a>
                         </li>
                         <li role="none">
-                            <button role="menuitem" type="button" tabindex="-1" on:click=sign_out.clone()>
+                            <button role="menuitem" type="button" tabindex="-1" on:click=sign_out>
                                 {t!(i18n, menu_sign_out)}
                             </button>
                         </li>

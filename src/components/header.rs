@@ -1,22 +1,31 @@
 use leptos::prelude::*;
-use mfa_api::PRODUCT_NAME;
+use mfa_api::{Me, PRODUCT_NAME};
 
 use super::avatar_menu::AvatarMenu;
 use crate::locale::LangSwitch;
-use crate::session::Session;
+use crate::nav::HOME_PATH;
 
+/// The top bar: product name, language, and (signed in) the account menu.
 #[component]
-pub fn Header() -> impl IntoView {
-    let session = Session::expect();
+pub fn Header(
+    #[prop(into)] me: Signal<Option<Me>>,
+    /// "Sign out" was chosen in the account menu.
+    on_sign_out: Callback<()>,
+) -> impl IntoView {
     view! {
         <header class="app-header">
-            <a class="brand" href="/">
+            <a class="brand" href=HOME_PATH>
                 <span class="brand-mark" aria-hidden="true">"2"</span>
                 {PRODUCT_NAME}
             </a>
             <div class="header-actions">
                 <LangSwitch />
-                {move || session.me().map(|me| view! { <AvatarMenu name=me.user.name email=me.user.email /> })}
+                {move || {
+                    me.get()
+                        .map(|me| {
+                            view! { <AvatarMenu name=me.user.name email=me.user.email on_sign_out=on_sign_out /> }
+                        })
+                }}
             </div>
         </header>
     }

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
-use mfa_api::TwoFactorStatus;
+use mfa_api::{FactorInfo, FactorKind, MfaRequirement, RequiredBecause, TwoFactorStatus};
 
 use crate::dates::format_date;
-use crate::i18n::{t, t_string, use_i18n};
+use leptos_i18n::I18nContext;
+
+use crate::i18n::{Locale, t, t_string, use_i18n};
 
 /// The Two-Factor Authentication (2FA) section of Password & Security.
 /// It only renders; what the buttons do is up to the page.
@@ -11,8 +13,8 @@ pub fn TwoFactorSection(
     #[prop(into)] status: Signal<TwoFactorStatus>,
     /// "Add Authenticator App" or "Replace authenticator app".
     on_add_authenticator: Callback<()>,
-    /// "Remove" on the authenticator app, with its id.
-    on_remove_authenticator: Callback<i64>,
+    /// "Remove" on a factor, with its id.
+    on_remove_factor: Callback<i64>,
     /// "Generate a new recovery code".
     on_new_recovery_code: Callback<()>,
 ) -> impl IntoView {
@@ -27,47 +29,57 @@ pub fn TwoFactorSection(
                 <span class="status-dot" aria-hidden="true"></span>
                 {move || if enabled() { t_string!(i18n, two_factor_on) } else { t_string!(i18n, two_factor_not_set_up) }}
             </p>
-            <Show when=move || status.with(|s| s.required && !s.enabled)>
-                <p class="notice">{t!(i18n, two_factor_required_payee)}</p>
-            </Show>
+            {move || {
+                status
+                    .with(|s| (!s.enabled).then_some(s.requirement))
+                    .and_then(|requirement| match requirement {
+                        MfaRequirement::Optional => None,
+                        MfaRequirement::Required { because: RequiredBecause::Payee } => {
+                            Some(view! { <p class="notice">{t!(i18n, two_factor_required_payee)}</p> }.into_any())
+                        }
+                        MfaRequirement::Required { because: RequiredBecause::CompanyPolicy } => {
+                            Some(view! { <p class="notice">{t!(i18n, two_factor_required_company)}</p> }.into_any())
+                        }
+                    })
+            }}
             <ul class="methods">
+                <For
+                    each=move || status.get().factors
+                    key=|factor| factor.id
+                    children=move |factor: FactorInfo| {
+                        let (id, added_at, last_used_at) = (factor.id, factor.added_at, factor.last_used_at);
+                        let kind = factor.kind;
+                        view! {
+                            <li class="method">
+                                <div>
+                                    <strong>{move || kind_name(i18n, kind)}</strong>
+                                    {factor.label.clone().map(|label| view! { " " <span class="factor-label">{label}</span> })}
+                                    <p class="hint">
+                                        {move || t!(i18n, added_on, date = date(added_at))}
+                                        " · "
+                                        {move || match last_used_at.map(date) {
+                                            Some(d) => t!(i18n, last_used_on, date = d.clone()).into_any(),
+                                            None => t!(i18n, never_used).into_any(),
+                                        }}
+                                    </p>
+                                </div>
+                                <button
+                                    type="button"
+                                    aria-label=move || remove_label(i18n, kind)
+                                    on:click=move |_| on_remove_factor.run(id)
+                                >
+                                    {t!(i18n, remove)}
+                                </button>
+                            </li>
+                        }
+                    }
+                />
                 {move || {
                     status
                         .get()
-                        .authenticator
-                        .map(|app| {
-                            let added = date(app.added_at);
-                            let used = app.last_used_at.map(date);
-                            view! {
-                                <li class="method">
-                                    <div>
-                                        <strong>{t!(i18n, authenticator_app)}</strong>
-                                        <p class="hint">
-                                            {t!(i18n, added_on, date = added.clone())}
-                                            " · "
-                                            {match used {
-                                                Some(d) => t!(i18n, last_used_on, date = d.clone()).into_any(),
-                                                None => t!(i18n, never_used).into_any(),
-                                            }}
-                                        </p>
-                                    </div>
-                                    <button
-                                        type="button"
-                                        aria-label=move || t_string!(i18n, remove_authenticator_label)
-                                        on:click=move |_| on_remove_authenticator.run(app.id)
-                                    >
-                                        {t!(i18n, remove)}
-                                    </button>
-                                </li>
-                            }
-                        })
-                }}
-                {move || {
-                    status
-                        .get()
-                        .recovery_code_created_at
-                        .map(|created| {
-                            let created = date(created);
+                        .recovery_code
+                        .map(|code| {
+                            let created = date(code.created_at);
                             view! {
                                 <li class="method">
                                     <div>
@@ -92,5 +104,19 @@ pub fn TwoFactorSection(
             </div>
             <p id="sms-availability" class="hint">{t!(i18n, sms_coming_soon)}</p>
         </section>
+    }
+}
+
+/// What a kind of factor is called on screen.
+fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::AuthenticatorApp => t_string!(i18n, authenticator_app),
+    }
+}
+
+/// The accessible name of a factor's Remove button.
+fn remove_label(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::AuthenticatorApp => t_string!(i18n, remove_authenticator_label),
     }
 }

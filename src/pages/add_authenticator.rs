@@ -1,35 +1,26 @@
 //! Add Authenticator App: confirm the password (when the re-authentication
 //! window is closed), scan the QR code on "Secure your Account", type a code,
-//! then save the recovery code when this is the first factor.
+//! then save the recovery code when this is the first factor. The steps are
+//! `flows::AddAuthenticator`; this page feeds it and renders it.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use mfa_api::{FactorChange, TotpEnrollment, codes};
+use mfa_api::{FactorChange, TotpEnrollment};
 
 use super::reauth::ReauthForm;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::copy_button::CopyButton;
 use crate::components::flow_failed::FlowFailed;
 use crate::components::loading::Loading;
 use crate::components::qr::QrImage;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
-use crate::form::Submission;
+use crate::flows::AddAuthenticator;
+use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::SECURITY_PATH;
 use crate::session::Session;
-
-/// Where the flow stands.
-#[derive(Clone)]
-enum Step {
-    Starting,
-    ConfirmPassword,
-    Scan(TotpEnrollment),
-    SaveRecoveryCode(String),
-    Failed(ApiError),
-}
 
 /// "ABCD EFGH IJKL ..." for reading and typing.
 pub fn group_key(secret: &str) -> String {
@@ -47,50 +38,47 @@ pub fn AddAuthenticatorPage() -> impl IntoView {
     let session = Session::expect();
     let navigate = use_navigate();
     page_title(move || t_string!(i18n, secure_title).to_owned());
-    let step = RwSignal::new(Step::Starting);
+    let flow = RwSignal::new(AddAuthenticator::Starting);
+    let start = session.action(|&()| api::start_authenticator());
+    on_answer(start, move |answer| flow.update(|f| f.started(answer)));
+    start.dispatch(());
 
-    let start = move || {
-        spawn_local(async move {
-            step.set(match api::start_authenticator().await {
-                Ok(enrollment) => Step::Scan(enrollment),
-                Err(e) if e.is(codes::REAUTH_REQUIRED) => Step::ConfirmPassword,
-                Err(e) => Step::Failed(e),
-            });
-        });
-    };
-    start();
-
-    let done = Callback::new(move |()| navigate(SECURITY_PATH, Default::default()));
     let confirmed = Callback::new(move |change: FactorChange| {
+        flow.update(|f| f.confirmed(&change));
         session.signed_in(change.me);
-        match change.recovery_code {
-            Some(code) => step.set(Step::SaveRecoveryCode(code.0)),
-            None => done.run(()),
+    });
+    Effect::new(move |_| {
+        if flow.with(|f| *f == AddAuthenticator::Done) {
+            navigate(SECURITY_PATH, Default::default());
         }
     });
     let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
-    focus_on_change(move || step.with(std::mem::discriminant));
+    focus_on_change(move || flow.with(std::mem::discriminant));
 
     move || {
-        match step.get() {
-        Step::Starting => view! { <Loading /> }.into_any(),
-        Step::ConfirmPassword => {
-            view! { <ReauthForm on_confirmed=Callback::new(move |()| start()) /> }.into_any()
+        match flow.get() {
+        AddAuthenticator::Starting | AddAuthenticator::Done => view! { <Loading /> }.into_any(),
+        AddAuthenticator::ConfirmPassword => view! {
+            <ReauthForm on_confirmed=Callback::new(move |()| {
+                flow.update(AddAuthenticator::reauthenticated);
+                start.dispatch(());
+            }) />
         }
-        Step::Scan(enrollment) => {
+        .into_any(),
+        AddAuthenticator::Scan(enrollment) => {
             view! { <ScanStep enrollment=enrollment on_confirmed=confirmed /> }.into_any()
         }
-        Step::SaveRecoveryCode(code) => view! {
+        AddAuthenticator::SaveRecoveryCode(code) => view! {
             <RecoveryCodePanel
                 code=code
                 account=account()
                 title=Signal::derive(move || t_string!(i18n, recovery_title).to_owned())
                 intro=Signal::derive(move || t_string!(i18n, recovery_intro).to_owned())
-                on_finish=done
+                on_finish=Callback::new(move |()| flow.update(AddAuthenticator::recovery_code_saved))
             />
         }
         .into_any(),
-        Step::Failed(error) => view! {
+        AddAuthenticator::Failed(error) => view! {
             <FlowFailed title=Signal::derive(move || t_string!(i18n, secure_title).to_owned()) error=error />
         }
         .into_any(),
@@ -102,14 +90,19 @@ pub fn AddAuthenticatorPage() -> impl IntoView {
 #[component]
 fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = Session::expect();
     let code = RwSignal::new(String::new());
-    let form = Submission::default();
+    let submit = session.action(|typed: &String| api::confirm_authenticator(typed.clone()));
+    on_answer(submit, move |answer| {
+        if let Ok(change) = answer {
+            on_confirmed.run(change);
+        }
+    });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let typed = std::mem::take(&mut *code.write());
-        form.start(api::confirm_authenticator(typed), move |change| {
-            on_confirmed.run(change)
-        });
+        if !submit.pending().get_untracked() {
+            submit.dispatch(std::mem::take(&mut *code.write()));
+        }
     };
     let grouped = group_key(&enrollment.secret);
     view! {
@@ -143,15 +136,15 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
                         autocomplete="one-time-code"
                         maxlength="9"
                         required
-                        aria-invalid=form.invalid()
+                        aria-invalid=invalid(submit)
                         aria-describedby="totp-error"
                         bind:value=code
                     />
                 </div>
-                <p id="totp-error" class="error" role="alert">{form.message()}</p>
+                <p id="totp-error" class="error" role="alert">{error_message(submit)}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || form.pending.get()>
-                        {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                    <button type="submit" class="primary" disabled=move || submit.pending().get()>
+                        {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
                     </button>
                     <a class="button" href=SECURITY_PATH>{t!(i18n, cancel)}</a>
                 </div>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::document::page_title;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::nav::SECURITY_PATH;
 use crate::session::Session;
 
 #[component]
@@ -25,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="card">
             <h1>{move || t!(i18n, home_title, name = first_name())}</h1>
             <p>{move || t!(i18n, home_intro, company = company())}</p>
-            <p><a class="button primary" href="/profile/security">{t!(i18n, home_go_security)}</a></p>
+            <p><a class="button primary" href=SECURITY_PATH>{t!(i18n, home_go_security)}</a></p>
         </section>
     }
 }

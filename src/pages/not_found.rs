@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::document::page_title;
 use crate::i18n::{t, t_string, use_i18n};
+use crate::nav::HOME_PATH;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -11,7 +12,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <section class="card narrow">
             <h1>{t!(i18n, not_found_title)}</h1>
             <p>{t!(i18n, not_found_body)}</p>
-            <p><a href="/">{t!(i18n, not_found_home)}</a></p>
+            <p><a href=HOME_PATH>{t!(i18n, not_found_home)}</a></p>
         </section>
     }
 }

@@ -1,17 +1,18 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
-use mfa_api::{Role, codes};
+use mfa_api::Role;
 
 use super::reauth::ReauthForm;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
 use crate::document::{focus_on_change, page_title};
 use crate::errors::error_text;
+use crate::flows::Removal;
+use crate::form::on_answer;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::{ADD_AUTHENTICATOR_PATH, NEW_RECOVERY_CODE_PATH, SECURITY_PATH};
+use crate::nav::{ADD_AUTHENTICATOR_PATH, NEW_RECOVERY_CODE_PATH, PROFILE_PATH, SECURITY_PATH};
 use crate::session::Session;
 
 const PANEL_ID: &str = "profile-panel";
@@ -25,7 +26,7 @@ pub fn ProfileSettingsPage() -> impl IntoView {
     let selected = Signal::derive(move || usize::from(location.pathname.get() == SECURITY_PATH));
     let tabs = vec![
         TabLink {
-            href: "/profile",
+            href: PROFILE_PATH,
             id: "tab-profile",
             label: Signal::derive(move || t_string!(i18n, tab_profile).to_owned()),
         },
@@ -100,17 +101,7 @@ pub fn ProfileTab() -> impl IntoView {
     }
 }
 
-/// Where removing the authenticator app stands.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Removal {
-    Idle,
-    /// "Remove the authenticator app?" is on screen.
-    Asking(i64),
-    ConfirmPassword(i64),
-    Working,
-}
-
-/// The Password & Security tab.
+/// The Password & Security tab. Removing a factor is `flows::Removal`.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
     let i18n = use_i18n();
@@ -118,24 +109,17 @@ pub fn SecurityTab() -> impl IntoView {
     let navigate = use_navigate();
     let status = Signal::derive(move || session.me().map(|me| me.two_factor).unwrap_or_default());
     let removal = RwSignal::new(Removal::Idle);
-    let error = RwSignal::new(None::<ApiError>);
-
-    let remove = move |id: i64| {
-        removal.set(Removal::Working);
-        error.set(None);
-        spawn_local(async move {
-            match api::remove_authenticator(id).await {
-                Ok(me) => {
-                    session.signed_in(me);
-                    removal.set(Removal::Idle);
-                }
-                Err(e) if e.is(codes::REAUTH_REQUIRED) => removal.set(Removal::ConfirmPassword(id)),
-                Err(e) => {
-                    removal.set(Removal::Idle);
-                    error.set(Some(e));
-                }
-            }
-        });
+    let remove = session.action(|&id: &i64| api::remove_factor(id));
+    on_answer(remove, move |answer| {
+        removal.update(|r| r.finished(&answer));
+        if let Ok(me) = answer {
+            session.signed_in(me);
+        }
+    });
+    let proceed = move || {
+        if let Some(id) = removal.try_update(Removal::proceed).flatten() {
+            remove.dispatch(id);
+        }
     };
     focus_on_change(move || removal.get());
     let go = move |path: &'static str| {
@@ -143,32 +127,37 @@ pub fn SecurityTab() -> impl IntoView {
         Callback::new(move |()| navigate(path, Default::default()))
     };
     view! {
+        <Show when=move || session.must_enroll()>
+            <section class="card notice-card" role="status" aria-labelledby="must-enroll-title">
+                <h2 id="must-enroll-title">{t!(i18n, must_enroll_title)}</h2>
+                <p>{t!(i18n, must_enroll_body)}</p>
+            </section>
+        </Show>
         <TwoFactorSection
             status=status
             on_add_authenticator=go(ADD_AUTHENTICATOR_PATH)
-            on_remove_authenticator=Callback::new(move |id| {
-                error.set(None);
-                removal.set(Removal::Asking(id));
-            })
+            on_remove_factor=Callback::new(move |id| removal.update(|r| r.ask(id)))
             on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
         />
-        <p class="error" role="alert">{move || error.get().map(|e| error_text(i18n.get_locale(), &e))}</p>
+        <p class="error" role="alert">
+            {move || removal.with(|r| r.error().map(|e| error_text(i18n.get_locale(), e)))}
+        </p>
         {move || match removal.get() {
-            Removal::Idle | Removal::Working => None,
-            Removal::Asking(id) => Some(
+            Removal::Idle | Removal::Removing(_) | Removal::Failed(_) => None,
+            Removal::Asking(_) => Some(
                 view! {
                     <section class="card confirm" role="alertdialog" aria-labelledby="remove-question">
                         <p id="remove-question">{t!(i18n, remove_authenticator_question)}</p>
                         <div class="actions">
-                            <button type="button" class="danger" data-autofocus on:click=move |_| remove(id)>{t!(i18n, remove)}</button>
-                            <button type="button" on:click=move |_| removal.set(Removal::Idle)>{t!(i18n, cancel)}</button>
+                            <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, remove)}</button>
+                            <button type="button" on:click=move |_| removal.update(Removal::cancel)>{t!(i18n, cancel)}</button>
                         </div>
                     </section>
                 }
                 .into_any(),
             ),
-            Removal::ConfirmPassword(id) => Some(
-                view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| remove(id)) /> }.into_any(),
+            Removal::ConfirmPassword(_) => Some(
+                view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| proceed()) /> }.into_any(),
             ),
         }}
     }

@@ -2,8 +2,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::api;
-use crate::form::Submission;
+use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
+use crate::session::Session;
 
 /// "Confirm your password": opens the re-authentication window, then hands
 /// back to the flow that needed it. As a whole screen it carries the page's
@@ -11,12 +12,19 @@ use crate::i18n::{t, t_string, use_i18n};
 #[component]
 pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let session = Session::expect();
     let password = RwSignal::new(String::new());
-    let form = Submission::default();
+    let submit = session.action(|typed: &String| api::reauth(typed.clone()));
+    on_answer(submit, move |answer| {
+        if answer.is_ok() {
+            on_confirmed.run(());
+        }
+    });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let typed = std::mem::take(&mut *password.write());
-        form.start(api::reauth(typed), move |()| on_confirmed.run(()));
+        if !submit.pending().get_untracked() {
+            submit.dispatch(std::mem::take(&mut *password.write()));
+        }
     };
     let heading = move || t!(i18n, reauth_title);
     view! {
@@ -36,16 +44,16 @@ pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) ->
                         autocomplete="current-password"
                         required
                         data-autofocus
-                        aria-invalid=form.invalid()
+                        aria-invalid=invalid(submit)
                         aria-describedby="reauth-error"
                         bind:value=password
                     />
                 </div>
                 <p id="reauth-error" class="error" role="alert">
-                    {form.message()}
+                    {error_message(submit)}
                 </p>
-                <button type="submit" class="primary" disabled=move || form.pending.get()>
-                    {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
                 </button>
             </form>
         </section>

@@ -8,21 +8,14 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{SecondFactorRequest, SignInOutcome, SignInRequest};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::document::{focus_on_change, page_title};
-use crate::form::Submission;
+use crate::flows::AfterRecovery;
+use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav;
-use crate::nav::ADD_AUTHENTICATOR_PATH;
+use crate::nav::{self, ADD_AUTHENTICATOR_PATH};
 use crate::session::Session;
-
-/// After signing in with the recovery code.
-#[derive(Clone, PartialEq)]
-enum AfterRecovery {
-    SaveNewCode(String),
-    OfferReplacement,
-}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -30,7 +23,6 @@ pub fn SignInPage() -> impl IntoView {
     let session = Session::expect();
     let navigate = use_navigate();
     let query = use_query_map();
-    let next = move || nav::safe_next(query.with_untracked(|q| q.get("next")).as_deref());
     let after_recovery = RwSignal::new(None::<AfterRecovery>);
     page_title(move || {
         if session.is_second_factor_due() {
@@ -45,8 +37,10 @@ pub fn SignInPage() -> impl IntoView {
     let go_on = {
         let navigate = navigate.clone();
         move || {
+            let Some(me) = session.me() else { return };
+            let next = query.with_untracked(|q| q.get("next"));
             navigate(
-                &next(),
+                &nav::after_sign_in(me.stage, next.as_deref()),
                 NavigateOptions {
                     replace: true,
                     ..Default::default()
@@ -76,7 +70,7 @@ pub fn SignInPage() -> impl IntoView {
                         account=session.me().map(|me| me.user.email).unwrap_or_default()
                         title=Signal::derive(move || t_string!(i18n, recovery_new_title).to_owned())
                         intro=Signal::derive(move || t_string!(i18n, recovery_used_intro).to_owned())
-                        on_finish=Callback::new(move |()| after_recovery.set(Some(AfterRecovery::OfferReplacement)))
+                        on_finish=Callback::new(move |()| after_recovery.update(|s| if let Some(s) = s { s.saved() }))
                     />
                 }
                 .into_any(),
@@ -117,20 +111,23 @@ fn PasswordStep() -> impl IntoView {
     let session = Session::expect();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let form = Submission::default();
+    let submit = session.action(|request: &SignInRequest| api::sign_in(request.clone()));
+    on_answer(submit, move |answer| match answer {
+        Ok(SignInOutcome::SignedIn { me, .. }) => session.signed_in(me),
+        Ok(SignInOutcome::SecondFactorRequired) => session.second_factor_due(),
+        Err(_) => {}
+    });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let request = SignInRequest {
+        if submit.pending().get_untracked() {
+            return;
+        }
+        submit.dispatch(SignInRequest {
             email: email.get_untracked(),
             password: std::mem::take(&mut *password.write()),
-        };
-        let done = move |outcome| match outcome {
-            SignInOutcome::SignedIn { me, .. } => session.signed_in(me),
-            SignInOutcome::SecondFactorRequired => session.second_factor_due(),
-        };
-        form.start(async move { api::sign_in(&request).await }, done);
+        });
     };
-    let invalid = form.invalid();
+    let invalid = invalid(submit);
     view! {
         <section class="card narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{t!(i18n, sign_in_title)}</h1>
@@ -162,9 +159,9 @@ fn PasswordStep() -> impl IntoView {
                         bind:value=password
                     />
                 </div>
-                <p id="sign-in-error" class="error" role="alert">{form.message()}</p>
-                <button type="submit" class="primary" disabled=move || form.pending.get()>
-                    {move || if form.pending.get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
+                <p id="sign-in-error" class="error" role="alert">{error_message(submit)}</p>
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
                 </button>
             </form>
         </section>
@@ -178,36 +175,39 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
     let session = Session::expect();
     let use_recovery = RwSignal::new(false);
     let code = RwSignal::new(String::new());
-    let form = Submission::default();
+    // (Should the half-signed-in session run out, the session notices and
+    // the password step comes back.)
+    let submit =
+        session.action(|request: &SecondFactorRequest| api::second_factor(request.clone()));
+    on_answer(submit, move |answer| match answer {
+        Ok(SignInOutcome::SignedIn {
+            me,
+            new_recovery_code,
+        }) => {
+            // Hold the redirect until the new recovery code is saved.
+            if let Some(fresh) = new_recovery_code {
+                on_recovered.run(fresh.0);
+            }
+            session.signed_in(me);
+        }
+        Ok(SignInOutcome::SecondFactorRequired) | Err(_) => {}
+    });
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
+        if submit.pending().get_untracked() {
+            return;
+        }
         let typed = std::mem::take(&mut *code.write());
-        let request = if use_recovery.get_untracked() {
+        submit.dispatch(if use_recovery.get_untracked() {
             SecondFactorRequest::RecoveryCode { code: typed }
         } else {
             SecondFactorRequest::Totp { code: typed }
-        };
-        let done = move |outcome| match outcome {
-            SignInOutcome::SignedIn {
-                me,
-                new_recovery_code,
-            } => {
-                // Hold the redirect until the new recovery code is saved.
-                if let Some(fresh) = new_recovery_code {
-                    on_recovered.run(fresh.0);
-                }
-                session.signed_in(me);
-            }
-            SignInOutcome::SecondFactorRequired => form.error.set(Some(ApiError::unexpected())),
-        };
-        // (Should the half-signed-in session run out, `api` reports the end
-        // of the session and the password step comes back.)
-        form.start(async move { api::second_factor(&request).await }, done);
+        });
     };
     let switch = move |_| {
         use_recovery.update(|r| *r = !*r);
         code.set(String::new());
-        form.error.set(None);
+        submit.clear();
     };
     view! {
         <section class="card narrow" aria-labelledby="second-step-title">
@@ -233,14 +233,14 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
                         spellcheck="false"
                         required
                         data-autofocus
-                        aria-invalid=form.invalid()
+                        aria-invalid=invalid(submit)
                         aria-describedby="second-step-error"
                         bind:value=code
                     />
                 </div>
-                <p id="second-step-error" class="error" role="alert">{form.message()}</p>
-                <button type="submit" class="primary" disabled=move || form.pending.get()>
-                    {move || if form.pending.get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                <p id="second-step-error" class="error" role="alert">{error_message(submit)}</p>
+                <button type="submit" class="primary" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
                 </button>
                 <button type="button" class="link" on:click=switch>
                     {move || {

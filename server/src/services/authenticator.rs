@@ -108,9 +108,7 @@ pub async fn confirm(
         CodeCheck::Accepted => {}
         CodeCheck::Replayed => return Err(EnrollError::CodeAlreadyUsed),
         CodeCheck::Wrong => {
-            let locked =
-                limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
-            tx.commit().await?;
+            let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
             return Err(locked.map_or(EnrollError::WrongCode, EnrollError::Locked));
         }
     }

@@ -41,9 +41,21 @@ pub(super) async fn ensure_unlocked(
     })
 }
 
-/// Counts one wrong answer; `Some(Locked)` when this one locked the check
-/// (then audited). The caller commits, so the count sticks.
+/// Counts one wrong answer and commits the count (it must stick, though the
+/// operation fails); `Some(Locked)` when this one locked the check (then
+/// audited).
 pub(super) async fn wrong_answer(
+    mut tx: Tx,
+    actor: Actor<'_>,
+    kind: AttemptKind,
+    now: UnixTime,
+) -> Result<Option<Locked>, sqlx::Error> {
+    let locked = count_failure(&mut tx, actor, kind, now).await?;
+    tx.commit().await?;
+    Ok(locked)
+}
+
+async fn count_failure(
     tx: &mut Tx,
     actor: Actor<'_>,
     kind: AttemptKind,

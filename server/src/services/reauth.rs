@@ -48,8 +48,7 @@ pub async fn confirm_password(
     let matches = blocking(move || password::verify(&password, &phc)).await?;
     let mut tx = deps.begin().await?;
     if !matches {
-        let locked = limits::wrong_answer(&mut tx, actor, AttemptKind::Reauth, now).await?;
-        tx.commit().await?;
+        let locked = limits::wrong_answer(tx, actor, AttemptKind::Reauth, now).await?;
         return Err(locked.map_or(ReauthError::WrongPassword, ReauthError::Locked));
     }
     limits::right_answer(&mut tx, actor.user_id, AttemptKind::Reauth).await?;

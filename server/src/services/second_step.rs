@@ -86,9 +86,7 @@ async fn with_authenticator(
         // A right code used twice is not a guess: not counted.
         CodeCheck::Replayed => return Err(SecondStepError::CodeAlreadyUsed),
         CodeCheck::Wrong => {
-            let locked =
-                limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
-            tx.commit().await?;
+            let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
             return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
         }
     }
@@ -135,9 +133,8 @@ async fn with_recovery_code(
         None => false,
     };
     let (Some((stored_hash, _)), true) = (stored, matches) else {
-        let mut tx = deps.begin().await?;
-        let locked = limits::wrong_answer(&mut tx, actor, AttemptKind::SecondFactor, now).await?;
-        tx.commit().await?;
+        let tx = deps.begin().await?;
+        let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
         return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
     };
     let fresh = recovery::fresh(deps).await?;

@@ -1,4 +1,4 @@
-//! The server's own 256-bit key (it will encrypt second-factor secrets at rest).
+//! The server's own 256-bit key, which seals second-factor secrets at rest.
 //! Read from `MFA_SECRET_KEY_FILE`, or generated there with 0600 permissions.
 
 use std::fmt;

@@ -98,25 +98,6 @@ impl Tx {
             .await
     }
 
-    /// Sets whether the company requires MFA of its members.
-    pub async fn set_company_mfa_required(
-        &mut self,
-        company_id: i64,
-        required: bool,
-        now: UnixTime,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO company_settings (company_id, mfa_required, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (company_id) DO UPDATE SET mfa_required = excluded.mfa_required, updated_at = excluded.updated_at",
-        )
-        .bind(company_id)
-        .bind(i64::from(required))
-        .bind(now)
-        .execute(self.conn())
-        .await
-        .map(drop)
-    }
-
     pub async fn create_user(
         &mut self,
         email: &Email,

@@ -34,7 +34,7 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Engine {
+enum Engine {
     Sqlite,
     Postgres,
 }
@@ -91,10 +91,6 @@ impl Store {
             .await
             .context("running database migrations")?;
         Ok(Self { pool, engine })
-    }
-
-    pub fn engine(&self) -> Engine {
-        self.engine
     }
 
     /// A transaction that may write. On SQLite it takes the write lock at

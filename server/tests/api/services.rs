@@ -17,6 +17,7 @@ use mfa_server::domain::totp::TotpCode;
 use mfa_server::keys::ServerKey;
 use mfa_server::services::authenticator::{self, EnrollError};
 use mfa_server::services::factors::{self, RemoveError};
+use mfa_server::services::profile;
 use mfa_server::services::reauth::{self, ReauthError};
 use mfa_server::services::recovery::{self, RecoveryError};
 use mfa_server::services::second_step::{self, Answer, SecondStepError};
@@ -428,4 +429,22 @@ async fn sessions_end_on_sign_out_and_when_idle() {
         0,
         "the dead session is gone"
     );
+}
+
+#[tokio::test]
+async fn the_profile_lists_factors_requirement_and_stage() {
+    let f = fixture(10).await;
+    let (_, payee) = f.sign_in("payee@demo.test").await;
+    let me = profile::me(&f.deps, &payee).await.unwrap();
+    assert_eq!(me.stage, SessionStage::MustEnroll);
+    assert!(me.two_factor.requirement.is_required());
+    assert!(!me.two_factor.enabled && me.two_factor.factors.is_empty());
+    let _ = f.enroll(&payee).await;
+    let (_, pending) = f.sign_in("payee@demo.test").await;
+    let me = profile::me(&f.deps, &pending).await.unwrap();
+    assert_eq!(me.stage, SessionStage::SecondFactorPending);
+    assert!(me.two_factor.enabled);
+    assert_eq!(me.two_factor.factors.len(), 1);
+    assert!(me.two_factor.factors[0].preferred);
+    assert_eq!(me.two_factor.recovery_code.unwrap().created_at, START);
 }

@@ -29,6 +29,9 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
                 .unwrap_or_default();
             td_string!(locale, error_too_many_attempts, time = time).to_string()
         }
+        ErrorCode::RecoveryCodeRequired => {
+            td_string!(locale, error_recovery_code_required).to_string()
+        }
         ErrorCode::FactorRequired => td_string!(locale, error_factor_required).to_string(),
         ErrorCode::Unauthenticated | ErrorCode::SecondFactorRequired => {
             td_string!(locale, error_session_expired).to_string()

@@ -68,6 +68,9 @@ pub enum ErrorCode {
     /// A right code whose time step was already used: wait for the next one.
     CodeAlreadyUsed,
     TooManyAttempts,
+    /// Too many wrong codes since the last success: only the recovery code
+    /// signs in now (and reopens the codes).
+    RecoveryCodeRequired,
     NoPendingEnrollment,
     /// MFA is required for this user: the last factor cannot go.
     FactorRequired,

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use mfa_api::{ErrorBody, ErrorCode};
 
 use crate::domain::access::Denied;
-use crate::services::Locked;
 use crate::services::authenticator::EnrollError;
 use crate::services::factors::RemoveError;
 use crate::services::profile::ProfileError;
@@ -20,6 +19,7 @@ use crate::services::recovery::RecoveryError;
 use crate::services::second_step::SecondStepError;
 use crate::services::session::SessionError;
 use crate::services::sign_in::SignInError;
+use crate::services::{Locked, Refused};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -42,7 +42,9 @@ pub fn status(code: ErrorCode) -> StatusCode {
     match code {
         BadRequest => StatusCode::BAD_REQUEST,
         InvalidCredentials | Unauthenticated | SecondFactorRequired => StatusCode::UNAUTHORIZED,
-        CsrfRejected | ReauthRequired | MfaEnrollmentRequired => StatusCode::FORBIDDEN,
+        CsrfRejected | ReauthRequired | MfaEnrollmentRequired | RecoveryCodeRequired => {
+            StatusCode::FORBIDDEN
+        }
         NotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         NoPendingEnrollment | FactorRequired | NotEnrolled => StatusCode::CONFLICT,
@@ -78,6 +80,9 @@ fn message(code: ErrorCode) -> &'static str {
         WrongCode => "That code is not valid.",
         CodeAlreadyUsed => "That code was already used. Wait for the next one.",
         TooManyAttempts => "Too many wrong attempts.",
+        RecoveryCodeRequired => {
+            "Too many wrong codes: sign in with your recovery code, then set up your authenticator again."
+        }
         NoPendingEnrollment => "Start adding the authenticator app again.",
         FactorRequired => {
             "Two-factor authentication is required for your account: add another method before removing this one."
@@ -146,6 +151,15 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+impl From<Refused> for ApiError {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Locked(locked) => Self::TooManyAttempts(locked),
+            Refused::Closed => Self::code(ErrorCode::RecoveryCodeRequired),
+        }
+    }
+}
+
 impl From<Denied> for ApiError {
     fn from(denied: Denied) -> Self {
         Self::code(match denied {
@@ -192,7 +206,7 @@ impl From<SecondStepError> for ApiError {
             },
             SecondStepError::WrongCode => Self::code(ErrorCode::WrongCode),
             SecondStepError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
-            SecondStepError::Locked(locked) => Self::TooManyAttempts(locked),
+            SecondStepError::Refused(refused) => refused.into(),
             SecondStepError::Internal(e) => Self::Internal(e),
         }
     }
@@ -202,7 +216,7 @@ impl From<ReauthError> for ApiError {
     fn from(e: ReauthError) -> Self {
         match e {
             ReauthError::WrongPassword => Self::code(ErrorCode::WrongPassword),
-            ReauthError::Locked(locked) => Self::TooManyAttempts(locked),
+            ReauthError::Refused(refused) => refused.into(),
             ReauthError::NoUser => Self::code(ErrorCode::Unauthenticated),
             ReauthError::Internal(e) => Self::Internal(e),
         }
@@ -215,7 +229,7 @@ impl From<EnrollError> for ApiError {
             EnrollError::NoPendingEnrollment => Self::code(ErrorCode::NoPendingEnrollment),
             EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
             EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
-            EnrollError::Locked(locked) => Self::TooManyAttempts(locked),
+            EnrollError::Refused(refused) => refused.into(),
             EnrollError::Internal(e) => Self::Internal(e),
         }
     }

@@ -3,7 +3,7 @@
 
 use mfa_api::{FactorKind, Me, PRODUCT_NAME};
 
-use super::limits::{self, Locked};
+use super::limits::{self, Refused};
 use super::session::LiveSession;
 use super::{Actor, Deps, internal_error, profile, recovery};
 use crate::domain::access;
@@ -42,13 +42,19 @@ pub enum EnrollError {
     WrongCode,
     #[error("code already used")]
     CodeAlreadyUsed,
-    #[error("too many wrong codes")]
-    Locked(Locked),
+    #[error("refused without checking: {0:?}")]
+    Refused(Refused),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(EnrollError);
+
+impl From<Refused> for EnrollError {
+    fn from(refused: Refused) -> Self {
+        Self::Refused(refused)
+    }
+}
 
 /// A new pending authenticator with a fresh secret, replacing any earlier
 /// pending one (the caller has re-authenticated). It signs nobody in until
@@ -96,10 +102,8 @@ pub async fn confirm(
     let now = deps.now();
     // Hashed before the transaction; used only if this is the first factor.
     let fresh = recovery::fresh(deps).await?;
+    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
-    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
-        .await?
-        .map_err(EnrollError::Locked)?;
     let pending = tx
         .pending_factor(actor.user_id, KIND)
         .await?
@@ -107,12 +111,9 @@ pub async fn confirm(
     match check_code(&mut tx, deps, actor.user_id, &pending, code).await? {
         CodeCheck::Accepted => {}
         CodeCheck::Replayed => return Err(EnrollError::CodeAlreadyUsed),
-        CodeCheck::Wrong => {
-            let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
-            return Err(locked.map_or(EnrollError::WrongCode, EnrollError::Locked));
-        }
+        CodeCheck::Wrong => return Err(claimed.wrong(EnrollError::WrongCode)),
     }
-    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
         return Err(EnrollError::NoPendingEnrollment);
     }

@@ -1,14 +1,13 @@
-//! Guessing limits inside an operation's transaction: refuse while locked,
-//! count a wrong answer (auditing the one that locks), reset on a right one.
-//! The policy per kind of check is the domain's (`domain::attempts`).
+//! Guessing limits: every attempt is claimed, in its own committed
+//! transaction, BEFORE the secret is compared, so neither parallel requests
+//! nor a failure part-way can evaluate a guess that was not counted; a right
+//! answer gives the count back. The policy per kind of check is the
+//! domain's (`domain::attempts`).
 
-use super::Actor;
-use crate::domain::attempts::AttemptKind;
+use super::{Actor, Deps};
+use crate::domain::attempts::{AttemptKind, Attempts, Claim};
 use crate::domain::clock::UnixTime;
 use crate::store::{AuditKind, Tx};
-
-/// Far more rounds than concurrent requests of one user can force.
-const CAS_ROUNDS: usize = 64;
 
 /// Checks of this kind are refused until `until`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,53 +26,55 @@ impl Locked {
     }
 }
 
-/// `Err(Locked)` while this kind of check is locked for the user.
-pub(super) async fn ensure_unlocked(
-    tx: &mut Tx,
-    user_id: i64,
-    kind: AttemptKind,
-    now: UnixTime,
-) -> Result<Result<(), Locked>, sqlx::Error> {
-    let attempts = tx.attempts(user_id, kind).await?;
-    Ok(match attempts.locked(now) {
-        Some(until) => Err(Locked::new(until, now)),
-        None => Ok(()),
-    })
+/// Why an attempt was refused without being checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    Locked(Locked),
+    /// Too many failures since the last success: this kind of check stays
+    /// closed (factor codes reopen after a sign-in with the recovery code).
+    Closed,
 }
 
-/// Counts one wrong answer and commits the count (it must stick, though the
-/// operation fails); `Some(Locked)` when this one locked the check (then
-/// audited).
-pub(super) async fn wrong_answer(
-    mut tx: Tx,
-    actor: Actor<'_>,
-    kind: AttemptKind,
-    now: UnixTime,
-) -> Result<Option<Locked>, sqlx::Error> {
-    let locked = count_failure(&mut tx, actor, kind, now).await?;
-    tx.commit().await?;
-    Ok(locked)
+/// A counted attempt, to check now.
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub(super) struct Claimed {
+    /// Set when this attempt started a lock: a wrong answer gets it.
+    locks: Option<Locked>,
 }
 
-async fn count_failure(
-    tx: &mut Tx,
-    actor: Actor<'_>,
-    kind: AttemptKind,
-    now: UnixTime,
-) -> Result<Option<Locked>, sqlx::Error> {
-    for _ in 0..CAS_ROUNDS {
-        let before = tx.attempts(actor.user_id, kind).await?;
-        let after = before.after_failure(kind.policy(), now);
-        if !tx.swap_attempts(actor.user_id, kind, before, after).await? {
-            continue;
+impl Claimed {
+    /// What a wrong answer gets: the lock it started, or `wrong`.
+    pub fn wrong<E: From<Refused>>(self, wrong: E) -> E {
+        match self.locks {
+            Some(locked) => E::from(Refused::Locked(locked)),
+            None => wrong,
         }
-        let Some(until) = after.locked(now) else {
-            return Ok(None);
-        };
+    }
+}
+
+/// Counts one attempt (committed at once), or refuses it while the check is
+/// locked or closed. The claim that starts a lock is audited.
+pub(super) async fn claim(
+    deps: &Deps,
+    actor: Actor<'_>,
+    kind: AttemptKind,
+) -> Result<Result<Claimed, Refused>, sqlx::Error> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let attempts = tx.attempts_for_update(actor.user_id, kind).await?;
+    let (after, locks) = match attempts.claim(kind.policy(), now) {
+        Claim::Granted { after, locks } => (after, locks),
+        Claim::Locked(until) => return Ok(Err(Refused::Locked(Locked::new(until, now)))),
+        Claim::Closed => return Ok(Err(Refused::Closed)),
+    };
+    tx.set_attempts(actor.user_id, kind, after).await?;
+    if locks.is_some() {
         tracing::warn!(
             user_id = actor.user_id,
             kind = kind.as_str(),
-            "locked after too many wrong answers"
+            failures = after.failures,
+            "locked after too many attempts"
         );
         tx.audit(
             actor.user_id,
@@ -83,17 +84,19 @@ async fn count_failure(
             now,
         )
         .await?;
-        return Ok(Some(Locked::new(until, now)));
     }
-    Err(sqlx::Error::Protocol(
-        "attempt counter kept changing under concurrent updates".into(),
-    ))
+    tx.commit().await?;
+    Ok(Ok(Claimed {
+        locks: locks.map(|until| Locked::new(until, now)),
+    }))
 }
 
-pub(super) async fn right_answer(
+/// A right answer, in the operation's transaction: the count of this kind
+/// starts again (and a lock its own claim started is lifted).
+pub(super) async fn give_back(
     tx: &mut Tx,
     user_id: i64,
     kind: AttemptKind,
 ) -> Result<(), sqlx::Error> {
-    tx.reset_failures(user_id, kind).await
+    tx.set_attempts(user_id, kind, Attempts::default()).await
 }

@@ -29,7 +29,7 @@ pub mod session;
 /// The password step of sign-in.
 pub mod sign_in;
 
-pub use limits::Locked;
+pub use limits::{Locked, Refused};
 
 /// What every operation runs on. Cheap to clone.
 #[derive(Clone)]

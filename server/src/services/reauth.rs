@@ -1,7 +1,7 @@
 //! Re-authentication: the current password, typed again, opens a window in
 //! which this session may do sensitive things. Limited like the codes.
 
-use super::limits::{self, Locked};
+use super::limits::{self, Refused};
 use super::session::LiveSession;
 use super::{Actor, Deps, blocking, internal_error};
 use crate::domain::attempts::AttemptKind;
@@ -12,8 +12,8 @@ use crate::domain::session::REAUTH_WINDOW_SECS;
 pub enum ReauthError {
     #[error("wrong password")]
     WrongPassword,
-    #[error("too many wrong passwords")]
-    Locked(Locked),
+    #[error("refused without checking: {0:?}")]
+    Refused(Refused),
     /// The session's user is gone.
     #[error("no such user")]
     NoUser,
@@ -22,6 +22,12 @@ pub enum ReauthError {
 }
 
 internal_error!(ReauthError);
+
+impl From<Refused> for ReauthError {
+    fn from(refused: Refused) -> Self {
+        Self::Refused(refused)
+    }
+}
 
 /// Checks the password and, when right, allows sensitive actions on this
 /// session for the next ten minutes.
@@ -36,22 +42,19 @@ pub async fn confirm_password(
         ip,
     };
     let now = deps.now();
+    let claimed = limits::claim(deps, actor, AttemptKind::Reauth).await??;
     let mut tx = deps.read().await?;
-    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::Reauth, now)
-        .await?
-        .map_err(ReauthError::Locked)?;
     let phc = tx
         .password_hash(actor.user_id)
         .await?
         .ok_or(ReauthError::NoUser)?;
     drop(tx);
     let matches = blocking(move || password::verify(&password, &phc)).await?;
-    let mut tx = deps.begin().await?;
     if !matches {
-        let locked = limits::wrong_answer(tx, actor, AttemptKind::Reauth, now).await?;
-        return Err(locked.map_or(ReauthError::WrongPassword, ReauthError::Locked));
+        return Err(claimed.wrong(ReauthError::WrongPassword));
     }
-    limits::right_answer(&mut tx, actor.user_id, AttemptKind::Reauth).await?;
+    let mut tx = deps.begin().await?;
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::Reauth).await?;
     tx.set_reauth_until(&session.id, now + REAUTH_WINDOW_SECS)
         .await?;
     tx.commit().await?;

@@ -5,7 +5,7 @@
 use mfa_api::{FactorKind, Me, SessionStage};
 
 use super::authenticator::{self, CodeCheck};
-use super::limits::{self, Locked};
+use super::limits::{self, Refused};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, blocking, internal_error, profile, recovery};
 use crate::domain::attempts::AttemptKind;
@@ -39,13 +39,19 @@ pub enum SecondStepError {
     WrongCode,
     #[error("code already used")]
     CodeAlreadyUsed,
-    #[error("too many wrong codes")]
-    Locked(Locked),
+    #[error("refused without checking: {0:?}")]
+    Refused(Refused),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(SecondStepError);
+
+impl From<Refused> for SecondStepError {
+    fn from(refused: Refused) -> Self {
+        Self::Refused(refused)
+    }
+}
 
 /// Checks the answer for the half-signed-in `session`.
 pub async fn complete(
@@ -70,11 +76,8 @@ async fn with_authenticator(
     actor: Actor<'_>,
     code: &TotpCode,
 ) -> Result<SignedIn, SecondStepError> {
-    let now = deps.now();
+    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
-    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
-        .await?
-        .map_err(SecondStepError::Locked)?;
     let factor = tx
         .factors(actor.user_id)
         .await?
@@ -83,14 +86,10 @@ async fn with_authenticator(
         .ok_or(SecondStepError::NotEnrolled)?;
     match authenticator::check_code(&mut tx, deps, actor.user_id, &factor, code).await? {
         CodeCheck::Accepted => {}
-        // A right code used twice is not a guess: not counted.
         CodeCheck::Replayed => return Err(SecondStepError::CodeAlreadyUsed),
-        CodeCheck::Wrong => {
-            let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
-            return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
-        }
+        CodeCheck::Wrong => return Err(claimed.wrong(SecondStepError::WrongCode)),
     }
-    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     let token = session::start(
         &mut tx,
         deps,
@@ -119,10 +118,8 @@ async fn with_recovery_code(
     code: RecoveryCode,
 ) -> Result<SignedIn, SecondStepError> {
     let now = deps.now();
+    let claimed = limits::claim(deps, actor, AttemptKind::RecoveryCode).await??;
     let mut tx = deps.read().await?;
-    limits::ensure_unlocked(&mut tx, actor.user_id, AttemptKind::SecondFactor, now)
-        .await?
-        .map_err(SecondStepError::Locked)?;
     let stored = tx.recovery_code(actor.user_id).await?;
     drop(tx);
     let matches = match &stored {
@@ -133,9 +130,7 @@ async fn with_recovery_code(
         None => false,
     };
     let (Some((stored_hash, _)), true) = (stored, matches) else {
-        let tx = deps.begin().await?;
-        let locked = limits::wrong_answer(tx, actor, AttemptKind::SecondFactor, now).await?;
-        return Err(locked.map_or(SecondStepError::WrongCode, SecondStepError::Locked));
+        return Err(claimed.wrong(SecondStepError::WrongCode));
     };
     let fresh = recovery::fresh(deps).await?;
     let mut tx = deps.begin().await?;
@@ -146,7 +141,9 @@ async fn with_recovery_code(
         // Another request used it first.
         return Err(SecondStepError::WrongCode);
     }
-    limits::right_answer(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    // The recovery code also reopens the factor codes, however many failed.
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::RecoveryCode).await?;
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     tx.set_recovery_code(actor.user_id, &fresh.hash, now)
         .await?;
     tx.audit(

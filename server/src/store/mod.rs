@@ -102,12 +102,18 @@ impl Store {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx(tx))
+        Ok(Tx {
+            inner: tx,
+            engine: self.engine,
+        })
     }
 
     /// A transaction that only reads: one consistent snapshot, no write lock.
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx(self.pool.begin().await?))
+        Ok(Tx {
+            inner: self.pool.begin().await?,
+            engine: self.engine,
+        })
     }
 
     /// A round trip to the database, for the health check.
@@ -118,15 +124,27 @@ impl Store {
 
 /// One database transaction; every query of the product is a method of it.
 /// Dropped without [`Tx::commit`], it rolls back.
-pub struct Tx(Transaction<'static, Any>);
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    engine: Engine,
+}
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.0.commit().await
+        self.inner.commit().await
     }
 
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
-        &mut self.0
+        &mut self.inner
+    }
+
+    /// `FOR UPDATE` where the engine has row locks; SQLite's write
+    /// transactions (`BEGIN IMMEDIATE`) are serialised anyway.
+    fn for_update(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite => "",
+            Engine::Postgres => " FOR UPDATE",
+        }
     }
 }
 

@@ -23,7 +23,7 @@ use mfa_server::services::recovery::{self, RecoveryError};
 use mfa_server::services::second_step::{self, Answer, SecondStepError};
 use mfa_server::services::session::{self, LiveSession, SessionError};
 use mfa_server::services::sign_in::{self, SignInError};
-use mfa_server::services::{Deps, Locked};
+use mfa_server::services::{Deps, Locked, Refused};
 use mfa_server::store::Store;
 
 use crate::helpers::{DEMO_PASSWORD, START, config, totp_code};
@@ -242,7 +242,10 @@ async fn wrong_codes_count_and_lock_at_enrollment() {
     }
     let locked = authenticator::confirm(&f.deps, &member, IP, &wrong).await;
     assert!(
-        matches!(locked, Err(EnrollError::Locked(Locked { until, wait: 900 })) if until == START + 900),
+        matches!(
+            locked,
+            Err(EnrollError::Refused(Refused::Locked(Locked { until, wait: 900 }))) if until == START + 900
+        ),
         "{locked:?}"
     );
     assert_eq!(

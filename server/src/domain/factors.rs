@@ -1,5 +1,15 @@
 //! Rules shared by every kind of second factor.
 
+use super::clock::UnixTime;
+
+/// A factor not confirmed this long after it was started is void.
+pub const PENDING_LIFETIME_SECS: i64 = 10 * 60;
+
+/// Whether a pending factor started at `created_at` can still be confirmed.
+pub fn pending_is_live(created_at: UnixTime, now: UnixTime) -> bool {
+    now < created_at + PENDING_LIFETIME_SECS
+}
+
 /// After factors were added or removed: the factor to mark preferred when
 /// none is (the oldest one, given oldest first), or `None` when one already
 /// is or there are none. `factors` are `(id, preferred)` pairs.
@@ -17,6 +27,12 @@ pub fn preferred_to_set(factors: impl IntoIterator<Item = (i64, bool)>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pending_factor_lasts_ten_minutes() {
+        assert!(pending_is_live(100, 100 + 599));
+        assert!(!pending_is_live(100, 100 + 600));
+    }
 
     #[test]
     fn one_factor_is_always_preferred() {

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
 /// Email + password. A new session replaces whatever session the browser held.
 async fn sign_in(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> ApiResult<(CookieJar, ApiJson<SignInOutcome>)> {
@@ -34,9 +35,15 @@ async fn sign_in(
     let password = Password::parse(request.password).map_err(ApiError::validation)?;
     let secure = state.config.secure_cookies();
     let previous = presented_token(&jar, secure).map(|t| t.id_hash());
-    let accepted = sign_in::sign_in(&state.deps, previous.as_ref(), &email, password)
-        .await
-        .inspect_err(|e| tracing::info!(reason = %e, "sign-in refused"))?;
+    let accepted = sign_in::sign_in(
+        &state.deps,
+        previous.as_ref(),
+        ip.as_deref(),
+        &email,
+        password,
+    )
+    .await
+    .inspect_err(|e| tracing::info!(reason = %e, "sign-in refused"))?;
     tracing::info!(
         user_id = accepted.user_id,
         signed_in = accepted.me.is_some(),

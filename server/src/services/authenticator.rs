@@ -5,10 +5,11 @@ use mfa_api::{FactorKind, Me, PRODUCT_NAME};
 
 use super::limits::{self, Refused};
 use super::session::LiveSession;
-use super::{Actor, Deps, internal_error, profile, recovery};
+use super::{Actor, Deps, internal_error, profile, recovery, session};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
-use crate::domain::factors::preferred_to_set;
+use crate::domain::clock::UnixTime;
+use crate::domain::factors::{pending_is_live, preferred_to_set};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::seal;
 use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
@@ -107,10 +108,14 @@ pub async fn confirm(
     let pending = tx
         .pending_factor(actor.user_id, KIND)
         .await?
+        .filter(|factor| pending_is_live(factor.created_at, now))
         .ok_or(EnrollError::NoPendingEnrollment)?;
     match check_code(&mut tx, deps, actor.user_id, &pending, code).await? {
         CodeCheck::Accepted => {}
-        CodeCheck::Replayed => return Err(EnrollError::CodeAlreadyUsed),
+        CodeCheck::Replayed => {
+            replayed(tx, actor, now).await?;
+            return Err(EnrollError::CodeAlreadyUsed);
+        }
         CodeCheck::Wrong => return Err(claimed.wrong(EnrollError::WrongCode)),
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
@@ -154,6 +159,7 @@ pub async fn confirm(
     if stage != session.stage {
         tx.set_session_stage(&session.id, stage).await?;
     }
+    session::end_others(&mut tx, session).await?;
     let me = profile::load_existing(&mut tx, actor.user_id, stage).await?;
     tx.commit().await?;
     tracing::info!(
@@ -162,6 +168,23 @@ pub async fn confirm(
         "authenticator app added"
     );
     Ok(Confirmed { me, recovery_code })
+}
+
+/// Audits a right code typed again (a sign of a shoulder-surfed or phished code).
+pub(super) async fn replayed(
+    mut tx: Tx,
+    actor: Actor<'_>,
+    now: UnixTime,
+) -> Result<(), sqlx::Error> {
+    tx.audit(
+        actor.user_id,
+        AuditKind::CodeReplayed,
+        kind_name(KIND),
+        actor.ip,
+        now,
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// What a code typed for an authenticator turned out to be.

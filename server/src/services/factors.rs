@@ -3,7 +3,7 @@
 
 use mfa_api::Me;
 
-use super::session::LiveSession;
+use super::session::{self, LiveSession};
 use super::{Actor, Deps, internal_error, profile};
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
@@ -28,12 +28,12 @@ internal_error!(RemoveError);
 /// recovery code goes too; another factor becomes preferred if needed.
 pub async fn remove(
     deps: &Deps,
-    session: &LiveSession,
+    live: &LiveSession,
     ip: Option<&str>,
     factor_id: i64,
 ) -> Result<Me, RemoveError> {
     let actor = Actor {
-        user_id: session.user_id,
+        user_id: live.user_id,
         ip,
     };
     let now = deps.now();
@@ -65,7 +65,8 @@ pub async fn remove(
         now,
     )
     .await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, session.stage).await?;
+    session::end_others(&mut tx, live).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, live.stage).await?;
     tx.commit().await?;
     tracing::info!(user_id = actor.user_id, factor_id, "factor removed");
     Ok(me)

@@ -3,7 +3,7 @@
 
 use mfa_api::Me;
 
-use super::session::LiveSession;
+use super::session::{self, LiveSession};
 use super::{Actor, Deps, blocking, internal_error, profile};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::slow_hash::Salt;
@@ -45,11 +45,11 @@ internal_error!(RecoveryError);
 /// Voids the recovery code and makes a new one (the caller has re-authenticated).
 pub async fn regenerate(
     deps: &Deps,
-    session: &LiveSession,
+    live: &LiveSession,
     ip: Option<&str>,
 ) -> Result<Regenerated, RecoveryError> {
     let actor = Actor {
-        user_id: session.user_id,
+        user_id: live.user_id,
         ip,
     };
     let fresh = fresh(deps).await?;
@@ -68,7 +68,8 @@ pub async fn regenerate(
         now,
     )
     .await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, session.stage).await?;
+    session::end_others(&mut tx, live).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, live.stage).await?;
     tx.commit().await?;
     Ok(Regenerated {
         code: fresh.code,

@@ -12,7 +12,7 @@ use crate::domain::attempts::AttemptKind;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::domain::totp::TotpCode;
-use crate::store::AuditKind;
+use crate::store::{AuditKind, kind_name};
 
 /// What the person typed, parsed.
 #[derive(Debug)]
@@ -86,10 +86,25 @@ async fn with_authenticator(
         .ok_or(SecondStepError::NotEnrolled)?;
     match authenticator::check_code(&mut tx, deps, actor.user_id, &factor, code).await? {
         CodeCheck::Accepted => {}
-        CodeCheck::Replayed => return Err(SecondStepError::CodeAlreadyUsed),
-        CodeCheck::Wrong => return Err(claimed.wrong(SecondStepError::WrongCode)),
+        CodeCheck::Replayed => {
+            authenticator::replayed(tx, actor, deps.now()).await?;
+            return Err(SecondStepError::CodeAlreadyUsed);
+        }
+        CodeCheck::Wrong => {
+            drop(tx);
+            failed(deps, actor, kind_name(factor.kind)).await?;
+            return Err(claimed.wrong(SecondStepError::WrongCode));
+        }
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::SignIn,
+        kind_name(factor.kind),
+        actor.ip,
+        deps.now(),
+    )
+    .await?;
     let token = session::start(
         &mut tx,
         deps,
@@ -106,6 +121,23 @@ async fn with_authenticator(
         me,
         new_recovery_code: None,
     })
+}
+
+/// How the audit log names the recovery code as a way to sign in.
+const RECOVERY_CODE: &str = "recovery_code";
+
+/// Audits a failed second step.
+async fn failed(deps: &Deps, actor: Actor<'_>, how: &str) -> Result<(), sqlx::Error> {
+    let mut tx = deps.begin().await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::SignInFailed,
+        how,
+        actor.ip,
+        deps.now(),
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// The recovery code is compared (argon2) outside any transaction; using it
@@ -130,6 +162,7 @@ async fn with_recovery_code(
         None => false,
     };
     let (Some((stored_hash, _)), true) = (stored, matches) else {
+        failed(deps, actor, RECOVERY_CODE).await?;
         return Err(claimed.wrong(SecondStepError::WrongCode));
     };
     let fresh = recovery::fresh(deps).await?;

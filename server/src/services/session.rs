@@ -59,6 +59,18 @@ pub async fn end(deps: &Deps, token: &SessionToken) -> Result<(), SessionError> 
     Ok(())
 }
 
+/// After a change to the user's factors or recovery code: every other
+/// session of theirs ends (a stolen session cannot outlive the change).
+pub(super) async fn end_others(tx: &mut Tx, session: &LiveSession) -> Result<(), sqlx::Error> {
+    let ended = tx
+        .delete_other_sessions(session.user_id, &session.id)
+        .await?;
+    if ended > 0 {
+        tracing::info!(user_id = session.user_id, ended, "other sessions ended");
+    }
+    Ok(())
+}
+
 /// Starts a session (a new id) in the caller's transaction, ending the one
 /// it replaces, and sweeping sessions past their end.
 pub(super) async fn start(

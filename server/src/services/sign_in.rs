@@ -9,6 +9,7 @@ use crate::domain::access;
 use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
+use crate::store::AuditKind;
 
 /// A right password: the new session, and the user when it is not waiting
 /// for the second step.
@@ -37,6 +38,7 @@ internal_error!(SignInError);
 pub async fn sign_in(
     deps: &Deps,
     previous: Option<&SessionIdHash>,
+    ip: Option<&str>,
     email: &Email,
     password: Password,
 ) -> Result<PasswordAccepted, SignInError> {
@@ -48,11 +50,18 @@ pub async fn sign_in(
         None => (None, deps.decoy_hash.to_string()),
     };
     let matches = blocking(move || password::verify(&password, &phc)).await?;
+    let now = deps.now();
     let Some(user_id) = user_id.filter(|_| matches) else {
+        let mut tx = deps.begin().await?;
+        tx.audit(user_id, AuditKind::SignInFailed, "password", ip, now)
+            .await?;
+        tx.commit().await?;
         return Err(SignInError::InvalidCredentials);
     };
 
     let mut tx = deps.begin().await?;
+    tx.audit(user_id, AuditKind::SignIn, "password", ip, now)
+        .await?;
     let memberships = tx.memberships(user_id).await?;
     let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
     let factors = tx.factors(user_id).await?.len();

@@ -9,6 +9,13 @@ pub enum AuditKind {
     RecoveryCodeUsed,
     RecoveryCodeRegenerated,
     Lockout,
+    /// A right code whose time step was already used.
+    CodeReplayed,
+    /// A sign-in step passed (detail: which).
+    SignIn,
+    /// A sign-in step failed (detail: which); the user is unknown when the
+    /// email matched no account.
+    SignInFailed,
 }
 
 impl AuditKind {
@@ -19,22 +26,25 @@ impl AuditKind {
             Self::RecoveryCodeUsed => "recovery_code_used",
             Self::RecoveryCodeRegenerated => "recovery_code_regenerated",
             Self::Lockout => "lockout",
+            Self::CodeReplayed => "code_replayed",
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
         }
     }
 }
 
 impl Tx {
-    /// Who (`user_id`), what (`kind`, `detail`), when, and from which IP.
+    /// Who (`user_id`, when known), what (`kind`, `detail`), when, and from which IP.
     pub async fn audit(
         &mut self,
-        user_id: i64,
+        user_id: impl Into<Option<i64>>,
         kind: AuditKind,
         detail: &str,
         ip: Option<&str>,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO audit_events (user_id, kind, detail, ip, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(user_id)
+            .bind(user_id.into())
             .bind(kind.as_str())
             .bind(detail)
             .bind(ip)

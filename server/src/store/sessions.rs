@@ -119,6 +119,20 @@ impl Tx {
             .map(drop)
     }
 
+    /// Ends every session of the user but `keep` (after a factor change).
+    pub async fn delete_other_sessions(
+        &mut self,
+        user_id: i64,
+        keep: &SessionIdHash,
+    ) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep.as_str())
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Drops sessions past their absolute end. Returns how many went.
     pub async fn delete_expired_sessions(&mut self, now: UnixTime) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")

@@ -267,7 +267,10 @@ async fn the_audit_log_records_who_what_when_and_where() {
             .await
             .unwrap();
     let kinds: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    assert_eq!(kinds, ["factor_added", "recovery_code_regenerated"]);
+    assert_eq!(
+        kinds,
+        ["sign_in", "factor_added", "recovery_code_regenerated"]
+    );
     assert!(rows.iter().all(|r| r.1.as_deref() == Some("127.0.0.1")));
     assert!(rows.iter().all(|r| r.2 >= crate::helpers::START));
 }

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod enrollment;
 mod errors;
+mod hygiene;
 mod limits;
 mod second_factor;
 mod services;

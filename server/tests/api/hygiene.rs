@@ -1,0 +1,136 @@
+//! After a change to a user's factors, their other sessions end; a pending
+//! enrollment does not last; sign-ins and replayed codes are audited.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{DEMO_PASSWORD, spawn_app, totp_code};
+
+#[tokio::test]
+async fn every_factor_change_ends_the_users_other_sessions() {
+    let app = spawn_app().await;
+    let here = app.signed_in("member@demo.test").await;
+    let elsewhere = app.signed_in("member@demo.test").await;
+    let someone_else = app.signed_in("admin@demo.test").await;
+    let (secret, _) = app.enroll(&here).await;
+    let alive = |cookie: String| {
+        let app = &app;
+        async move { app.get("/api/me", Some(&cookie)).await.status == StatusCode::OK }
+    };
+    assert!(
+        alive(here.clone()).await,
+        "the session that made the change stays"
+    );
+    assert!(
+        !alive(elsewhere).await,
+        "adding a factor ended the other session"
+    );
+    assert!(alive(someone_else).await, "other users are not touched");
+
+    // A new recovery code, then removing the factor: each ends the others too.
+    let partial = app.password_step("member@demo.test").await;
+    let second = app
+        .second_factor(&partial, "totp", &totp_code(&secret, app.now()))
+        .await
+        .session_cookie()
+        .unwrap();
+    app.reauth(&here).await;
+    let regenerated = app
+        .post("/api/recovery-code", Some(&here), &json!({}))
+        .await;
+    assert_eq!(regenerated.status, StatusCode::OK);
+    assert!(!alive(second).await, "a new recovery code ended it");
+
+    app.clock.advance(30);
+    let partial = app.password_step("member@demo.test").await;
+    let third = app
+        .second_factor(&partial, "totp", &totp_code(&secret, app.now()))
+        .await
+        .session_cookie()
+        .unwrap();
+    let id = app.get("/api/me", Some(&here)).await.body["two_factor"]["factors"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let removed = app.delete(&format!("/api/factors/{id}"), Some(&here)).await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    assert!(!alive(third).await, "removing the factor ended it");
+    assert!(alive(here).await);
+}
+
+#[tokio::test]
+async fn a_pending_authenticator_expires_after_ten_minutes() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    app.reauth(&cookie).await;
+    let start = app
+        .post("/api/factors/totp", Some(&cookie), &json!({}))
+        .await;
+    let secret = start.body["secret"].as_str().unwrap().to_owned();
+    app.clock.advance(10 * 60);
+    let late = app
+        .post(
+            "/api/factors/totp/confirm",
+            Some(&cookie),
+            &json!({ "code": totp_code(&secret, app.now()) }),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert_eq!(late.code(), "no_pending_enrollment");
+}
+
+#[tokio::test]
+async fn sign_ins_and_replayed_codes_are_audited_with_user_and_ip() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let (secret, _) = app.enroll(&cookie).await;
+    app.sign_in("member@demo.test", "wrong-password").await;
+    app.sign_in("nobody@demo.test", DEMO_PASSWORD).await;
+    let code = totp_code(&secret, app.now());
+    let partial = app.password_step("member@demo.test").await;
+    let window: Vec<String> = [-30, 0, 30]
+        .iter()
+        .map(|dt| totp_code(&secret, app.now() + dt))
+        .collect();
+    let wrong = (0..)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !window.contains(c))
+        .unwrap();
+    app.second_factor(&partial, "totp", &wrong).await;
+    assert_eq!(
+        app.second_factor(&partial, "totp", &code).await.status,
+        StatusCode::OK
+    );
+    let partial = app.password_step("member@demo.test").await;
+    let replay = app.second_factor(&partial, "totp", &code).await;
+    assert_eq!(replay.code(), "code_already_used");
+
+    let db = app.db().await;
+    let rows: Vec<(String, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT kind, detail, user_id, ip FROM audit_events WHERE kind IN ('sign_in', 'sign_in_failed', 'code_replayed') ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let member: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'member@demo.test'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let seen: Vec<(&str, &str, Option<i64>)> = rows
+        .iter()
+        .map(|(kind, detail, user, _)| (kind.as_str(), detail.as_str(), *user))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("sign_in", "password", Some(member)),
+            ("sign_in_failed", "password", Some(member)),
+            ("sign_in_failed", "password", None),
+            ("sign_in", "password", Some(member)),
+            ("sign_in_failed", "authenticator_app", Some(member)),
+            ("sign_in", "authenticator_app", Some(member)),
+            ("sign_in", "password", Some(member)),
+            ("code_replayed", "authenticator_app", Some(member)),
+        ]
+    );
+    assert!(rows.iter().all(|r| r.3.as_deref() == Some("127.0.0.1")));
+}

@@ -15,7 +15,7 @@ use crate::domain::password::{self, Password};
 use crate::domain::random::{Draw, RandomSource};
 use crate::domain::secret::SecretString;
 use crate::domain::slow_hash::Salt;
-use crate::keys::write_private;
+use crate::files::write_private;
 use crate::store::Store;
 
 pub const COMPANY: &str = "Demo Construction";

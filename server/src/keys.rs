@@ -1,13 +1,14 @@
 //! The server's own 256-bit key, which seals second-factor secrets at rest.
-//! Read from `MFA_SECRET_KEY_FILE`, or generated there with 0600 permissions.
+//! Read from `MFA_SECRET_KEY_FILE`, or generated there (0600, atomically).
 
 use std::fmt;
-use std::fs::{self, OpenOptions};
-use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs;
+use std::io::ErrorKind;
 use std::path::Path;
 
 use anyhow::Context;
+
+use crate::files;
 use rand::{CryptoRng, RngCore};
 
 pub const KEY_BYTES: usize = 32;
@@ -26,27 +27,28 @@ impl ServerKey {
         &self.0
     }
 
-    /// Loads the key file (64 hex digits), creating it when it does not exist.
-    pub fn load_or_create(
-        path: &Path,
-        rng: &mut (impl RngCore + CryptoRng),
-    ) -> anyhow::Result<Self> {
+    /// Reads the key file (64 hex digits); `None` when there is none. A key
+    /// file that others can read is refused.
+    pub fn load(path: &Path) -> anyhow::Result<Option<Self>> {
         match fs::read_to_string(path) {
             Ok(text) => {
-                warn_if_readable_by_others(path);
+                files::refuse_shared(path)?;
                 let mut key = [0u8; KEY_BYTES];
                 hex::decode_to_slice(text.trim(), &mut key)
                     .with_context(|| format!("{} must hold 64 hex digits", path.display()))?;
-                Ok(Self(key))
+                Ok(Some(Self(key)))
             }
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                let key = Self::generate(rng);
-                write_private(path, &hex::encode(key.0))?;
-                tracing::info!(path = %path.display(), "generated a new server key");
-                Ok(key)
-            }
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
         }
+    }
+
+    /// Generates a key and writes it to `path`, which must not exist.
+    pub fn create(path: &Path, rng: &mut (impl RngCore + CryptoRng)) -> anyhow::Result<Self> {
+        let key = Self::generate(rng);
+        files::write_private(path, &hex::encode(key.0))?;
+        tracing::info!(path = %path.display(), "generated a new server key");
+        Ok(key)
     }
 }
 
@@ -56,35 +58,11 @@ impl fmt::Debug for ServerKey {
     }
 }
 
-/// Creates `path` (and its parent directories) readable by the owner only.
-/// Fails rather than overwrite an existing file.
-pub fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    }
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()?;
-    Ok(())
-}
-
-fn warn_if_readable_by_others(path: &Path) {
-    if let Ok(meta) = fs::metadata(path)
-        && meta.permissions().mode() & 0o077 != 0
-    {
-        tracing::warn!(path = %path.display(), "secret file is readable by group or others; chmod 600 it");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
@@ -93,19 +71,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/server.key");
         let mut rng = StdRng::seed_from_u64(3);
-        let first = ServerKey::load_or_create(&path, &mut rng).unwrap();
+        assert_eq!(ServerKey::load(&path).unwrap(), None);
+        let first = ServerKey::create(&path, &mut rng).unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
-        let second = ServerKey::load_or_create(&path, &mut rng).unwrap();
-        assert_eq!(first, second);
+        assert_eq!(ServerKey::load(&path).unwrap(), Some(first));
+        assert!(
+            ServerKey::create(&path, &mut rng).is_err(),
+            "never replaced"
+        );
     }
 
     #[test]
-    fn refuses_a_corrupt_key_file() {
+    fn refuses_a_corrupt_or_shared_key_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("server.key");
-        fs::write(&path, "not hex").unwrap();
-        assert!(ServerKey::load_or_create(&path, &mut StdRng::seed_from_u64(4)).is_err());
+        crate::files::write_private(&path, "not hex").unwrap();
+        assert!(ServerKey::load(&path).is_err());
+        fs::remove_file(&path).unwrap();
+        let key = ServerKey::create(&path, &mut StdRng::seed_from_u64(4)).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = ServerKey::load(&path).unwrap_err().to_string();
+        assert!(refused.contains("readable by other users"), "{refused}");
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(ServerKey::load(&path).unwrap(), Some(key));
     }
 
     #[test]

@@ -6,6 +6,8 @@ pub mod config;
 pub mod demo;
 /// Domain rules, free of HTTP and SQL.
 pub mod domain;
+/// Private files: created for the server's user only, tightened, refused.
+pub mod files;
 /// Routes, extractors and middleware.
 pub mod http;
 /// The server's secret key file.
@@ -54,11 +56,11 @@ impl Application {
         clock: Arc<dyn Clock>,
         random: Arc<dyn RandomSource>,
     ) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("creating the data directory {}", config.data_dir.display())
+        files::private_dir(&config.data_dir).with_context(|| {
+            format!("preparing the data directory {}", config.data_dir.display())
         })?;
-        let key = ServerKey::load_or_create(&config.secret_key_file, &mut Draw(random.as_ref()))?;
         let store = Store::connect(&config.database_url).await?;
+        let key = server_key(&config, &store, random.as_ref()).await?;
         let demo = if config.demo {
             Some(demo::seed(&store, &config, clock.now(), random.as_ref()).await?)
         } else {
@@ -115,6 +117,30 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await
     }
+}
+
+/// The key sealing second-factor secrets: the one on file, or a new one
+/// when there is none yet. A missing key while sealed secrets exist stops
+/// the server: a new key would lock every enrolled user out.
+async fn server_key(
+    config: &Config,
+    store: &Store,
+    random: &dyn RandomSource,
+) -> anyhow::Result<ServerKey> {
+    let path = &config.secret_key_file;
+    if let Some(key) = ServerKey::load(path)? {
+        return Ok(key);
+    }
+    let sealed = store.read().await?.sealed_secret_count().await?;
+    if sealed > 0 {
+        anyhow::bail!(
+            "the server key {} is missing, but {sealed} second-factor secret(s) are sealed with it: \
+             restore the key file from your backup (MFA_SECRET_KEY_FILE); a new key would lock \
+             every enrolled user out",
+            path.display()
+        );
+    }
+    ServerKey::create(path, &mut Draw(random))
 }
 
 async fn shutdown_signal() {

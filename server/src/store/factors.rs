@@ -188,6 +188,13 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// How many factors hold a secret sealed with the server key.
+    pub async fn sealed_secret_count(&mut self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM factors WHERE secret_sealed <> ''")
+            .fetch_one(self.conn())
+            .await
+    }
+
     /// Makes `factor_id` the user's only preferred factor.
     pub async fn set_preferred_factor(
         &mut self,

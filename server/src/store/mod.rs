@@ -5,12 +5,15 @@
 //! PostgreSQL alike through sqlx's `Any` driver; only the migrations differ
 //! per engine. No rules live here: those are the domain's.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::files;
 
 /// Companies, their settings, users and memberships.
 mod accounts;
@@ -63,6 +66,12 @@ impl Store {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let engine = Engine::of(url)?;
+        let database_file = sqlite_file(url);
+        if let Some(path) = &database_file {
+            // Created private before SQLite opens it; its -wal and -shm
+            // files take the database file's permissions.
+            files::create_private(path)?;
+        }
         let mut options = AnyPoolOptions::new()
             .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));
@@ -90,6 +99,13 @@ impl Store {
             .run(&pool)
             .await
             .context("running database migrations")?;
+        if let Some(path) = &database_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = path.clone().into_os_string();
+                name.push(suffix);
+                files::private_file(&PathBuf::from(name))?;
+            }
+        }
         Ok(Self { pool, engine })
     }
 
@@ -148,7 +164,35 @@ impl Tx {
     }
 }
 
+/// The database file of a `sqlite:` URL (none for an in-memory database).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
 /// Reads a 0/1 flag column (kept as an integer so both engines agree).
 fn flag(value: i64) -> bool {
     value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_database_file_of_sqlite_urls() {
+        assert_eq!(
+            sqlite_file("sqlite://./data/mfa.db?mode=rwc"),
+            Some(PathBuf::from("./data/mfa.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/mfa.db"),
+            Some(PathBuf::from("/var/lib/mfa.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
 }

@@ -6,6 +6,7 @@ mod access;
 mod auth;
 mod enrollment;
 mod errors;
+mod files;
 mod hygiene;
 mod limits;
 mod second_factor;

@@ -11,7 +11,8 @@ use mfa_server::domain::recovery::RecoveryCode;
 use mfa_server::domain::seal;
 use mfa_server::domain::slow_hash::Salt;
 use mfa_server::domain::totp::TotpSecret;
-use mfa_server::keys::{ServerKey, write_private};
+use mfa_server::files::write_private;
+use mfa_server::keys::ServerKey;
 use serde_json::json;
 use sqlx::migrate::Migrator;
 

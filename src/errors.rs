@@ -43,6 +43,7 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::ReauthRequired => td_string!(locale, error_reauth_required).to_string(),
         ErrorCode::NotEnrolled => td_string!(locale, error_not_enrolled).to_string(),
         ErrorCode::CsrfRejected
+        | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest
         | ErrorCode::NotFound
         | ErrorCode::MethodNotAllowed

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     InvalidCredentials,
     Unauthenticated,
     CsrfRejected,
+    /// The request's `Host` is not the product's public host.
+    HostNotAllowed,
     BadRequest,
     /// Input that parsed but does not make sense (a field's value).
     ValidationFailed,

@@ -20,7 +20,10 @@ pub struct Config {
     /// `MFA_DEMO_PASSWORD`: password of the demo accounts (else generated once).
     pub demo_password: Option<SecretString>,
     /// `MFA_PUBLIC_URL`: the URL people use; `https://` turns on Secure cookies.
+    /// When unset, `http://` and the address the server bound.
     pub public_url: String,
+    /// Whether `public_url` was set by the operator (or derived from the bind address).
+    pub public_url_explicit: bool,
     /// `MFA_SECRET_KEY_FILE`: the server's 256-bit key (created when absent).
     pub secret_key_file: PathBuf,
     /// `MFA_DIST_DIR`: the built single-page app (`trunk build --release`).
@@ -70,6 +73,7 @@ impl Config {
             Some(p) => Some(SecretString::new(p)),
             None => None,
         };
+        let public_url_explicit = set("MFA_PUBLIC_URL").is_some();
         let public_url = set("MFA_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl(public_url));
@@ -86,6 +90,7 @@ impl Config {
             demo,
             demo_password,
             public_url,
+            public_url_explicit,
             secret_key_file,
             dist_dir,
         })
@@ -94,6 +99,47 @@ impl Config {
     /// Cookies get `Secure` when people reach the product over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Once the server has bound `addr`: an unset public URL becomes
+    /// `http://addr` (the port may have been chosen by the system).
+    pub fn bound_to(&mut self, addr: std::net::SocketAddr) {
+        if !self.public_url_explicit {
+            self.public_url = format!("http://{addr}");
+        }
+    }
+
+    /// The `Host` values the API answers: the public URL's host and port,
+    /// and, for the default public URL on a loopback address, the same port
+    /// on `localhost` and `127.0.0.1` alike.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        let origin = self.public_origin();
+        let host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        let mut hosts = vec![host.to_owned()];
+        if !self.public_url_explicit {
+            let (name, port) = host.rsplit_once(':').unwrap_or((host, ""));
+            let port = if port.is_empty() {
+                String::new()
+            } else {
+                format!(":{port}")
+            };
+            for loopback in [["127.0.0.1", "localhost"], ["localhost", "127.0.0.1"]] {
+                if name == loopback[0] {
+                    hosts.push(format!("{}{port}", loopback[1]));
+                }
+            }
+        }
+        hosts
+    }
+
+    /// The `Origin` values the API accepts: the scheme of the public URL on
+    /// each allowed host.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let scheme = self.public_url.split_once("://").map_or("http", |(s, _)| s);
+        self.allowed_hosts()
+            .into_iter()
+            .map(|host| format!("{scheme}://{host}"))
+            .collect()
     }
 
     /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
@@ -115,6 +161,7 @@ impl fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("demo_password", &self.demo_password)
             .field("public_url", &self.public_url)
+            .field("public_url_explicit", &self.public_url_explicit)
             .field("secret_key_file", &self.secret_key_file)
             .field("dist_dir", &self.dist_dir)
             .finish()
@@ -181,6 +228,28 @@ mod tests {
         assert_eq!(c.public_origin(), "https://mfa.example.com");
         let c = config(&[("MFA_PUBLIC_URL", "https://example.com:8443/mfa")]).unwrap();
         assert_eq!(c.public_origin(), "https://example.com:8443");
+    }
+
+    #[test]
+    fn the_default_public_url_follows_the_bound_port_and_allows_both_loopback_names() {
+        let mut c = config(&[("MFA_BIND", "127.0.0.1:0")]).unwrap();
+        c.bound_to("127.0.0.1:41000".parse().unwrap());
+        assert_eq!(c.public_url, "http://127.0.0.1:41000");
+        assert_eq!(c.allowed_hosts(), ["127.0.0.1:41000", "localhost:41000"]);
+        assert_eq!(
+            c.allowed_origins(),
+            ["http://127.0.0.1:41000", "http://localhost:41000"]
+        );
+        let mut c = config(&[("MFA_PUBLIC_URL", "https://mfa.example.com/")]).unwrap();
+        c.bound_to("127.0.0.1:41000".parse().unwrap());
+        assert_eq!(c.allowed_hosts(), ["mfa.example.com"]);
+        assert_eq!(c.allowed_origins(), ["https://mfa.example.com"]);
+        let c = config(&[("MFA_PUBLIC_URL", "http://127.0.0.1:9000")]).unwrap();
+        assert_eq!(
+            c.allowed_hosts(),
+            ["127.0.0.1:9000"],
+            "set by the operator: exactly it"
+        );
     }
 
     #[test]

@@ -75,6 +75,8 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
+        let mut config = config;
+        config.bound_to(listener.local_addr()?);
         let state = AppState {
             deps: Deps {
                 store,

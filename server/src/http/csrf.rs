@@ -1,8 +1,11 @@
-//! Cross-site request protection for every state-changing request:
-//! 1. our custom header must be present (a cross-site page cannot add it
-//!    without a CORS preflight, which we never grant);
-//! 2. when the browser says where the request came from (`Origin`,
-//!    `Sec-Fetch-Site`), it must be this site.
+//! Where API requests may come from, checked before anything else:
+//! 1. the `Host` must be the public URL's (a DNS-rebinding page that makes a
+//!    browser talk to us under its own name is refused);
+//! 2. an `Origin`, when the browser sends one, must be exactly the public
+//!    origin (scheme, host and port);
+//! 3. every state-changing request carries our custom header (a cross-site
+//!    page cannot add it without a CORS preflight, which we never grant) and
+//!    is not a cross-site fetch.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
@@ -15,34 +18,43 @@ use crate::config::Config;
 use crate::state::AppState;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let safe = matches!(
+    let state_changing = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !safe && let Err(reason) = check(&state.config, request.headers()) {
-        tracing::warn!(reason, method = %request.method(), path = request.uri().path(), "cross-site request refused");
-        return ApiError::code(ErrorCode::CsrfRejected).into_response();
+    if let Err((code, reason)) = check(&state.config, request.headers(), state_changing) {
+        tracing::warn!(reason, method = %request.method(), path = request.uri().path(), "request refused");
+        return ApiError::code(code).into_response();
     }
     next.run(request).await
 }
 
-fn check(config: &Config, headers: &HeaderMap) -> Result<(), &'static str> {
+fn check(
+    config: &Config,
+    headers: &HeaderMap,
+    state_changing: bool,
+) -> Result<(), (ErrorCode, &'static str)> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if text(CSRF_HEADER) != Some(CSRF_VALUE) {
-        return Err("missing anti-forgery header");
-    }
-    if text("sec-fetch-site") == Some("cross-site") {
-        return Err("cross-site fetch");
+    let host = text(header::HOST.as_str()).unwrap_or_default();
+    if !config.allowed_hosts().iter().any(|allowed| allowed == host) {
+        return Err((ErrorCode::HostNotAllowed, "foreign host"));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or_default();
-        let same_host = text(header::HOST.as_str()).is_some_and(|host| {
-            origin
-                .split_once("://")
-                .is_some_and(|(_, rest)| rest == host)
-        });
-        if origin != config.public_origin() && !same_host {
-            return Err("foreign origin");
+        if !config
+            .allowed_origins()
+            .iter()
+            .any(|allowed| allowed == origin)
+        {
+            return Err((ErrorCode::CsrfRejected, "foreign origin"));
+        }
+    }
+    if state_changing {
+        if text(CSRF_HEADER) != Some(CSRF_VALUE) {
+            return Err((ErrorCode::CsrfRejected, "missing anti-forgery header"));
+        }
+        if text("sec-fetch-site") == Some("cross-site") {
+            return Err((ErrorCode::CsrfRejected, "cross-site fetch"));
         }
     }
     Ok(())
@@ -62,55 +74,61 @@ mod tests {
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("mfa.example.com"));
         for (k, v) in pairs {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
     }
 
-    #[test]
-    fn requires_the_custom_header() {
-        assert!(check(&config(), &headers(&[])).is_err());
-        assert!(check(&config(), &headers(&[(CSRF_HEADER, "0")])).is_err());
-        assert!(check(&config(), &headers(&[(CSRF_HEADER, CSRF_VALUE)])).is_ok());
+    fn refused(h: &HeaderMap, state_changing: bool) -> Option<ErrorCode> {
+        check(&config(), h, state_changing)
+            .err()
+            .map(|(code, _)| code)
     }
 
     #[test]
-    fn accepts_our_origin_or_the_host_itself() {
-        let ok = [
-            headers(&[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("origin", "https://mfa.example.com"),
-            ]),
-            headers(&[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("origin", "http://127.0.0.1:4000"),
-                ("host", "127.0.0.1:4000"),
-            ]),
-            headers(&[(CSRF_HEADER, CSRF_VALUE), ("sec-fetch-site", "same-origin")]),
-        ];
-        for h in ok {
-            assert!(check(&config(), &h).is_ok(), "{h:?}");
-        }
+    fn state_changes_need_the_custom_header() {
+        assert_eq!(refused(&headers(&[]), true), Some(ErrorCode::CsrfRejected));
+        assert_eq!(
+            refused(&headers(&[(CSRF_HEADER, "0")]), true),
+            Some(ErrorCode::CsrfRejected)
+        );
+        assert_eq!(refused(&headers(&[(CSRF_HEADER, CSRF_VALUE)]), true), None);
+        assert_eq!(refused(&headers(&[]), false), None, "reads need no header");
     }
 
     #[test]
-    fn refuses_foreign_origins() {
-        let bad = [
-            headers(&[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("origin", "https://evil.example"),
-            ]),
-            headers(&[(CSRF_HEADER, CSRF_VALUE), ("origin", "null")]),
-            headers(&[
-                (CSRF_HEADER, CSRF_VALUE),
-                ("origin", "http://evil.test"),
-                ("host", "127.0.0.1:4000"),
-            ]),
-            headers(&[(CSRF_HEADER, CSRF_VALUE), ("sec-fetch-site", "cross-site")]),
-        ];
-        for h in bad {
-            assert!(check(&config(), &h).is_err(), "{h:?}");
+    fn only_the_public_host_and_origin_are_answered() {
+        let ok = headers(&[
+            (CSRF_HEADER, CSRF_VALUE),
+            ("origin", "https://mfa.example.com"),
+            ("sec-fetch-site", "same-origin"),
+        ]);
+        assert_eq!(refused(&ok, true), None);
+        for (name, value, code) in [
+            ("host", "attacker.test", ErrorCode::HostNotAllowed),
+            ("host", "mfa.example.com:8443", ErrorCode::HostNotAllowed),
+            ("origin", "https://evil.example", ErrorCode::CsrfRejected),
+            ("origin", "http://mfa.example.com", ErrorCode::CsrfRejected),
+            (
+                "origin",
+                "https://mfa.example.com:444",
+                ErrorCode::CsrfRejected,
+            ),
+            ("origin", "null", ErrorCode::CsrfRejected),
+            ("sec-fetch-site", "cross-site", ErrorCode::CsrfRejected),
+        ] {
+            let mut h = ok.clone();
+            h.insert(name, HeaderValue::from_static(value));
+            assert_eq!(refused(&h, true), Some(code), "{name}: {value}");
         }
+        let mut rebinding = headers(&[("origin", "http://attacker.test")]);
+        rebinding.insert("host", HeaderValue::from_static("attacker.test"));
+        assert_eq!(refused(&rebinding, false), Some(ErrorCode::HostNotAllowed));
+        assert_eq!(
+            refused(&headers(&[("origin", "https://evil.example")]), false),
+            Some(ErrorCode::CsrfRejected)
+        );
     }
 }

@@ -46,6 +46,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
             StatusCode::FORBIDDEN
         }
         NotFound => StatusCode::NOT_FOUND,
+        HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         NoPendingEnrollment | FactorRequired | NotEnrolled => StatusCode::CONFLICT,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -65,6 +66,7 @@ fn message(code: ErrorCode) -> &'static str {
         InvalidCredentials => "The email or password is incorrect.",
         Unauthenticated => "Sign in first.",
         CsrfRejected => "This request did not come from this site's own pages.",
+        HostNotAllowed => "This server does not answer for that host name.",
         BadRequest => "The request could not be read.",
         ValidationFailed => "A field's value is not valid.",
         NotFound => "There is nothing here.",

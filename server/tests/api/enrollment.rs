@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app, totp_code};
+use crate::helpers::{spawn_app, totp_code};
 
 #[tokio::test]
 async fn adding_an_authenticator_needs_the_password_then_a_code() {
@@ -172,7 +172,7 @@ async fn twenty_concurrent_confirmations_with_one_code_succeed_once() {
     let body = json!({ "code": code }).to_string();
     let requests = (0..20)
         .map(|_| {
-            TestApp::request(
+            app.request(
                 axum::http::Method::POST,
                 "/api/factors/totp/confirm",
                 Some(&cookie),

@@ -5,8 +5,9 @@ use serde_json::json;
 
 use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 
-fn raw_sign_in(content_type: &str, body: &str) -> Request<Body> {
+fn raw_sign_in(app: &TestApp, content_type: &str, body: &str) -> Request<Body> {
     Request::post("/api/sign-in")
+        .header(header::HOST, &app.host)
         .header(CSRF_HEADER, CSRF_VALUE)
         .header(header::CONTENT_TYPE, content_type)
         .body(Body::from(body.to_owned()))
@@ -43,7 +44,7 @@ async fn malformed_input_is_a_4xx_with_a_json_body() {
         ),
     ];
     for (content_type, body, status) in cases {
-        let reply = app.send(raw_sign_in(content_type, body)).await;
+        let reply = app.send(raw_sign_in(&app, content_type, body)).await;
         assert_json_error(&reply, status);
     }
 }
@@ -68,7 +69,7 @@ async fn oversized_bodies_are_refused() {
     let app = spawn_app().await;
     let huge =
         json!({ "email": "member@demo.test", "password": "x".repeat(3 * 1024 * 1024) }).to_string();
-    let reply = app.send(raw_sign_in("application/json", &huge)).await;
+    let reply = app.send(raw_sign_in(&app, "application/json", &huge)).await;
     assert_json_error(&reply, StatusCode::PAYLOAD_TOO_LARGE);
 }
 
@@ -77,6 +78,7 @@ async fn state_changes_without_the_anti_forgery_header_are_refused() {
     let app = spawn_app().await;
     let body = json!({ "email": "member@demo.test", "password": DEMO_PASSWORD }).to_string();
     let no_header = Request::post("/api/sign-in")
+        .header(header::HOST, &app.host)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.clone()))
         .unwrap();
@@ -85,6 +87,7 @@ async fn state_changes_without_the_anti_forgery_header_are_refused() {
     assert_eq!(reply.code(), "csrf_rejected");
 
     let foreign = Request::post("/api/sign-in")
+        .header(header::HOST, &app.host)
         .header(CSRF_HEADER, CSRF_VALUE)
         .header(header::ORIGIN, "https://evil.example")
         .header(header::CONTENT_TYPE, "application/json")
@@ -95,6 +98,7 @@ async fn state_changes_without_the_anti_forgery_header_are_refused() {
     // Sign-out is state-changing too.
     let cookie = app.signed_in("member@demo.test").await;
     let sign_out = Request::post("/api/sign-out")
+        .header(header::HOST, &app.host)
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
         .unwrap();
@@ -112,7 +116,7 @@ async fn unknown_api_paths_and_methods_are_json_errors() {
     assert_json_error(&reply, StatusCode::NOT_FOUND);
     assert_eq!(reply.code(), "not_found");
     let reply = app
-        .send(TestApp::request(Method::DELETE, "/api/me", None, None))
+        .send(app.request(Method::DELETE, "/api/me", None, None))
         .await;
     assert_json_error(&reply, StatusCode::METHOD_NOT_ALLOWED);
     let reply = app.get("/api/sign-in", None).await;
@@ -141,4 +145,76 @@ async fn malformed_path_parameters_are_json_400s() {
         assert_json_error(&reply, StatusCode::BAD_REQUEST);
         assert_eq!(reply.code(), "bad_request", "{path}");
     }
+}
+
+#[tokio::test]
+async fn only_the_public_host_and_origin_are_answered_and_nothing_changes_otherwise() {
+    let app = spawn_app().await;
+    let body = json!({ "email": "member@demo.test", "password": DEMO_PASSWORD }).to_string();
+    let port = app.host.rsplit_once(':').unwrap().1.to_owned();
+    let attempt = |host: &str, origin: &str| {
+        Request::post("/api/sign-in")
+            .header(header::HOST, host)
+            .header(header::ORIGIN, origin)
+            .header(CSRF_HEADER, CSRF_VALUE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    // DNS rebinding: the attacker's name, pointing at us, with a matching Origin.
+    let rebinding = app
+        .send(attempt("attacker.test", "http://attacker.test"))
+        .await;
+    assert_json_error(&rebinding, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(rebinding.code(), "host_not_allowed");
+    let reading = app
+        .send(
+            Request::get("/api/health")
+                .header(header::HOST, "attacker.test")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reading.status, StatusCode::MISDIRECTED_REQUEST);
+    // Our host, but another origin (or another port, or plain http for https).
+    for origin in [
+        "http://attacker.test",
+        &format!("http://{}:1", "127.0.0.1"),
+        "null",
+    ] {
+        let reply = app.send(attempt(&app.host, origin)).await;
+        assert_json_error(&reply, StatusCode::FORBIDDEN);
+        assert_eq!(reply.code(), "csrf_rejected", "{origin}");
+    }
+    let db = app.db().await;
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "nothing was done");
+
+    // The default public URL on a loopback address: both names work.
+    for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
+        let reply = app.send(attempt(&host, &format!("http://{host}"))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{host}: {:?}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn https_deployments_send_strict_transport_security() {
+    let app =
+        crate::helpers::spawn_app_with(&[("MFA_PUBLIC_URL", "https://mfa.example.com")]).await;
+    assert_eq!(app.host, "mfa.example.com");
+    let reply = app.get("/api/health", None).await;
+    assert_eq!(
+        reply.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let plain = spawn_app().await.get("/api/health", None).await;
+    assert!(
+        plain
+            .headers
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
 }

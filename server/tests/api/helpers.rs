@@ -20,6 +20,8 @@ pub const START: i64 = 1_795_824_000;
 
 pub struct TestApp {
     pub router: axum::Router,
+    /// The `Host` the server answers (its public URL's).
+    pub host: String,
     pub clock: Arc<FixedClock>,
     pub dir: tempfile::TempDir,
 }
@@ -135,6 +137,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Tes
         .unwrap();
     TestApp {
         router: mfa_server::http::router(app.state().clone()),
+        host: app.state().config.allowed_hosts()[0].clone(),
         clock,
         dir,
     }
@@ -176,14 +179,19 @@ impl TestApp {
         statuses
     }
 
-    /// A request as our SPA sends it (JSON, anti-forgery header), with an optional cookie.
+    /// A request as our SPA sends it (to our host, JSON, anti-forgery
+    /// header), with an optional cookie.
     pub fn request(
+        &self,
         method: Method,
         path: &str,
         cookie: Option<&str>,
         body: Option<&str>,
     ) -> Request<Body> {
-        let mut builder = Request::builder().method(method.clone()).uri(path);
+        let mut builder = Request::builder()
+            .method(method.clone())
+            .uri(path)
+            .header(header::HOST, &self.host);
         if method != Method::GET {
             builder = builder.header(CSRF_HEADER, CSRF_VALUE);
         }
@@ -201,18 +209,13 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
-        self.send(Self::request(Method::GET, path, cookie, None))
+        self.send(self.request(Method::GET, path, cookie, None))
             .await
     }
 
     pub async fn post(&self, path: &str, cookie: Option<&str>, body: &Value) -> Reply {
-        self.send(Self::request(
-            Method::POST,
-            path,
-            cookie,
-            Some(&body.to_string()),
-        ))
-        .await
+        self.send(self.request(Method::POST, path, cookie, Some(&body.to_string())))
+            .await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
@@ -225,7 +228,7 @@ impl TestApp {
     }
 
     pub async fn delete(&self, path: &str, cookie: Option<&str>) -> Reply {
-        self.send(Self::request(Method::DELETE, path, cookie, None))
+        self.send(self.request(Method::DELETE, path, cookie, None))
             .await
     }
 

@@ -2,7 +2,7 @@ use axum::http::{Method, StatusCode, header};
 use mfa_server::domain::attempts::AttemptKind;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app, totp_code};
+use crate::helpers::{spawn_app, totp_code};
 
 const LOCK_SECS: i64 = AttemptKind::SecondFactor.policy().lock_secs;
 
@@ -139,7 +139,7 @@ async fn three_hundred_parallel_wrong_codes_evaluate_at_most_ten() {
         .map(|n| {
             let body =
                 json!({ "method": "totp", "code": wrong_code(&secret, app.now(), 1 + n % 7) });
-            TestApp::request(
+            app.request(
                 Method::POST,
                 "/api/sign-in/second-factor",
                 Some(&partial),

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app, totp_code};
+use crate::helpers::{spawn_app, totp_code};
 
 #[tokio::test]
 async fn sign_in_asks_for_the_code_and_rotates_the_session() {
@@ -159,7 +159,7 @@ async fn twenty_concurrent_sign_ins_with_one_recovery_code_succeed_once() {
     let requests = partials
         .iter()
         .map(|partial| {
-            TestApp::request(
+            app.request(
                 axum::http::Method::POST,
                 "/api/sign-in/second-factor",
                 Some(partial),

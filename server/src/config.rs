@@ -1,6 +1,7 @@
 //! Operator configuration, read once from `MFA_*` environment variables.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use crate::domain::secret::SecretString;
@@ -28,6 +29,55 @@ pub struct Config {
     pub secret_key_file: PathBuf,
     /// `MFA_DIST_DIR`: the built single-page app (`trunk build --release`).
     pub dist_dir: PathBuf,
+    /// `MFA_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is
+    /// believed (comma-separated addresses or CIDR ranges); none by default.
+    pub trusted_proxies: Vec<Cidr>,
+}
+
+/// An address range: `203.0.113.0/24`, `2001:db8::/32`, or one address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let network: IpAddr = address.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse().ok().filter(|p| *p <= max)?,
+            None => max,
+        };
+        Some(Self { network, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +90,8 @@ pub enum ConfigError {
     DatabaseUrl,
     #[error("MFA_DEMO_PASSWORD must not be empty")]
     EmptyDemoPassword,
+    #[error("MFA_TRUSTED_PROXIES must list addresses or CIDR ranges, got {0:?}")]
+    TrustedProxies(String),
 }
 
 impl Config {
@@ -83,6 +135,14 @@ impl Config {
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("server.key"));
         let dist_dir = PathBuf::from(set("MFA_DIST_DIR").unwrap_or_else(|| "./dist".to_owned()));
+        let trusted_proxies = set("MFA_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|item| !item.trim().is_empty())
+            .map(|item| {
+                Cidr::parse(item).ok_or_else(|| ConfigError::TrustedProxies(item.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             bind,
             data_dir,
@@ -93,6 +153,7 @@ impl Config {
             public_url_explicit,
             secret_key_file,
             dist_dir,
+            trusted_proxies,
         })
     }
 
@@ -164,6 +225,7 @@ impl fmt::Debug for Config {
             .field("public_url_explicit", &self.public_url_explicit)
             .field("secret_key_file", &self.secret_key_file)
             .field("dist_dir", &self.dist_dir)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -249,6 +311,34 @@ mod tests {
             c.allowed_hosts(),
             ["127.0.0.1:9000"],
             "set by the operator: exactly it"
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_address_ranges() {
+        let c = config(&[("MFA_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1,2001:db8::/32")]).unwrap();
+        let has = |ip: &str| {
+            c.trusted_proxies
+                .iter()
+                .any(|r| r.contains(ip.parse().unwrap()))
+        };
+        assert!(has("10.1.2.3"));
+        assert!(has("192.0.2.1"));
+        assert!(!has("192.0.2.2"));
+        assert!(has("2001:db8::7"));
+        assert!(
+            has("::ffff:10.9.9.9"),
+            "IPv4-mapped addresses count as IPv4"
+        );
+        assert!(!has("11.0.0.1"));
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        for bad in ["10.0.0.0/33", "nonsense", "10.0.0.0/x"] {
+            assert!(config(&[("MFA_TRUSTED_PROXIES", bad)]).is_err(), "{bad}");
+        }
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
         );
     }
 

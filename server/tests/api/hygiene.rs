@@ -134,3 +134,28 @@ async fn sign_ins_and_replayed_codes_are_audited_with_user_and_ip() {
     );
     assert!(rows.iter().all(|r| r.3.as_deref() == Some("127.0.0.1")));
 }
+
+#[tokio::test]
+async fn x_forwarded_for_counts_only_from_a_trusted_proxy() {
+    for (trusted, expected) in [("", "127.0.0.1"), ("127.0.0.0/8", "203.0.113.9")] {
+        let app = crate::helpers::spawn_app_with(&[("MFA_TRUSTED_PROXIES", trusted)]).await;
+        let mut request = app.request(
+            axum::http::Method::POST,
+            "/api/sign-in",
+            None,
+            Some(&json!({ "email": "member@demo.test", "password": "wrong" }).to_string()),
+        );
+        request.headers_mut().insert(
+            "x-forwarded-for",
+            "198.51.100.1, 203.0.113.9".parse().unwrap(),
+        );
+        assert_eq!(app.send(request).await.status, StatusCode::UNAUTHORIZED);
+        let db = app.db().await;
+        let ip: Option<String> =
+            sqlx::query_scalar("SELECT ip FROM audit_events WHERE kind = 'sign_in_failed'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(ip.as_deref(), Some(expected), "trusted: {trusted:?}");
+    }
+}

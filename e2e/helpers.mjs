@@ -13,7 +13,7 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
 const serverBin = process.env.SERVER_BIN ?? path.join(targetDir, 'debug', 'mfa-server');
 export const DEMO_PASSWORD = 'e2e-demo-password';
 
-/** Starts mfa-server; resolves with { url, stdout, stop }. */
+/** Starts mfa-server; resolves with { url, pid, stdout, stop }. */
 export function startServer(env = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mfa-e2e-data-'));
   const fullEnv = {
@@ -46,7 +46,7 @@ export function startServer(env = {}) {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], stdout: () => stdout, stop });
+        resolve({ url: m[1], pid: child.pid, stdout: () => stdout, stop });
       }
     });
   });

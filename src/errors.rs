@@ -41,6 +41,7 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
             td_string!(locale, error_enrollment_required).to_string()
         }
         ErrorCode::ReauthRequired => td_string!(locale, error_reauth_required).to_string(),
+        ErrorCode::Busy => td_string!(locale, error_busy).to_string(),
         ErrorCode::NotEnrolled => td_string!(locale, error_not_enrolled).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed

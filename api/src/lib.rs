@@ -59,6 +59,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     UnsupportedMediaType,
     InternalError,
+    /// Too many requests are waiting for a password check: retry shortly.
+    Busy,
     /// The session is waiting for its second factor.
     SecondFactorRequired,
     /// MFA is required and not set up yet: only enrolling is allowed.

@@ -14,7 +14,7 @@ use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
 use crate::domain::random::{Draw, RandomSource};
 use crate::domain::secret::SecretString;
-use crate::domain::slow_hash::Salt;
+use crate::domain::slow_hash::{Memory, Salt};
 use crate::files::write_private;
 use crate::store::Store;
 
@@ -88,7 +88,11 @@ pub async fn seed(
     let parsed = Password::parse(password.expose().to_owned()).context("MFA_DEMO_PASSWORD")?;
     let salt = Salt::generate(&mut Draw(random));
     let for_hash = parsed.clone();
-    let new_hash = tokio::task::spawn_blocking(move || password::hash(&for_hash, salt)).await??;
+    let (new_hash, mut memory) = tokio::task::spawn_blocking(move || {
+        let mut memory = Memory::new();
+        password::hash(&for_hash, salt, &mut memory).map(|hash| (hash, memory))
+    })
+    .await??;
     let mut tx = store.begin().await?;
     let company_id = match tx.company_id_by_name(COMPANY).await? {
         Some(id) => id,
@@ -99,7 +103,7 @@ pub async fn seed(
         let user_id = match tx.credentials(&email).await? {
             Some((id, phc)) => {
                 // MFA_DEMO_PASSWORD may have changed since the last start.
-                if !password::verify(&parsed, &phc) {
+                if !password::verify(&parsed, &phc, &mut memory) {
                     tx.set_password_hash(id, &new_hash).await?;
                 }
                 id

@@ -70,8 +70,10 @@ impl Application {
             tracing::warn!(dist = %config.dist_dir.display(), "no built app here: only the API is served (run scripts/build-spa.sh)");
         }
         let (decoy, salt) = domain::password::decoy(&mut Draw(random.as_ref()));
-        let decoy_hash =
-            tokio::task::spawn_blocking(move || domain::password::hash(&decoy, salt)).await??;
+        let decoy_hash = tokio::task::spawn_blocking(move || {
+            domain::password::hash(&decoy, salt, &mut domain::slow_hash::Memory::new())
+        })
+        .await??;
         let listener = TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("binding {}", config.bind))?;
@@ -83,6 +85,7 @@ impl Application {
                 clock,
                 random,
                 key: Arc::new(key),
+                hashing: Arc::new(services::hashing::Hashing::for_this_machine()),
                 decoy_hash: decoy_hash.into(),
             },
             config: Arc::new(config),

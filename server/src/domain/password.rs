@@ -4,7 +4,7 @@
 use rand::{CryptoRng, RngCore};
 
 use super::secret::SecretString;
-use super::slow_hash::{self, Salt};
+use super::slow_hash::{self, Memory, Salt};
 
 /// Longest password we hash: generous for passphrases, bounded against abuse.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
@@ -38,13 +38,13 @@ impl Password {
 }
 
 /// Hashes a password into a PHC string (algorithm, parameters, salt, hash).
-pub fn hash(password: &Password, salt: Salt) -> anyhow::Result<String> {
-    slow_hash::hash(password.bytes(), salt)
+pub fn hash(password: &Password, salt: Salt, memory: &mut Memory) -> anyhow::Result<String> {
+    slow_hash::hash(password.bytes(), salt, memory)
 }
 
 /// True when `password` matches the PHC string. A malformed stored hash never matches.
-pub fn verify(password: &Password, phc: &str) -> bool {
-    slow_hash::verify(password.bytes(), phc)
+pub fn verify(password: &Password, phc: &str, memory: &mut Memory) -> bool {
+    slow_hash::verify(password.bytes(), phc, memory)
 }
 
 /// A random password and a salt, whose hash is verified against when the
@@ -66,13 +66,14 @@ mod tests {
     #[test]
     fn verifies_the_right_password_only() {
         let pw = Password::parse("correct horse".into()).unwrap();
-        let phc = hash(&pw, Salt::generate(&mut OsRng)).unwrap();
+        let phc = hash(&pw, Salt::generate(&mut OsRng), &mut Memory::new()).unwrap();
         assert!(phc.starts_with("$argon2id$"));
         assert!(!phc.contains("correct horse"));
-        assert!(verify(&pw, &phc));
+        assert!(verify(&pw, &phc, &mut Memory::new()));
         assert!(!verify(
             &Password::parse("Correct horse".into()).unwrap(),
-            &phc
+            &phc,
+            &mut Memory::new()
         ));
     }
 
@@ -80,16 +81,16 @@ mod tests {
     fn same_password_hashes_differently() {
         let pw = Password::parse("same".into()).unwrap();
         assert_ne!(
-            hash(&pw, Salt::generate(&mut OsRng)).unwrap(),
-            hash(&pw, Salt::generate(&mut OsRng)).unwrap()
+            hash(&pw, Salt::generate(&mut OsRng), &mut Memory::new()).unwrap(),
+            hash(&pw, Salt::generate(&mut OsRng), &mut Memory::new()).unwrap()
         );
     }
 
     #[test]
     fn malformed_hash_never_matches() {
         let pw = Password::parse("x".into()).unwrap();
-        assert!(!verify(&pw, "not-a-phc-string"));
-        assert!(!verify(&pw, ""));
+        assert!(!verify(&pw, "not-a-phc-string", &mut Memory::new()));
+        assert!(!verify(&pw, "", &mut Memory::new()));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 
 use rand::{CryptoRng, RngCore};
 
-use super::slow_hash::{self, Salt};
+use super::slow_hash::{self, Memory, Salt};
 
 const RANDOM_BYTES: usize = 10; // 80 bits
 const CHARS: usize = 16; // 80 bits / 5 bits per base32 character
@@ -61,12 +61,12 @@ impl RecoveryCode {
             .join("-")
     }
 
-    pub fn hash(&self, salt: Salt) -> anyhow::Result<String> {
-        slow_hash::hash(self.0.as_bytes(), salt)
+    pub fn hash(&self, salt: Salt, memory: &mut Memory) -> anyhow::Result<String> {
+        slow_hash::hash(self.0.as_bytes(), salt, memory)
     }
 
-    pub fn matches(&self, phc: &str) -> bool {
-        slow_hash::verify(self.0.as_bytes(), phc)
+    pub fn matches(&self, phc: &str, memory: &mut Memory) -> bool {
+        slow_hash::verify(self.0.as_bytes(), phc, memory)
     }
 }
 
@@ -121,16 +121,17 @@ mod tests {
     #[test]
     fn only_the_hash_is_kept_and_it_matches_once_parsed() {
         let code = RecoveryCode::generate(&mut StdRng::seed_from_u64(13));
+        let mut memory = Memory::new();
         let phc = code
-            .hash(Salt::generate(&mut StdRng::seed_from_u64(15)))
+            .hash(Salt::generate(&mut StdRng::seed_from_u64(15)), &mut memory)
             .unwrap();
         assert!(phc.starts_with("$argon2id$"));
         assert!(!phc.contains(&code.0));
         assert!(
             RecoveryCode::parse(&code.display().to_lowercase())
                 .unwrap()
-                .matches(&phc)
+                .matches(&phc, &mut memory)
         );
-        assert!(!RecoveryCode::generate(&mut StdRng::seed_from_u64(14)).matches(&phc));
+        assert!(!RecoveryCode::generate(&mut StdRng::seed_from_u64(14)).matches(&phc, &mut memory));
     }
 }

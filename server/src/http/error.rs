@@ -56,6 +56,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         }
         TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
         InternalError | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
+        Busy => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -91,6 +92,7 @@ fn message(code: ErrorCode) -> &'static str {
         }
         NotEnrolled => "Set up two-factor authentication first.",
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
+        Busy => "The server is busy. Please try again in a moment.",
     }
 }
 
@@ -194,6 +196,7 @@ impl From<SignInError> for ApiError {
     fn from(e: SignInError) -> Self {
         match e {
             SignInError::InvalidCredentials => Self::code(ErrorCode::InvalidCredentials),
+            SignInError::Busy => Self::code(ErrorCode::Busy),
             SignInError::Internal(e) => Self::Internal(e),
         }
     }
@@ -209,6 +212,7 @@ impl From<SecondStepError> for ApiError {
             SecondStepError::WrongCode => Self::code(ErrorCode::WrongCode),
             SecondStepError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
             SecondStepError::Refused(refused) => refused.into(),
+            SecondStepError::Busy => Self::code(ErrorCode::Busy),
             SecondStepError::Internal(e) => Self::Internal(e),
         }
     }
@@ -220,6 +224,7 @@ impl From<ReauthError> for ApiError {
             ReauthError::WrongPassword => Self::code(ErrorCode::WrongPassword),
             ReauthError::Refused(refused) => refused.into(),
             ReauthError::NoUser => Self::code(ErrorCode::Unauthenticated),
+            ReauthError::Busy => Self::code(ErrorCode::Busy),
             ReauthError::Internal(e) => Self::Internal(e),
         }
     }
@@ -232,6 +237,7 @@ impl From<EnrollError> for ApiError {
             EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
             EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
             EnrollError::Refused(refused) => refused.into(),
+            EnrollError::Busy => Self::code(ErrorCode::Busy),
             EnrollError::Internal(e) => Self::Internal(e),
         }
     }
@@ -241,6 +247,7 @@ impl From<RecoveryError> for ApiError {
     fn from(e: RecoveryError) -> Self {
         match e {
             RecoveryError::NotEnrolled => Self::code(ErrorCode::NotEnrolled),
+            RecoveryError::Busy => Self::code(ErrorCode::Busy),
             RecoveryError::Internal(e) => Self::Internal(e),
         }
     }
@@ -259,6 +266,16 @@ impl From<RemoveError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
+            Self::Client {
+                code: ErrorCode::Busy,
+                message,
+            } => {
+                let mut response = body(ErrorCode::Busy, message, None);
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                response
+            }
             Self::Client { code, message } => body(code, message, None),
             Self::TooManyAttempts(locked) => too_many_attempts(locked),
             Self::Internal(cause) => {
@@ -328,5 +345,12 @@ mod tests {
             StatusCode::TOO_MANY_REQUESTS
         );
         assert_eq!(status(ErrorCode::BadRequest), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn busy_is_a_503_that_says_when_to_retry() {
+        let response = ApiError::code(ErrorCode::Busy).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 }

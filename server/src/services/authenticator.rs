@@ -5,7 +5,7 @@ use mfa_api::{FactorKind, Me, PRODUCT_NAME};
 
 use super::limits::{self, Refused};
 use super::session::LiveSession;
-use super::{Actor, Deps, internal_error, profile, recovery, session};
+use super::{Actor, Deps, hash_error, internal_error, profile, recovery, session};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
 use crate::domain::clock::UnixTime;
@@ -45,11 +45,15 @@ pub enum EnrollError {
     CodeAlreadyUsed,
     #[error("refused without checking: {0:?}")]
     Refused(Refused),
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(EnrollError);
+hash_error!(EnrollError);
 
 impl From<Refused> for EnrollError {
     fn from(refused: Refused) -> Self {
@@ -101,9 +105,19 @@ pub async fn confirm(
         ip,
     };
     let now = deps.now();
-    // Hashed before the transaction; used only if this is the first factor.
-    let fresh = recovery::fresh(deps).await?;
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
+    // The first factor brings the recovery code: hashed before the
+    // transaction (argon2 is slow: no transaction waits on it).
+    let first = deps
+        .read()
+        .await?
+        .recovery_code(actor.user_id)
+        .await?
+        .is_none();
+    let fresh = match first {
+        true => Some(recovery::fresh(deps).await?),
+        false => None,
+    };
     let mut tx = deps.begin().await?;
     let pending = tx
         .pending_factor(actor.user_id, KIND)
@@ -148,12 +162,15 @@ pub async fn confirm(
         now,
     )
     .await?;
-    let recovery_code = if tx.recovery_code(actor.user_id).await?.is_none() {
-        tx.set_recovery_code(actor.user_id, &fresh.hash, now)
-            .await?;
-        Some(fresh.code)
-    } else {
-        None
+    let recovery_code = match (tx.recovery_code(actor.user_id).await?, fresh) {
+        (Some(_), _) => None,
+        (None, Some(fresh)) => {
+            tx.set_recovery_code(actor.user_id, &fresh.hash, now)
+                .await?;
+            Some(fresh.code)
+        }
+        // The last factor was removed meanwhile (with the code): start again.
+        (None, None) => return Err(EnrollError::NoPendingEnrollment),
     };
     let stage = access::stage_after_enrollment(session.stage);
     if stage != session.stage {

@@ -9,11 +9,14 @@ use crate::domain::clock::{Clock, UnixTime};
 use crate::domain::random::{Draw, RandomSource};
 use crate::keys::ServerKey;
 use crate::store::{Store, Tx};
+use hashing::Hashing;
 
 /// The authenticator app: adding (or replacing) one, and checking its codes.
 pub mod authenticator;
 /// Listing and removing factors of every kind.
 pub mod factors;
+/// Bounded argon2: a hash per core at a time, in reused memory.
+pub mod hashing;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
 /// The signed-in user's view of themselves.
@@ -38,6 +41,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn RandomSource>,
     pub key: Arc<ServerKey>,
+    /// Where every argon2 hash is computed.
+    pub hashing: Arc<Hashing>,
     /// Verified against when an email is unknown (see `sign_in`).
     pub decoy_hash: Arc<str>,
 }
@@ -69,13 +74,6 @@ pub struct Actor<'a> {
     pub ip: Option<&'a str>,
 }
 
-/// Runs CPU-heavy work (argon2) off the async executor.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> anyhow::Result<T> {
-    Ok(tokio::task::spawn_blocking(work).await?)
-}
-
 /// Each service error has an `Internal` variant for faults of ours (the
 /// database, a blocking task); this gives it the conversions `?` needs.
 macro_rules! internal_error {
@@ -88,3 +86,18 @@ macro_rules! internal_error {
     )*};
 }
 use internal_error;
+
+/// For service errors that hash (argon2): a full hashing queue is `Busy`.
+macro_rules! hash_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$crate::services::hashing::HashError> for $error {
+            fn from(e: $crate::services::hashing::HashError) -> Self {
+                match e {
+                    $crate::services::hashing::HashError::Busy => Self::Busy,
+                    $crate::services::hashing::HashError::Failed(e) => Self::Internal(e),
+                }
+            }
+        }
+    )*};
+}
+use hash_error;

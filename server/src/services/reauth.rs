@@ -3,7 +3,7 @@
 
 use super::limits::{self, Refused};
 use super::session::LiveSession;
-use super::{Actor, Deps, blocking, internal_error};
+use super::{Actor, Deps, hash_error, internal_error};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::password::{self, Password};
 use crate::domain::session::REAUTH_WINDOW_SECS;
@@ -17,11 +17,15 @@ pub enum ReauthError {
     /// The session's user is gone.
     #[error("no such user")]
     NoUser,
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(ReauthError);
+hash_error!(ReauthError);
 
 impl From<Refused> for ReauthError {
     fn from(refused: Refused) -> Self {
@@ -49,7 +53,10 @@ pub async fn confirm_password(
         .await?
         .ok_or(ReauthError::NoUser)?;
     drop(tx);
-    let matches = blocking(move || password::verify(&password, &phc)).await?;
+    let matches = deps
+        .hashing
+        .run(move |memory| password::verify(&password, &phc, memory))
+        .await?;
     if !matches {
         return Err(claimed.wrong(ReauthError::WrongPassword));
     }

@@ -3,8 +3,9 @@
 
 use mfa_api::Me;
 
+use super::hashing::HashError;
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, blocking, internal_error, profile};
+use super::{Actor, Deps, hash_error, internal_error, profile};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::slow_hash::Salt;
 use crate::store::AuditKind;
@@ -16,11 +17,14 @@ pub(super) struct FreshCode {
     pub hash: String,
 }
 
-pub(super) async fn fresh(deps: &Deps) -> anyhow::Result<FreshCode> {
+pub(super) async fn fresh(deps: &Deps) -> Result<FreshCode, HashError> {
     let code = RecoveryCode::generate(&mut deps.rng());
     let salt = Salt::generate(&mut deps.rng());
     let to_hash = code.clone();
-    let hash = blocking(move || to_hash.hash(salt)).await??;
+    let hash = deps
+        .hashing
+        .run(move |memory| to_hash.hash(salt, memory))
+        .await??;
     Ok(FreshCode { code, hash })
 }
 
@@ -36,11 +40,15 @@ pub enum RecoveryError {
     /// No factor yet: the recovery code comes with the first one.
     #[error("no second factor is set up")]
     NotEnrolled,
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(RecoveryError);
+hash_error!(RecoveryError);
 
 /// Voids the recovery code and makes a new one (the caller has re-authenticated).
 pub async fn regenerate(

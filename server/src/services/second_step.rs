@@ -7,7 +7,7 @@ use mfa_api::{FactorKind, Me, SessionStage};
 use super::authenticator::{self, CodeCheck};
 use super::limits::{self, Refused};
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, blocking, internal_error, profile, recovery};
+use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
@@ -41,11 +41,15 @@ pub enum SecondStepError {
     CodeAlreadyUsed,
     #[error("refused without checking: {0:?}")]
     Refused(Refused),
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(SecondStepError);
+hash_error!(SecondStepError);
 
 impl From<Refused> for SecondStepError {
     fn from(refused: Refused) -> Self {
@@ -157,7 +161,9 @@ async fn with_recovery_code(
     let matches = match &stored {
         Some((hash, _)) => {
             let hash = hash.clone();
-            blocking(move || code.matches(&hash)).await?
+            deps.hashing
+                .run(move |memory| code.matches(&hash, memory))
+                .await?
         }
         None => false,
     };

@@ -4,7 +4,7 @@
 
 use mfa_api::{Me, SessionStage};
 
-use super::{Deps, blocking, internal_error, profile, session};
+use super::{Deps, hash_error, internal_error, profile, session};
 use crate::domain::access;
 use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
@@ -26,11 +26,15 @@ pub enum SignInError {
     /// Unknown email or wrong password: the same answer for both.
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 internal_error!(SignInError);
+hash_error!(SignInError);
 
 /// Checks email and password and, when right, starts a session replacing
 /// `previous` (the browser's earlier session, if any). Unknown emails are
@@ -49,7 +53,10 @@ pub async fn sign_in(
         Some((id, phc)) => (Some(id), phc),
         None => (None, deps.decoy_hash.to_string()),
     };
-    let matches = blocking(move || password::verify(&password, &phc)).await?;
+    let matches = deps
+        .hashing
+        .run(move |memory| password::verify(&password, &phc, memory))
+        .await?;
     let now = deps.now();
     let Some(user_id) = user_id.filter(|_| matches) else {
         let mut tx = deps.begin().await?;

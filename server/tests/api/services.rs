@@ -13,10 +13,12 @@ use mfa_server::domain::password::{self, Password};
 use mfa_server::domain::random::{Draw, SeededRandom};
 use mfa_server::domain::recovery::RecoveryCode;
 use mfa_server::domain::session::{IDLE_TIMEOUT_SECS, REAUTH_WINDOW_SECS, SessionToken};
+use mfa_server::domain::slow_hash::Memory;
 use mfa_server::domain::totp::TotpCode;
 use mfa_server::keys::ServerKey;
 use mfa_server::services::authenticator::{self, EnrollError};
 use mfa_server::services::factors::{self, RemoveError};
+use mfa_server::services::hashing::Hashing;
 use mfa_server::services::profile;
 use mfa_server::services::reauth::{self, ReauthError};
 use mfa_server::services::recovery::{self, RecoveryError};
@@ -54,7 +56,10 @@ async fn fixture(seed: u64) -> Fixture {
         clock: clock.clone(),
         random,
         key: Arc::new(key),
-        decoy_hash: password::hash(&decoy, salt).unwrap().into(),
+        hashing: Arc::new(Hashing::new(2, 16)),
+        decoy_hash: password::hash(&decoy, salt, &mut Memory::new())
+            .unwrap()
+            .into(),
     };
     let db = sqlx::AnyPool::connect(&config.database_url).await.unwrap();
     Fixture {

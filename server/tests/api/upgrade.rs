@@ -9,7 +9,7 @@ use mfa_server::domain::password::{self, Password};
 use mfa_server::domain::random::{Draw, SeededRandom};
 use mfa_server::domain::recovery::RecoveryCode;
 use mfa_server::domain::seal;
-use mfa_server::domain::slow_hash::Salt;
+use mfa_server::domain::slow_hash::{Memory, Salt};
 use mfa_server::domain::totp::TotpSecret;
 use mfa_server::files::write_private;
 use mfa_server::keys::ServerKey;
@@ -52,9 +52,11 @@ async fn an_enrolled_member_still_signs_in_after_the_upgrade() {
     let random = SeededRandom::new(42);
     let key = ServerKey::generate(&mut Draw(&random));
     write_private(&dir.path().join("server.key"), &hex::encode(key.as_bytes())).unwrap();
+    let mut memory = Memory::new();
     let phc = password::hash(
         &Password::parse(DEMO_PASSWORD.into()).unwrap(),
         Salt::generate(&mut Draw(&random)),
+        &mut memory,
     )
     .unwrap();
     let user_id: i64 = sqlx::query_scalar(
@@ -88,7 +90,9 @@ async fn an_enrolled_member_still_signs_in_after_the_upgrade() {
         .await
         .unwrap();
     let recovery = RecoveryCode::generate(&mut Draw(&random));
-    let recovery_hash = recovery.hash(Salt::generate(&mut Draw(&random))).unwrap();
+    let recovery_hash = recovery
+        .hash(Salt::generate(&mut Draw(&random)), &mut memory)
+        .unwrap();
     sqlx::query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)")
         .bind(user_id)
         .bind(&recovery_hash)

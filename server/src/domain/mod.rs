@@ -7,6 +7,8 @@ pub mod access;
 pub mod attempts;
 /// The clock the server runs on, replaceable in tests.
 pub mod clock;
+/// The known-device token that exempts a browser from sign-in delays.
+pub mod device;
 /// Email addresses, parsed and normalised once at the edge.
 pub mod email;
 /// Rules every kind of second factor shares.
@@ -25,5 +27,7 @@ pub mod secret;
 pub mod session;
 /// argon2id for passwords and recovery codes: the one slow hash.
 pub mod slow_hash;
+/// Password sign-in throttling, per account and per address.
+pub mod throttle;
 /// RFC 6238 time-based one-time passwords.
 pub mod totp;

@@ -8,7 +8,10 @@ use mfa_api::{RecoveryCodeText, SecondFactorRequest, SignInOutcome, SignInReques
 use super::ApiJson;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
-use super::session::{PendingSecondFactor, expired_cookie, presented_token, session_cookie};
+use super::session::{
+    PendingSecondFactor, device_cookie, expired_cookie, presented_device, presented_token,
+    session_cookie,
+};
 use crate::domain::email::Email;
 use crate::domain::password::Password;
 use crate::domain::recovery::RecoveryCode;
@@ -35,15 +38,14 @@ async fn sign_in(
     let password = Password::parse(request.password).map_err(ApiError::validation)?;
     let secure = state.config.secure_cookies();
     let previous = presented_token(&jar, secure).map(|t| t.id_hash());
-    let accepted = sign_in::sign_in(
-        &state.deps,
-        previous.as_ref(),
-        ip.as_deref(),
-        &email,
-        password,
-    )
-    .await
-    .inspect_err(|e| tracing::info!(reason = %e, "sign-in refused"))?;
+    let attempt = sign_in::Attempt {
+        previous: previous.as_ref(),
+        ip: ip.as_deref(),
+        device: presented_device(&jar, secure),
+    };
+    let accepted = sign_in::sign_in(&state.deps, attempt, &email, password)
+        .await
+        .inspect_err(|e| tracing::info!(reason = %e, "sign-in refused"))?;
     tracing::info!(
         user_id = accepted.user_id,
         signed_in = accepted.me.is_some(),
@@ -56,10 +58,11 @@ async fn sign_in(
         },
         None => SignInOutcome::SecondFactorRequired,
     };
-    Ok((
-        jar.add(session_cookie(&accepted.token, secure)),
-        ApiJson(outcome),
-    ))
+    let mut jar = jar.add(session_cookie(&accepted.token, secure));
+    if let Some(device) = accepted.device {
+        jar = jar.add(device_cookie(device, secure));
+    }
+    Ok((jar, ApiJson(outcome)))
 }
 
 /// A code from a factor, or the recovery code. The half-signed-in session is
@@ -80,9 +83,12 @@ async fn second_factor(
         }
     };
     let signed_in = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
-    let cookie = session_cookie(&signed_in.token, state.config.secure_cookies());
+    let secure = state.config.secure_cookies();
+    let jar = jar
+        .add(session_cookie(&signed_in.token, secure))
+        .add(device_cookie(signed_in.device, secure));
     Ok((
-        jar.add(cookie),
+        jar,
         ApiJson(SignInOutcome::SignedIn {
             me: signed_in.me,
             new_recovery_code: signed_in

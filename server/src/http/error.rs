@@ -196,6 +196,7 @@ impl From<SignInError> for ApiError {
     fn from(e: SignInError) -> Self {
         match e {
             SignInError::InvalidCredentials => Self::code(ErrorCode::InvalidCredentials),
+            SignInError::Throttled(locked) => Self::TooManyAttempts(locked),
             SignInError::Busy => Self::code(ErrorCode::Busy),
             SignInError::Internal(e) => Self::Internal(e),
         }

@@ -11,6 +11,7 @@ use mfa_api::ErrorCode;
 
 use super::error::ApiError;
 use crate::domain::access::{self, Need};
+use crate::domain::device;
 use crate::domain::session::SessionToken;
 use crate::services::session::{self, LiveSession};
 use crate::state::AppState;
@@ -44,6 +45,30 @@ fn session_cookie_named(value: &str, secure: bool) -> Cookie<'static> {
         .secure(secure)
         .path("/")
         .build()
+}
+
+fn device_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-mfa_device"
+    } else {
+        "mfa_device"
+    }
+}
+
+/// The known-device cookie (`domain::device`): HttpOnly, for a year.
+pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((device_cookie_name(secure), token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::seconds(device::LIFETIME_SECS))
+        .build()
+}
+
+/// The known-device token the browser presents, if any (checked by the service).
+pub fn presented_device(jar: &CookieJar, secure: bool) -> Option<&str> {
+    jar.get(device_cookie_name(secure)).map(|c| c.value())
 }
 
 /// The token in the request's cookie, if it is well-formed (not yet checked against the store).

@@ -18,7 +18,7 @@ pub struct Locked {
 }
 
 impl Locked {
-    fn new(until: UnixTime, now: UnixTime) -> Self {
+    pub(super) fn new(until: UnixTime, now: UnixTime) -> Self {
         Self {
             until,
             wait: until - now,

@@ -9,6 +9,7 @@ use super::limits::{self, Refused};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
 use crate::domain::attempts::AttemptKind;
+use crate::domain::device;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::domain::totp::TotpCode;
@@ -28,6 +29,8 @@ pub struct SignedIn {
     pub me: Me,
     /// After a recovery code: its replacement, to show once.
     pub new_recovery_code: Option<RecoveryCode>,
+    /// A fresh known-device token for the browser (`domain::device`).
+    pub device: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +127,7 @@ async fn with_authenticator(
         token,
         me,
         new_recovery_code: None,
+        device: device::issue(&deps.key, actor.user_id, deps.now(), &mut deps.rng()),
     })
 }
 
@@ -212,5 +216,6 @@ async fn with_recovery_code(
         token,
         me,
         new_recovery_code: Some(fresh.code),
+        device: device::issue(&deps.key, actor.user_id, now, &mut deps.rng()),
     })
 }

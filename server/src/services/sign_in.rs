@@ -1,15 +1,33 @@
-//! The password step of sign-in. The session it starts is at the stage the
-//! access rules give: the second step when the user has a factor, enrollment
-//! only when MFA is required and missing, else fully signed in.
+//! The password step of sign-in. Attempts are throttled per account and per
+//! client address (`domain::throttle`), claimed before the password is
+//! compared; a browser known to the account is exempt from the account's
+//! delay. The session a right password starts is at the stage the access
+//! rules give: the second step when the user has a factor, enrollment only
+//! when MFA is required and missing, else fully signed in.
 
 use mfa_api::{Me, SessionStage};
+use sha2::{Digest, Sha256};
 
+use super::limits::Locked;
 use super::{Deps, hash_error, internal_error, profile, session};
 use crate::domain::access;
+use crate::domain::clock::UnixTime;
+use crate::domain::device;
 use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
-use crate::store::AuditKind;
+use crate::domain::throttle::Scope;
+use crate::store::{AuditKind, Tx};
+
+/// Who is trying, as the request tells.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Attempt<'a> {
+    /// The browser's earlier session, replaced on success.
+    pub previous: Option<&'a SessionIdHash>,
+    pub ip: Option<&'a str>,
+    /// The browser's known-device token, if it has one.
+    pub device: Option<&'a str>,
+}
 
 /// A right password: the new session, and the user when it is not waiting
 /// for the second step.
@@ -19,6 +37,9 @@ pub struct PasswordAccepted {
     pub user_id: i64,
     /// `None` while the second factor is due.
     pub me: Option<Me>,
+    /// A fresh known-device token once the sign-in is complete (no second
+    /// factor due), for the browser to keep.
+    pub device: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +47,9 @@ pub enum SignInError {
     /// Unknown email or wrong password: the same answer for both.
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// Too many failures for this account or address: not checked.
+    #[error("throttled")]
+    Throttled(Locked),
     /// Too many hashes are waiting: try again in a moment.
     #[error("the server is busy")]
     Busy,
@@ -36,19 +60,30 @@ pub enum SignInError {
 internal_error!(SignInError);
 hash_error!(SignInError);
 
-/// Checks email and password and, when right, starts a session replacing
-/// `previous` (the browser's earlier session, if any). Unknown emails are
-/// checked against a decoy hash, so both failures cost the same argon2 work.
+/// Checks email and password and, when right, starts a session. Unknown
+/// emails are throttled and checked (against a decoy hash) exactly like
+/// known ones, so the answers, and their timing, are the same.
 pub async fn sign_in(
     deps: &Deps,
-    previous: Option<&SessionIdHash>,
-    ip: Option<&str>,
+    attempt: Attempt<'_>,
     email: &Email,
     password: Password,
 ) -> Result<PasswordAccepted, SignInError> {
-    let mut tx = deps.read().await?;
-    let credentials = tx.credentials(email).await?;
-    drop(tx);
+    let now = deps.now();
+    let credentials = deps.read().await?.credentials(email).await?;
+    let known_device = match (&credentials, attempt.device) {
+        (Some((user_id, _)), Some(token)) => device::is_known(&deps.key, token, *user_id, now),
+        _ => false,
+    };
+    let mut throttles = Vec::new();
+    if !known_device {
+        throttles.push((Scope::Account, key_hash(Scope::Account, email.as_str())));
+    }
+    if let Some(ip) = attempt.ip {
+        throttles.push((Scope::ClientIp, key_hash(Scope::ClientIp, ip)));
+    }
+    claim(deps, &throttles, now).await?;
+
     let (user_id, phc) = match credentials {
         Some((id, phc)) => (Some(id), phc),
         None => (None, deps.decoy_hash.to_string()),
@@ -57,23 +92,29 @@ pub async fn sign_in(
         .hashing
         .run(move |memory| password::verify(&password, &phc, memory))
         .await?;
-    let now = deps.now();
     let Some(user_id) = user_id.filter(|_| matches) else {
         let mut tx = deps.begin().await?;
-        tx.audit(user_id, AuditKind::SignInFailed, "password", ip, now)
-            .await?;
+        tx.audit(
+            user_id,
+            AuditKind::SignInFailed,
+            "password",
+            attempt.ip,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return Err(SignInError::InvalidCredentials);
     };
 
     let mut tx = deps.begin().await?;
-    tx.audit(user_id, AuditKind::SignIn, "password", ip, now)
+    give_back(&mut tx, &throttles).await?;
+    tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
     let memberships = tx.memberships(user_id).await?;
     let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
     let factors = tx.factors(user_id).await?.len();
     let stage = access::stage_after_password(requirement, factors);
-    let token = session::start(&mut tx, deps, previous, user_id, stage).await?;
+    let token = session::start(&mut tx, deps, attempt.previous, user_id, stage).await?;
     let me = match stage {
         SessionStage::SecondFactorPending => None,
         SessionStage::MustEnroll | SessionStage::Full => {
@@ -81,5 +122,54 @@ pub async fn sign_in(
         }
     };
     tx.commit().await?;
-    Ok(PasswordAccepted { token, user_id, me })
+    Ok(PasswordAccepted {
+        token,
+        user_id,
+        device: me
+            .is_some()
+            .then(|| device::issue(&deps.key, user_id, now, &mut deps.rng())),
+        me,
+    })
+}
+
+/// Counts the attempt in every throttle, committed before the password is
+/// compared; refused (nothing counted) while any of them blocks.
+async fn claim(
+    deps: &Deps,
+    throttles: &[(Scope, String)],
+    now: UnixTime,
+) -> Result<(), SignInError> {
+    let mut tx = deps.begin().await?;
+    let mut claimed = Vec::new();
+    let mut blocked_until = None;
+    for (scope, key) in throttles {
+        match scope.claim(tx.throttle_for_update(*scope, key).await?, now) {
+            Ok(after) => claimed.push((scope, key, after)),
+            Err(until) => blocked_until = blocked_until.max(Some(until)),
+        }
+    }
+    if let Some(until) = blocked_until {
+        return Err(SignInError::Throttled(Locked::new(until, now)));
+    }
+    for (scope, key, after) in claimed {
+        tx.set_throttle(*scope, key, after).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A right password gives its claims back.
+async fn give_back(tx: &mut Tx, throttles: &[(Scope, String)]) -> Result<(), sqlx::Error> {
+    for (scope, key) in throttles {
+        let counter = tx.throttle_for_update(*scope, key).await?;
+        tx.set_throttle(*scope, key, scope.give_back(counter))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Throttles are stored by a hash of what they count: no typed email (or a
+/// password typed into the email field) and no address is kept.
+fn key_hash(scope: Scope, value: &str) -> String {
+    hex::encode(Sha256::digest(format!("{}:{value}", scope.as_str())))
 }

@@ -27,6 +27,8 @@ mod factors;
 mod recovery;
 /// Browser sessions.
 mod sessions;
+/// Password sign-in throttles.
+mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;

@@ -39,10 +39,13 @@ impl Reply {
             .map(|c| c.split(';').next().unwrap().to_owned())
     }
 
+    /// The `Set-Cookie` header of the session cookie, if the reply set it.
     pub fn set_cookie(&self) -> Option<String> {
         self.headers
-            .get(header::SET_COOKIE)
+            .get_all(header::SET_COOKIE)
+            .iter()
             .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.contains("mfa_session="))
     }
 
     pub fn code(&self) -> &str {

@@ -12,4 +12,5 @@ mod limits;
 mod second_factor;
 mod services;
 mod static_files;
+mod throttle;
 mod upgrade;

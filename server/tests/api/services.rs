@@ -24,7 +24,7 @@ use mfa_server::services::reauth::{self, ReauthError};
 use mfa_server::services::recovery::{self, RecoveryError};
 use mfa_server::services::second_step::{self, Answer, SecondStepError};
 use mfa_server::services::session::{self, LiveSession, SessionError};
-use mfa_server::services::sign_in::{self, SignInError};
+use mfa_server::services::sign_in::{self, Attempt, SignInError};
 use mfa_server::services::{Deps, Locked, Refused};
 use mfa_server::store::Store;
 
@@ -75,8 +75,10 @@ impl Fixture {
     async fn sign_in(&self, email: &str) -> (SessionToken, LiveSession) {
         let accepted = sign_in::sign_in(
             &self.deps,
-            None,
-            IP,
+            Attempt {
+                ip: IP,
+                ..Attempt::default()
+            },
             &Email::parse(email).unwrap(),
             Password::parse(DEMO_PASSWORD.into()).unwrap(),
         )
@@ -157,8 +159,10 @@ async fn sign_in_starts_the_stage_the_rules_give() {
     ] {
         let refused = sign_in::sign_in(
             &f.deps,
-            None,
-            IP,
+            Attempt {
+                ip: IP,
+                ..Attempt::default()
+            },
             &Email::parse(email).unwrap(),
             Password::parse(password.into()).unwrap(),
         )

@@ -159,3 +159,41 @@ async fn x_forwarded_for_counts_only_from_a_trusted_proxy() {
         assert_eq!(ip.as_deref(), Some(expected), "trusted: {trusted:?}");
     }
 }
+
+#[tokio::test]
+async fn replacing_the_authenticator_records_the_old_ones_removal() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let _ = app.enroll(&cookie).await;
+    app.reauth(&cookie).await;
+    let start = app
+        .post("/api/factors/totp", Some(&cookie), &json!({}))
+        .await;
+    let code = totp_code(start.body["secret"].as_str().unwrap(), app.now());
+    let done = app
+        .post(
+            "/api/factors/totp/confirm",
+            Some(&cookie),
+            &json!({ "code": code }),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(
+        done.body.get("recovery_code").is_none(),
+        "not the first factor"
+    );
+    assert_eq!(
+        done.body["me"]["two_factor"]["factors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let db = app.db().await;
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM audit_events WHERE kind LIKE 'factor_%' ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(kinds, ["factor_added", "factor_removed", "factor_added"]);
+}

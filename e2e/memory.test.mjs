@@ -21,7 +21,7 @@ test('twenty clients re-authenticating for ten seconds keep memory bounded', asy
     });
     const signIn = await post('/api/sign-in', { email: 'member@demo.test', password: DEMO_PASSWORD });
     assert.equal(signIn.status, 200);
-    const cookie = signIn.headers.get('set-cookie').split(';')[0];
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('mfa_session='));
     await sleep(1000);
     const idle = rss(server.pid);
 

@@ -58,17 +58,9 @@ async fn a_payee_without_a_factor_may_only_enroll_then_reaches_everything() {
 async fn the_confirmation_tells_the_new_stage() {
     let app = spawn_app().await;
     let cookie = app.signed_in("payee@demo.test").await;
-    app.reauth(&cookie).await;
-    let start = app
-        .post("/api/factors/totp", Some(&cookie), &json!({}))
-        .await;
-    let code = crate::helpers::totp_code(start.body["secret"].as_str().unwrap(), app.now());
+    let secret = app.start_authenticator(&cookie).await;
     let done = app
-        .post(
-            "/api/factors/totp/confirm",
-            Some(&cookie),
-            &json!({ "code": code }),
-        )
+        .confirm_authenticator(&cookie, &crate::helpers::totp_code(&secret, app.now()))
         .await;
     assert_eq!(done.status, StatusCode::OK);
     assert_eq!(done.body["me"]["stage"], "full");

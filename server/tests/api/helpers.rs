@@ -271,22 +271,32 @@ impl TestApp {
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{:?}", reply.body);
     }
 
-    /// Re-authenticates, adds an authenticator app and confirms it.
-    /// Returns (base32 secret, recovery code). Moves the clock to a fresh step.
-    pub async fn enroll(&self, cookie: &str) -> (String, String) {
+    /// Re-authenticates and starts adding an authenticator app; returns its
+    /// base32 secret.
+    pub async fn start_authenticator(&self, cookie: &str) -> String {
         self.reauth(cookie).await;
         let start = self
             .post("/api/factors/totp", Some(cookie), &json!({}))
             .await;
         assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
-        let secret = start.body["secret"].as_str().unwrap().to_owned();
-        let code = totp_code(&secret, self.now());
+        start.body["secret"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn confirm_authenticator(&self, cookie: &str, code: &str) -> Reply {
+        self.post(
+            "/api/factors/totp/confirm",
+            Some(cookie),
+            &json!({ "code": code }),
+        )
+        .await
+    }
+
+    /// Re-authenticates, adds an authenticator app and confirms it.
+    /// Returns (base32 secret, recovery code). Moves the clock to a fresh step.
+    pub async fn enroll(&self, cookie: &str) -> (String, String) {
+        let secret = self.start_authenticator(cookie).await;
         let done = self
-            .post(
-                "/api/factors/totp/confirm",
-                Some(cookie),
-                &json!({ "code": code }),
-            )
+            .confirm_authenticator(cookie, &totp_code(&secret, self.now()))
             .await;
         assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
         let recovery = done.body["recovery_code"].as_str().unwrap().to_owned();

@@ -61,18 +61,10 @@ async fn every_factor_change_ends_the_users_other_sessions() {
 async fn a_pending_authenticator_expires_after_ten_minutes() {
     let app = spawn_app().await;
     let cookie = app.signed_in("member@demo.test").await;
-    app.reauth(&cookie).await;
-    let start = app
-        .post("/api/factors/totp", Some(&cookie), &json!({}))
-        .await;
-    let secret = start.body["secret"].as_str().unwrap().to_owned();
+    let secret = app.start_authenticator(&cookie).await;
     app.clock.advance(10 * 60);
     let late = app
-        .post(
-            "/api/factors/totp/confirm",
-            Some(&cookie),
-            &json!({ "code": totp_code(&secret, app.now()) }),
-        )
+        .confirm_authenticator(&cookie, &totp_code(&secret, app.now()))
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert_eq!(late.code(), "no_pending_enrollment");
@@ -165,17 +157,9 @@ async fn replacing_the_authenticator_records_the_old_ones_removal() {
     let app = spawn_app().await;
     let cookie = app.signed_in("member@demo.test").await;
     let _ = app.enroll(&cookie).await;
-    app.reauth(&cookie).await;
-    let start = app
-        .post("/api/factors/totp", Some(&cookie), &json!({}))
-        .await;
-    let code = totp_code(start.body["secret"].as_str().unwrap(), app.now());
+    let secret = app.start_authenticator(&cookie).await;
     let done = app
-        .post(
-            "/api/factors/totp/confirm",
-            Some(&cookie),
-            &json!({ "code": code }),
-        )
+        .confirm_authenticator(&cookie, &totp_code(&secret, app.now()))
         .await;
     assert_eq!(done.status, StatusCode::OK);
     assert!(

@@ -224,11 +224,7 @@ async fn after_a_hundred_failures_only_the_recovery_code_signs_in() {
 async fn enrollment_codes_count_towards_the_limit() {
     let app = spawn_app().await;
     let cookie = app.signed_in("member@demo.test").await;
-    app.reauth(&cookie).await;
-    let start = app
-        .post("/api/factors/totp", Some(&cookie), &json!({}))
-        .await;
-    let secret = start.body["secret"].as_str().unwrap().to_owned();
+    let secret = app.start_authenticator(&cookie).await;
     let right = totp_code(&secret, app.now());
     let wrong = format!(
         "{:06}",

@@ -24,6 +24,17 @@ impl TestApp {
     }
 }
 
+/// The `name=value` of the known-device cookie a reply set.
+fn device_cookie(reply: &Reply) -> String {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("mfa_device="))
+        .expect("a known-device cookie")
+}
+
 /// What a client can see of an answer: status, body and Retry-After.
 fn seen(reply: &Reply) -> (StatusCode, serde_json::Value, Option<String>) {
     (
@@ -93,13 +104,7 @@ async fn a_known_browser_is_not_kept_out_by_someone_elses_guesses() {
     let mine = app
         .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
         .await;
-    let device = mine
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("mfa_device="))
-        .expect("a known-device cookie");
+    let device = device_cookie(&mine);
     assert!(device.contains("HttpOnly"), "{device}");
     assert!(device.contains("Max-Age=31536000"), "{device}");
     let device = device.split(';').next().unwrap().to_owned();
@@ -151,13 +156,11 @@ async fn fifty_failures_from_one_address_per_fifteen_minutes() {
     let signed_in = app
         .sign_in_from("198.51.100.9", None, "member@demo.test", DEMO_PASSWORD)
         .await;
-    let device = signed_in
-        .headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .find(|c| c.starts_with("mfa_device="))
-        .unwrap();
+    let device = device_cookie(&signed_in)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     for n in 0..50 {
         let reply = app
             .sign_in_from(

@@ -43,10 +43,8 @@ pub fn TwoFactorSection(
                     })
             }}
             <ul class="methods">
-                <For
-                    each=move || status.get().factors
-                    key=|factor| factor.id
-                    children=move |factor: FactorInfo| {
+                {move || {
+                    status.get().factors.into_iter().map(|factor: FactorInfo| {
                         let (id, added_at, last_used_at) = (factor.id, factor.added_at, factor.last_used_at);
                         let kind = factor.kind;
                         view! {
@@ -72,8 +70,8 @@ pub fn TwoFactorSection(
                                 </button>
                             </li>
                         }
-                    }
-                />
+                    }).collect_view()
+                }}
                 {move || {
                     status
                         .get()

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use mfa_api::{SecondFactorRequest, SignInOutcome, SignInRequest};
+use mfa_api::{ErrorCode, SecondFactorRequest, SignInOutcome, SignInRequest};
 
 use crate::api;
 use crate::components::recovery_code::RecoveryCodePanel;
@@ -190,6 +190,8 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
             }
             session.signed_in(me);
         }
+        // The codes are closed after too many failures: offer the way out.
+        Err(e) if e.is(ErrorCode::RecoveryCodeRequired) => use_recovery.set(true),
         Ok(SignInOutcome::SecondFactorRequired) | Err(_) => {}
     });
     let on_submit = move |event: SubmitEvent| {

@@ -78,7 +78,14 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.bind))?;
         let mut config = config;
-        config.bound_to(listener.local_addr()?);
+        let bound = listener.local_addr()?;
+        config.bound_to(bound);
+        if !config.public_url_explicit && !bound.ip().is_loopback() {
+            tracing::warn!(
+                public_url = %config.public_url,
+                "MFA_PUBLIC_URL is not set: the API answers only requests for this address; set it to the URL people use"
+            );
+        }
         let state = AppState {
             deps: Deps {
                 store,

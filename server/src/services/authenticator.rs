@@ -43,8 +43,8 @@ pub enum EnrollError {
     WrongCode,
     #[error("code already used")]
     CodeAlreadyUsed,
-    #[error("refused without checking: {0:?}")]
-    Refused(Refused),
+    #[error("refused without checking: {0}")]
+    Refused(#[from] Refused),
     /// Too many hashes are waiting: try again in a moment.
     #[error("the server is busy")]
     Busy,
@@ -54,12 +54,6 @@ pub enum EnrollError {
 
 internal_error!(EnrollError);
 hash_error!(EnrollError);
-
-impl From<Refused> for EnrollError {
-    fn from(refused: Refused) -> Self {
-        Self::Refused(refused)
-    }
-}
 
 /// A new pending authenticator with a fresh secret, replacing any earlier
 /// pending one (the caller has re-authenticated). It signs nobody in until

@@ -27,11 +27,13 @@ impl Locked {
 }
 
 /// Why an attempt was refused without being checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
+    #[error("locked until {}", .0.until)]
     Locked(Locked),
     /// Too many failures since the last success: this kind of check stays
     /// closed (factor codes reopen after a sign-in with the recovery code).
+    #[error("closed after too many failures")]
     Closed,
 }
 

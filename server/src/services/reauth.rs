@@ -12,8 +12,8 @@ use crate::domain::session::REAUTH_WINDOW_SECS;
 pub enum ReauthError {
     #[error("wrong password")]
     WrongPassword,
-    #[error("refused without checking: {0:?}")]
-    Refused(Refused),
+    #[error("refused without checking: {0}")]
+    Refused(#[from] Refused),
     /// The session's user is gone.
     #[error("no such user")]
     NoUser,
@@ -26,12 +26,6 @@ pub enum ReauthError {
 
 internal_error!(ReauthError);
 hash_error!(ReauthError);
-
-impl From<Refused> for ReauthError {
-    fn from(refused: Refused) -> Self {
-        Self::Refused(refused)
-    }
-}
 
 /// Checks the password and, when right, allows sensitive actions on this
 /// session for the next ten minutes.

@@ -13,7 +13,7 @@ use crate::domain::device;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::domain::totp::TotpCode;
-use crate::store::{AuditKind, kind_name};
+use crate::store::{AuditKind, Tx, kind_name};
 
 /// What the person typed, parsed.
 #[derive(Debug)]
@@ -42,8 +42,8 @@ pub enum SecondStepError {
     WrongCode,
     #[error("code already used")]
     CodeAlreadyUsed,
-    #[error("refused without checking: {0:?}")]
-    Refused(Refused),
+    #[error("refused without checking: {0}")]
+    Refused(#[from] Refused),
     /// Too many hashes are waiting: try again in a moment.
     #[error("the server is busy")]
     Busy,
@@ -53,12 +53,6 @@ pub enum SecondStepError {
 
 internal_error!(SecondStepError);
 hash_error!(SecondStepError);
-
-impl From<Refused> for SecondStepError {
-    fn from(refused: Refused) -> Self {
-        Self::Refused(refused)
-    }
-}
 
 /// Checks the answer for the half-signed-in `session`.
 pub async fn complete(
@@ -112,23 +106,7 @@ async fn with_authenticator(
         deps.now(),
     )
     .await?;
-    let token = session::start(
-        &mut tx,
-        deps,
-        Some(&session.id),
-        actor.user_id,
-        SessionStage::Full,
-    )
-    .await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, SessionStage::Full).await?;
-    tx.commit().await?;
-    tracing::info!(user_id = actor.user_id, "signed in with second factor");
-    Ok(SignedIn {
-        token,
-        me,
-        new_recovery_code: None,
-        device: device::issue(&deps.key, actor.user_id, deps.now(), &mut deps.rng()),
-    })
+    signed_in(tx, deps, session, None).await
 }
 
 /// How the audit log names the recovery code as a way to sign in.
@@ -197,25 +175,31 @@ async fn with_recovery_code(
         now,
     )
     .await?;
-    let token = session::start(
-        &mut tx,
-        deps,
-        Some(&session.id),
-        actor.user_id,
-        SessionStage::Full,
-    )
-    .await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, SessionStage::Full).await?;
+    signed_in(tx, deps, session, Some(fresh.code)).await
+}
+
+/// Ends the second step in the caller's transaction: the half-signed-in
+/// session is replaced by a full one, and the browser gets a known-device token.
+async fn signed_in(
+    mut tx: Tx,
+    deps: &Deps,
+    session: &LiveSession,
+    new_recovery_code: Option<RecoveryCode>,
+) -> Result<SignedIn, SecondStepError> {
+    let user_id = session.user_id;
+    let stage = SessionStage::Full;
+    let token = session::start(&mut tx, deps, Some(&session.id), user_id, stage).await?;
+    let me = profile::load_existing(&mut tx, user_id, stage).await?;
     tx.commit().await?;
     tracing::info!(
-        user_id = actor.user_id,
-        recovery = true,
+        user_id,
+        recovery = new_recovery_code.is_some(),
         "signed in with second factor"
     );
     Ok(SignedIn {
         token,
         me,
-        new_recovery_code: Some(fresh.code),
-        device: device::issue(&deps.key, actor.user_id, now, &mut deps.rng()),
+        new_recovery_code,
+        device: device::issue(&deps.key, user_id, deps.now(), &mut deps.rng()),
     })
 }

@@ -38,6 +38,10 @@ pub struct ErrorBody {
     /// With `too_many_attempts`: when checks unlock (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<i64>,
+    /// With a retryable error (`too_many_texts`, `sms_provider_unavailable`):
+    /// seconds to wait, as in the `Retry-After` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
 }
 
 /// Every error code the API answers with, as the snake_case string of the
@@ -80,6 +84,19 @@ pub enum ErrorCode {
     FactorRequired,
     /// The action needs two-factor authentication to be set up.
     NotEnrolled,
+    /// Text messages are not offered for that country (or not to this user).
+    SmsUnavailableForCountry,
+    /// Not a phone number of the chosen country that can receive texts.
+    InvalidPhoneNumber,
+    /// A texting limit was reached (resend too soon, per hour, per day):
+    /// `Retry-After` says when.
+    TooManyTexts,
+    /// The text message service failed or did not answer: retry later.
+    SmsProviderUnavailable,
+    /// The text message service refused to deliver to this number.
+    SmsNumberRejected,
+    /// The texted code expired, was used, or was tried too often: send a new one.
+    CodeExpired,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -101,7 +118,9 @@ redacted_debug!(
     SecondFactorRequest,
     ReauthRequest,
     TotpEnrollment,
-    ConfirmTotpRequest
+    ConfirmTotpRequest,
+    StartPhoneRequest,
+    ConfirmPhoneRequest,
 );
 
 /// A recovery code as shown to its owner (XXXX-XXXX-XXXX-XXXX).
@@ -113,8 +132,16 @@ pub struct RecoveryCodeText(pub String);
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SecondFactorRequest {
-    Totp { code: String },
-    RecoveryCode { code: String },
+    Totp {
+        code: String,
+    },
+    /// The code texted by `POST /api/sign-in/second-factor/sms`.
+    Sms {
+        code: String,
+    },
+    RecoveryCode {
+        code: String,
+    },
 }
 
 /// `POST /api/reauth`: confirm the current password for sensitive actions.
@@ -180,7 +207,20 @@ pub enum SignInOutcome {
     },
     /// The password was right; now the second factor
     /// (`POST /api/sign-in/second-factor`).
-    SecondFactorRequired,
+    SecondFactorRequired {
+        /// The user's factors, the preferred one first.
+        #[serde(default)]
+        factors: Vec<SignInFactor>,
+    },
+}
+
+/// A factor offered at the second step of sign-in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInFactor {
+    pub id: i64,
+    pub kind: FactorKind,
+    /// The masked phone number of a phone factor.
+    pub label: Option<String>,
 }
 
 /// `GET /api/me`: the signed-in user, what they belong to, and how far
@@ -292,6 +332,8 @@ pub struct TwoFactorStatus {
 pub enum FactorKind {
     /// A TOTP app (RFC 6238).
     AuthenticatorApp,
+    /// A phone number that receives codes by text message.
+    Sms,
 }
 
 /// A confirmed second factor.
@@ -315,6 +357,150 @@ pub struct FactorInfo {
 pub struct RecoveryCodeState {
     /// Unix seconds.
     pub created_at: i64,
+}
+
+/// A country where codes can be texted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SmsCountryInfo {
+    /// ISO 3166-1 alpha-2.
+    pub iso: &'static str,
+    /// The international calling code (without the `+`).
+    pub calling_code: u16,
+    pub name_en: &'static str,
+    pub name_fr: &'static str,
+}
+
+/// Where codes can be texted to members. The one list: the server enforces
+/// it, the app and the help article show it.
+pub const SMS_COUNTRIES: [SmsCountryInfo; 13] = [
+    country("US", 1, "United States", "États-Unis"),
+    country("CA", 1, "Canada", "Canada"),
+    country("MX", 52, "Mexico", "Mexique"),
+    country("GB", 44, "United Kingdom", "Royaume-Uni"),
+    country("IE", 353, "Ireland", "Irlande"),
+    country("FR", 33, "France", "France"),
+    country("DE", 49, "Germany", "Allemagne"),
+    country("ES", 34, "Spain", "Espagne"),
+    country("IT", 39, "Italy", "Italie"),
+    country("AU", 61, "Australia", "Australie"),
+    country("NZ", 64, "New Zealand", "Nouvelle-Zélande"),
+    country("SG", 65, "Singapore", "Singapour"),
+    country("HK", 852, "Hong Kong", "Hong Kong"),
+];
+
+/// Where codes can be texted to payees: the United States only.
+pub const PAYEE_SMS_COUNTRIES: [&str; 1] = ["US"];
+
+const fn country(
+    iso: &'static str,
+    calling_code: u16,
+    name_en: &'static str,
+    name_fr: &'static str,
+) -> SmsCountryInfo {
+    SmsCountryInfo {
+        iso,
+        calling_code,
+        name_en,
+        name_fr,
+    }
+}
+
+impl SmsCountryInfo {
+    /// The country named by an ISO code, if texts go there at all.
+    pub fn find(iso: &str) -> Option<&'static Self> {
+        SMS_COUNTRIES
+            .iter()
+            .find(|c| c.iso.eq_ignore_ascii_case(iso))
+    }
+
+    /// The name in a language (`"fr"`, else English).
+    pub fn name(&self, language: &str) -> &'static str {
+        match language {
+            "fr" => self.name_fr,
+            _ => self.name_en,
+        }
+    }
+}
+
+/// `GET /api/factors/sms/countries`: where this user can receive codes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsCountries {
+    pub countries: Vec<SmsCountry>,
+}
+
+/// A country in the user's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmsCountry {
+    /// ISO 3166-1 alpha-2 (`"FR"`).
+    pub iso: String,
+    /// Without the `+` (33).
+    pub calling_code: u16,
+    pub name: String,
+}
+
+/// `POST /api/factors/sms`: a phone number to add (or to replace the
+/// current one with), verified by a texted code.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartPhoneRequest {
+    /// ISO code of the chosen country.
+    pub country: String,
+    /// As typed: national or `+` international, spaces, dots and dashes allowed.
+    pub number: String,
+}
+
+/// A code was texted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeTexted {
+    /// The number it went to, masked (`+33 • •• •• •• 78`).
+    pub to: String,
+    /// Seconds until another code may be sent.
+    pub resend_after: i64,
+    /// Unix seconds when the code stops working.
+    pub expires_at: i64,
+}
+
+/// `POST /api/factors/sms/confirm`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmPhoneRequest {
+    pub code: String,
+}
+
+/// `POST /api/sign-in/second-factor/sms`: text a code to this phone factor
+/// (the preferred phone when absent).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextCodeRequest {
+    #[serde(default)]
+    pub factor_id: Option<i64>,
+}
+
+/// Header that makes a send safe to retry: the same key never texts twice.
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+/// `GET /api/outbox` (demo mode only): messages the outbox "sent".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outbox {
+    /// Newest first.
+    pub messages: Vec<OutboxMessage>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub channel: OutboxChannel,
+    /// A phone number (E.164) or an email address.
+    pub to: String,
+    /// Emails only.
+    pub subject: Option<String>,
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxChannel {
+    Sms,
+    Email,
 }
 
 /// `GET /api/health`.
@@ -369,10 +555,17 @@ mod tests {
         assert_eq!(json["status"], "signed_in");
         assert_eq!(json["me"]["user"]["email"], "m@demo.test");
         assert!(json.get("new_recovery_code").is_none());
-        let json = serde_json::to_value(SignInOutcome::SecondFactorRequired).unwrap();
+        let json =
+            serde_json::to_value(SignInOutcome::SecondFactorRequired { factors: vec![] }).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({ "status": "second_factor_required" })
+            serde_json::json!({ "status": "second_factor_required", "factors": [] })
+        );
+        let older: SignInOutcome =
+            serde_json::from_str(r#"{"status":"second_factor_required"}"#).unwrap();
+        assert_eq!(
+            older,
+            SignInOutcome::SecondFactorRequired { factors: vec![] }
         );
     }
 
@@ -430,5 +623,18 @@ mod tests {
             serde_json::to_value(FactorKind::AuthenticatorApp).unwrap(),
             "authenticator_app"
         );
+        assert_eq!(serde_json::to_value(FactorKind::Sms).unwrap(), "sms");
+    }
+
+    #[test]
+    fn sms_countries_are_the_thirteen_and_payees_get_the_us() {
+        assert_eq!(SMS_COUNTRIES.len(), 13);
+        assert_eq!(SmsCountryInfo::find("fr").unwrap().calling_code, 33);
+        assert_eq!(SmsCountryInfo::find("FR").unwrap().name("fr"), "France");
+        assert_eq!(SmsCountryInfo::find("DE").unwrap().name("fr"), "Allemagne");
+        assert!(SmsCountryInfo::find("CI").is_none());
+        for iso in PAYEE_SMS_COUNTRIES {
+            assert!(SmsCountryInfo::find(iso).is_some());
+        }
     }
 }

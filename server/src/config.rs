@@ -32,6 +32,83 @@ pub struct Config {
     /// `MFA_TRUSTED_PROXIES`: reverse proxies whose `X-Forwarded-For` is
     /// believed (comma-separated addresses or CIDR ranges); none by default.
     pub trusted_proxies: Vec<Cidr>,
+    /// `MFA_SMS_PROVIDER` and its settings: where texted codes go.
+    pub sms: SmsConfig,
+}
+
+/// Where texted codes go (`MFA_SMS_PROVIDER`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SmsConfig {
+    /// `outbox` (the default): stored in the database, listed on the
+    /// demo-mode /outbox page; nothing leaves the server.
+    Outbox,
+    /// `twilio`: a Twilio-compatible Messages API.
+    Twilio(TwilioConfig),
+}
+
+/// A Twilio-compatible REST provider. `Debug` hides the auth token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TwilioConfig {
+    /// `MFA_TWILIO_ACCOUNT_SID`.
+    pub account_sid: String,
+    /// `MFA_TWILIO_AUTH_TOKEN`.
+    pub auth_token: SecretString,
+    /// `MFA_TWILIO_FROM` or `MFA_TWILIO_MESSAGING_SERVICE_SID`.
+    pub sender: TwilioSender,
+    /// `MFA_TWILIO_BASE_URL` (default `https://api.twilio.com`).
+    pub base_url: String,
+    /// `MFA_SMS_TIMEOUT_SECS` (default 10): a send that takes longer fails.
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TwilioSender {
+    /// A phone number in E.164 (the `From` field).
+    From(String),
+    /// A messaging service (the `MessagingServiceSid` field).
+    MessagingService(String),
+}
+
+impl SmsConfig {
+    fn from_lookup(set: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let provider = set("MFA_SMS_PROVIDER").unwrap_or_else(|| "outbox".to_owned());
+        match provider.trim().to_ascii_lowercase().as_str() {
+            "outbox" => Ok(Self::Outbox),
+            "twilio" => {
+                let need = |name: &'static str| set(name).ok_or(ConfigError::Missing(name));
+                let sender = match (
+                    set("MFA_TWILIO_FROM"),
+                    set("MFA_TWILIO_MESSAGING_SERVICE_SID"),
+                ) {
+                    (Some(from), None) => TwilioSender::From(from),
+                    (None, Some(sid)) => TwilioSender::MessagingService(sid),
+                    _ => return Err(ConfigError::TwilioSender),
+                };
+                let timeout = match set("MFA_SMS_TIMEOUT_SECS") {
+                    None => 10,
+                    Some(v) => v
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|s| (1..=120).contains(s))
+                        .ok_or(ConfigError::SmsTimeout(v))?,
+                };
+                let base_url = set("MFA_TWILIO_BASE_URL")
+                    .unwrap_or_else(|| "https://api.twilio.com".to_owned());
+                if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+                    return Err(ConfigError::TwilioBaseUrl(base_url));
+                }
+                Ok(Self::Twilio(TwilioConfig {
+                    account_sid: need("MFA_TWILIO_ACCOUNT_SID")?,
+                    auth_token: SecretString::new(need("MFA_TWILIO_AUTH_TOKEN")?),
+                    sender,
+                    base_url: base_url.trim_end_matches('/').to_owned(),
+                    timeout: std::time::Duration::from_secs(timeout),
+                }))
+            }
+            _ => Err(ConfigError::SmsProvider(provider)),
+        }
+    }
 }
 
 /// An address range: `203.0.113.0/24`, `2001:db8::/32`, or one address.
@@ -92,6 +169,18 @@ pub enum ConfigError {
     EmptyDemoPassword,
     #[error("MFA_TRUSTED_PROXIES must list addresses or CIDR ranges, got {0:?}")]
     TrustedProxies(String),
+    #[error("MFA_SMS_PROVIDER must be outbox or twilio, got {0:?}")]
+    SmsProvider(String),
+    #[error("{0} must be set when MFA_SMS_PROVIDER=twilio")]
+    Missing(&'static str),
+    #[error("set exactly one of MFA_TWILIO_FROM and MFA_TWILIO_MESSAGING_SERVICE_SID")]
+    TwilioSender,
+    #[error(
+        "MFA_TWILIO_BASE_URL must start with https:// (or http:// for a local test server), got {0:?}"
+    )]
+    TwilioBaseUrl(String),
+    #[error("MFA_SMS_TIMEOUT_SECS must be a number of seconds from 1 to 120, got {0:?}")]
+    SmsTimeout(String),
 }
 
 impl Config {
@@ -143,6 +232,7 @@ impl Config {
                 Cidr::parse(item).ok_or_else(|| ConfigError::TrustedProxies(item.to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let sms = SmsConfig::from_lookup(set)?;
         Ok(Self {
             bind,
             data_dir,
@@ -154,6 +244,7 @@ impl Config {
             secret_key_file,
             dist_dir,
             trusted_proxies,
+            sms,
         })
     }
 
@@ -203,6 +294,16 @@ impl Config {
             .collect()
     }
 
+    /// The host name of [`Config::public_url`], without scheme or port.
+    pub fn public_host(&self) -> &str {
+        let origin = self.public_origin();
+        let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => authority.split(':').next().unwrap_or(authority),
+        }
+    }
+
     /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
     pub fn public_origin(&self) -> &str {
         let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
@@ -226,6 +327,7 @@ impl fmt::Debug for Config {
             .field("secret_key_file", &self.secret_key_file)
             .field("dist_dir", &self.dist_dir)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("sms", &self.sms)
             .finish()
     }
 }
@@ -387,7 +489,15 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_demo_password() {
-        let c = config(&[("MFA_DEMO_PASSWORD", "s3cret-demo-pw")]).unwrap();
+        let c = config(&[
+            ("MFA_DEMO_PASSWORD", "s3cret-demo-pw"),
+            ("MFA_SMS_PROVIDER", "twilio"),
+            ("MFA_TWILIO_ACCOUNT_SID", "AC123"),
+            ("MFA_TWILIO_AUTH_TOKEN", "tw-token-secret"),
+            ("MFA_TWILIO_FROM", "+15005550006"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("tw-token-secret"));
         assert!(!format!("{c:?}").contains("s3cret-demo-pw"));
     }
 }

@@ -14,6 +14,8 @@ pub mod http;
 pub mod keys;
 /// The product's operations, between handlers and storage.
 pub mod services;
+/// Sending texts: the outbox or a Twilio-compatible provider.
+pub mod sms;
 /// Shared handler state.
 pub mod state;
 /// Database access, one transaction at a time.
@@ -94,6 +96,8 @@ impl Application {
                 key: Arc::new(key),
                 hashing: Arc::new(services::hashing::Hashing::for_this_machine()),
                 decoy_hash: decoy_hash.into(),
+                sms: Arc::new(sms::SmsProvider::from_config(&config.sms)?),
+                host: config.public_host().into(),
             },
             config: Arc::new(config),
         };

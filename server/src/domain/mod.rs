@@ -15,6 +15,8 @@ pub mod email;
 pub mod factors;
 /// Passwords as typed, hashed with argon2id.
 pub mod password;
+/// Phone numbers for texted codes, and where texts are offered.
+pub mod phone;
 /// The random source the server draws from, replaceable in tests.
 pub mod random;
 /// The single-use recovery code.
@@ -27,6 +29,8 @@ pub mod secret;
 pub mod session;
 /// argon2id for passwords and recovery codes: the one slow hash.
 pub mod slow_hash;
+/// Codes sent by text message: made, hashed, limited.
+pub mod texted_code;
 /// Password sign-in throttling, per account and per address.
 pub mod throttle;
 /// RFC 6238 time-based one-time passwords.

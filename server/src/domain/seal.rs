@@ -19,6 +19,11 @@ pub fn totp_owner(user_id: i64, factor_id: i64) -> String {
     format!("totp:v1:user={user_id}:factor={factor_id}")
 }
 
+/// What a sealed phone number is bound to.
+pub fn phone_owner(user_id: i64, factor_id: i64) -> String {
+    format!("phone:v1:user={user_id}:factor={factor_id}")
+}
+
 /// nonce ‖ ciphertext ‖ tag, hex-encoded for a TEXT column.
 pub fn seal(
     key: &ServerKey,

@@ -15,6 +15,7 @@ use super::session::{
 use crate::domain::email::Email;
 use crate::domain::password::Password;
 use crate::domain::recovery::RecoveryCode;
+use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
 use crate::services::second_step::{self, Answer};
 use crate::services::{session, sign_in};
@@ -56,7 +57,9 @@ async fn sign_in(
             me,
             new_recovery_code: None,
         },
-        None => SignInOutcome::SecondFactorRequired,
+        None => SignInOutcome::SecondFactorRequired {
+            factors: accepted.second_factors,
+        },
     };
     let mut jar = jar.add(session_cookie(&accepted.token, secure));
     if let Some(device) = accepted.device {
@@ -77,6 +80,11 @@ async fn second_factor(
     let answer = match request {
         SecondFactorRequest::Totp { code } => {
             Answer::AuthenticatorCode(TotpCode::parse(&code).map_err(ApiError::validation)?)
+        }
+        SecondFactorRequest::Sms { code } => {
+            Answer::TextedCode(TextedCode::parse(&code).ok_or_else(|| {
+                ApiError::validation("Enter the 6-digit code from the text message.")
+            })?)
         }
         SecondFactorRequest::RecoveryCode { code } => {
             Answer::RecoveryCode(RecoveryCode::parse(&code).map_err(ApiError::validation)?)

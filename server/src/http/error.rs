@@ -12,7 +12,8 @@ use mfa_api::{ErrorBody, ErrorCode};
 
 use crate::domain::access::Denied;
 use crate::services::authenticator::EnrollError;
-use crate::services::factors::RemoveError;
+use crate::services::factors::FactorError;
+use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
 use crate::services::reauth::ReauthError;
 use crate::services::recovery::RecoveryError;
@@ -20,6 +21,7 @@ use crate::services::second_step::SecondStepError;
 use crate::services::session::SessionError;
 use crate::services::sign_in::SignInError;
 use crate::services::{Locked, Refused};
+use crate::sms::SendError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -29,6 +31,13 @@ pub enum ApiError {
     /// Too many wrong answers: checks are locked for a while.
     #[error("too many attempts; locked until {}", .0.until)]
     TooManyAttempts(Locked),
+    /// The client's fault or a passing failure: try again after `wait` seconds.
+    #[error("{code:?}: {message} (retry after {wait} s)")]
+    RetryLater {
+        code: ErrorCode,
+        message: String,
+        wait: i64,
+    },
     /// Ours: logged, never shown.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -42,21 +51,22 @@ pub fn status(code: ErrorCode) -> StatusCode {
     match code {
         BadRequest => StatusCode::BAD_REQUEST,
         InvalidCredentials | Unauthenticated | SecondFactorRequired => StatusCode::UNAUTHORIZED,
-        CsrfRejected | ReauthRequired | MfaEnrollmentRequired | RecoveryCodeRequired => {
-            StatusCode::FORBIDDEN
-        }
+        CsrfRejected
+        | ReauthRequired
+        | MfaEnrollmentRequired
+        | RecoveryCodeRequired
+        | SmsUnavailableForCountry => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         NoPendingEnrollment | FactorRequired | NotEnrolled => StatusCode::CONFLICT,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
+        | SmsNumberRejected | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        TooManyAttempts | TooManyTexts => StatusCode::TOO_MANY_REQUESTS,
         InternalError | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
-        Busy => StatusCode::SERVICE_UNAVAILABLE,
+        Busy | SmsProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -91,6 +101,18 @@ fn message(code: ErrorCode) -> &'static str {
             "Two-factor authentication is required for your account: add another method before removing this one."
         }
         NotEnrolled => "Set up two-factor authentication first.",
+        SmsUnavailableForCountry => {
+            "Codes by text message are not available for that country on your account. Use an authenticator app instead."
+        }
+        InvalidPhoneNumber => "That is not a mobile number of the chosen country.",
+        TooManyTexts => "Too many text messages were sent. Wait before asking for another code.",
+        SmsProviderUnavailable => {
+            "The text message service is not answering right now. Please try again in a moment."
+        }
+        SmsNumberRejected => {
+            "The text message service cannot deliver to this number. Check it, or use an authenticator app."
+        }
+        CodeExpired => "This code is no longer valid. Send a new one.",
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
     }
@@ -212,6 +234,7 @@ impl From<SecondStepError> for ApiError {
             },
             SecondStepError::WrongCode => Self::code(ErrorCode::WrongCode),
             SecondStepError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
+            SecondStepError::CodeExpired => Self::code(ErrorCode::CodeExpired),
             SecondStepError::Refused(refused) => refused.into(),
             SecondStepError::Busy => Self::code(ErrorCode::Busy),
             SecondStepError::Internal(e) => Self::Internal(e),
@@ -237,6 +260,7 @@ impl From<EnrollError> for ApiError {
             EnrollError::NoPendingEnrollment => Self::code(ErrorCode::NoPendingEnrollment),
             EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
             EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
+            EnrollError::CodeExpired => Self::code(ErrorCode::CodeExpired),
             EnrollError::Refused(refused) => refused.into(),
             EnrollError::Busy => Self::code(ErrorCode::Busy),
             EnrollError::Internal(e) => Self::Internal(e),
@@ -254,12 +278,60 @@ impl From<RecoveryError> for ApiError {
     }
 }
 
-impl From<RemoveError> for ApiError {
-    fn from(e: RemoveError) -> Self {
+impl From<FactorError> for ApiError {
+    fn from(e: FactorError) -> Self {
         match e {
-            RemoveError::NotFound => Self::code(ErrorCode::NotFound),
-            RemoveError::FactorRequired => Self::code(ErrorCode::FactorRequired),
-            RemoveError::Internal(e) => Self::Internal(e),
+            FactorError::NotFound => Self::code(ErrorCode::NotFound),
+            FactorError::FactorRequired => Self::code(ErrorCode::FactorRequired),
+            FactorError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<TextError> for ApiError {
+    fn from(e: TextError) -> Self {
+        let retry = |code, message: &str, wait| Self::RetryLater {
+            code,
+            message: message.to_owned(),
+            wait,
+        };
+        match e {
+            TextError::UnavailableForCountry => Self::code(ErrorCode::SmsUnavailableForCountry),
+            TextError::InvalidNumber(why) => Self::Client {
+                code: ErrorCode::InvalidPhoneNumber,
+                message: why.to_string(),
+            },
+            TextError::NoPendingEnrollment => Self::Client {
+                code: ErrorCode::NoPendingEnrollment,
+                message: "Start adding the phone number again.".to_owned(),
+            },
+            TextError::NotEnrolled => Self::Client {
+                code: ErrorCode::NotEnrolled,
+                message: "No phone number is set up: use another method.".to_owned(),
+            },
+            TextError::TooManyTexts { wait } => retry(
+                ErrorCode::TooManyTexts,
+                message(ErrorCode::TooManyTexts),
+                wait,
+            ),
+            TextError::Provider {
+                error: SendError::Rejected(_),
+                ..
+            } => Self::code(ErrorCode::SmsNumberRejected),
+            TextError::Provider {
+                error: SendError::TimedOut,
+                wait,
+            } => retry(
+                ErrorCode::SmsProviderUnavailable,
+                "The text message service did not answer in time. The text may still arrive; if it does not, ask for a new code when the wait is over.",
+                wait,
+            ),
+            TextError::Provider { wait, .. } => retry(
+                ErrorCode::SmsProviderUnavailable,
+                message(ErrorCode::SmsProviderUnavailable),
+                wait,
+            ),
+            TextError::Internal(e) => Self::Internal(e),
         }
     }
 }
@@ -271,14 +343,27 @@ impl IntoResponse for ApiError {
                 code: ErrorCode::Busy,
                 message,
             } => {
-                let mut response = body(ErrorCode::Busy, message, None);
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                let mut response = simple(ErrorCode::Busy, message);
+                retry_after(&mut response, 1);
                 response
             }
-            Self::Client { code, message } => body(code, message, None),
+            Self::Client { code, message } => simple(code, message),
             Self::TooManyAttempts(locked) => too_many_attempts(locked),
+            Self::RetryLater {
+                code,
+                message,
+                wait,
+            } => {
+                let wait = wait.max(1);
+                let mut response = body(ErrorBody {
+                    code,
+                    message,
+                    locked_until: None,
+                    retry_after: Some(wait),
+                });
+                retry_after(&mut response, wait);
+                response
+            }
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 internal_error_response()
@@ -296,30 +381,39 @@ fn too_many_attempts(locked: Locked) -> Response {
                 .ok()
         })
         .unwrap_or_default();
-    let mut response = body(
-        ErrorCode::TooManyAttempts,
-        format!("Too many wrong attempts. Try again after {when}."),
-        Some(locked.until),
-    );
-    if let Ok(value) = locked.wait.max(1).to_string().parse() {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
+    let mut response = body(ErrorBody {
+        code: ErrorCode::TooManyAttempts,
+        message: format!("Too many wrong attempts. Try again after {when}."),
+        locked_until: Some(locked.until),
+        retry_after: None,
+    });
+    retry_after(&mut response, locked.wait.max(1));
     response
 }
 
 /// The only thing a client learns about a server fault.
 pub fn internal_error_response() -> Response {
     let code = ErrorCode::InternalError;
-    body(code, message(code).to_owned(), None)
+    simple(code, message(code).to_owned())
 }
 
-fn body(code: ErrorCode, message: String, locked_until: Option<i64>) -> Response {
-    let error = ErrorBody {
+fn simple(code: ErrorCode, message: String) -> Response {
+    body(ErrorBody {
         code,
         message,
-        locked_until,
-    };
-    (status(code), Json(error)).into_response()
+        locked_until: None,
+        retry_after: None,
+    })
+}
+
+fn body(error: ErrorBody) -> Response {
+    (status(error.code), Json(error)).into_response()
+}
+
+fn retry_after(response: &mut Response, seconds: i64) {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use axum::Router;
 use axum::extract::State;
-use axum::routing::{delete, post};
+use axum::routing::{delete, post, put};
 use mfa_api::{ConfirmTotpRequest, FactorChange, Me, RecoveryCodeText, TotpEnrollment};
 
 use super::client_ip::ClientIp;
@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/factors/totp", post(start_authenticator))
         .route("/factors/totp/confirm", post(confirm_authenticator))
         .route("/factors/{id}", delete(remove_factor))
+        .route("/factors/{id}/preferred", put(prefer_factor))
         // The path of the first release, kept for its clients.
         .route("/factors/totp/{id}", delete(remove_factor))
         .route("/recovery-code", post(new_recovery_code))
@@ -61,6 +62,17 @@ async fn remove_factor(
 ) -> ApiResult<ApiJson<Me>> {
     let me = factors::remove(&state.deps, &session, ip.as_deref(), factor_id).await?;
     Ok(ApiJson(me))
+}
+
+/// Makes a factor the one offered first at sign-in.
+async fn prefer_factor(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiPath(factor_id): ApiPath<i64>,
+) -> ApiResult<ApiJson<Me>> {
+    Ok(ApiJson(
+        factors::set_preferred(&state.deps, &session, factor_id).await?,
+    ))
 }
 
 /// Voids the recovery code and makes a new one, returned here once.

@@ -26,6 +26,10 @@ mod factors;
 mod health;
 /// The signed-in user.
 mod me;
+/// The demo's outbox.
+mod outbox;
+/// Phone numbers and texted codes.
+mod phone;
 /// Confirming the password for sensitive actions.
 mod reauth;
 /// The session cookie, and extractors that check the session's stage.
@@ -57,6 +61,12 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(reauth::router())
         .merge(factors::router())
+        .merge(phone::router());
+    let api = match state.config.demo {
+        true => api.merge(outbox::router()),
+        false => api,
+    };
+    let api = api
         .fallback(|| async { ApiError::code(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
@@ -71,9 +81,16 @@ pub fn router(state: AppState) -> Router {
         .config
         .secure_cookies()
         .then(|| HeaderValue::from_static("max-age=31536000"));
-    Router::new()
-        .nest("/api", api)
-        .fallback_service(spa::service(&state.config.dist_dir))
+    let app = Router::new().nest("/api", api);
+    // The demo's outbox page does not exist outside demo mode.
+    let app = match state.config.demo {
+        true => app,
+        false => app.route(
+            "/outbox",
+            axum::routing::get(|| async { (axum::http::StatusCode::NOT_FOUND, "Not found") }),
+        ),
+    };
+    app.fallback_service(spa::service(&state.config.dist_dir))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -1,16 +1,15 @@
 //! The authenticator app (TOTP): adding or replacing one, and checking the
 //! codes it shows, at enrollment and at sign-in alike.
 
-use mfa_api::{FactorKind, Me, PRODUCT_NAME};
+use mfa_api::{FactorKind, PRODUCT_NAME};
 
-use super::limits::{self, Refused};
+pub use super::enrollment::{Confirmed, EnrollError};
+use super::limits;
 use super::session::LiveSession;
-use super::{Actor, Deps, hash_error, internal_error, profile, recovery, session};
-use crate::domain::access;
+use super::{Actor, Deps, enrollment};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::clock::UnixTime;
-use crate::domain::factors::{pending_is_live, preferred_to_set};
-use crate::domain::recovery::RecoveryCode;
+use crate::domain::factors::pending_is_live;
 use crate::domain::seal;
 use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
 use crate::store::{AuditKind, FactorRow, Tx, kind_name};
@@ -25,35 +24,6 @@ pub struct Enrollment {
     pub otpauth_uri: String,
     pub secret: TotpSecret,
 }
-
-/// After confirming: the user as they now stand, and the recovery code when
-/// this was their first factor (to show once).
-#[derive(Debug)]
-pub struct Confirmed {
-    pub me: Me,
-    pub recovery_code: Option<RecoveryCode>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EnrollError {
-    /// Nothing to confirm: never started, replaced, or already confirmed.
-    #[error("no authenticator is waiting to be confirmed")]
-    NoPendingEnrollment,
-    #[error("wrong code")]
-    WrongCode,
-    #[error("code already used")]
-    CodeAlreadyUsed,
-    #[error("refused without checking: {0}")]
-    Refused(#[from] Refused),
-    /// Too many hashes are waiting: try again in a moment.
-    #[error("the server is busy")]
-    Busy,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-internal_error!(EnrollError);
-hash_error!(EnrollError);
 
 /// A new pending authenticator with a fresh secret, replacing any earlier
 /// pending one (the caller has re-authenticated). It signs nobody in until
@@ -84,10 +54,8 @@ pub async fn start(deps: &Deps, session: &LiveSession) -> Result<Enrollment, Enr
     })
 }
 
-/// Confirms the pending authenticator with a code from it, in one
-/// transaction: the factor, the replaced authenticator's removal, the
-/// recovery code (with the first factor), the session's stage and the audit
-/// events are written together or not at all.
+/// Confirms the pending authenticator with a code from it; the rest is
+/// [`enrollment::finish`], in the same transaction.
 pub async fn confirm(
     deps: &Deps,
     session: &LiveSession,
@@ -100,18 +68,7 @@ pub async fn confirm(
     };
     let now = deps.now();
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
-    // The first factor brings the recovery code: hashed before the
-    // transaction (argon2 is slow: no transaction waits on it).
-    let first = deps
-        .read()
-        .await?
-        .recovery_code(actor.user_id)
-        .await?
-        .is_none();
-    let fresh = match first {
-        true => Some(recovery::fresh(deps).await?),
-        false => None,
-    };
+    let fresh = enrollment::first_factor_code(deps, actor.user_id).await?;
     let mut tx = deps.begin().await?;
     let pending = tx
         .pending_factor(actor.user_id, KIND)
@@ -127,58 +84,7 @@ pub async fn confirm(
         CodeCheck::Wrong => return Err(claimed.wrong(EnrollError::WrongCode)),
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
-        return Err(EnrollError::NoPendingEnrollment);
-    }
-    // One authenticator app per user: the new one replaces the old.
-    for old in tx.factors(actor.user_id).await? {
-        if old.kind == KIND && old.id != pending.id {
-            tx.delete_factor(actor.user_id, old.id).await?;
-            tx.audit(
-                actor.user_id,
-                AuditKind::FactorRemoved,
-                kind_name(KIND),
-                actor.ip,
-                now,
-            )
-            .await?;
-        }
-    }
-    let factors = tx.factors(actor.user_id).await?;
-    if let Some(id) = preferred_to_set(factors.iter().map(|f| (f.id, f.preferred))) {
-        tx.set_preferred_factor(actor.user_id, id).await?;
-    }
-    tx.audit(
-        actor.user_id,
-        AuditKind::FactorAdded,
-        kind_name(KIND),
-        actor.ip,
-        now,
-    )
-    .await?;
-    let recovery_code = match (tx.recovery_code(actor.user_id).await?, fresh) {
-        (Some(_), _) => None,
-        (None, Some(fresh)) => {
-            tx.set_recovery_code(actor.user_id, &fresh.hash, now)
-                .await?;
-            Some(fresh.code)
-        }
-        // The last factor was removed meanwhile (with the code): start again.
-        (None, None) => return Err(EnrollError::NoPendingEnrollment),
-    };
-    let stage = access::stage_after_enrollment(session.stage);
-    if stage != session.stage {
-        tx.set_session_stage(&session.id, stage).await?;
-    }
-    session::end_others(&mut tx, session).await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, stage).await?;
-    tx.commit().await?;
-    tracing::info!(
-        user_id = actor.user_id,
-        factor_id = pending.id,
-        "authenticator app added"
-    );
-    Ok(Confirmed { me, recovery_code })
+    enrollment::finish(tx, session, actor, &pending, fresh, now).await
 }
 
 /// Audits a right code typed again (a sign of a shoulder-surfed or phished code).

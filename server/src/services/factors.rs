@@ -1,5 +1,5 @@
-//! Second factors of every kind, treated alike: removing one (listing them
-//! is part of the profile).
+//! Second factors of every kind, treated alike: removing one, choosing the
+//! preferred one (listing them is part of the profile).
 
 use mfa_api::Me;
 
@@ -10,7 +10,7 @@ use crate::domain::factors::preferred_to_set;
 use crate::store::{AuditKind, kind_name};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RemoveError {
+pub enum FactorError {
     /// No confirmed factor of this user has that id.
     #[error("no such factor")]
     NotFound,
@@ -21,7 +21,7 @@ pub enum RemoveError {
     Internal(#[from] anyhow::Error),
 }
 
-internal_error!(RemoveError);
+internal_error!(FactorError);
 
 /// Removes one of the user's factors (the caller has re-authenticated),
 /// unless MFA is required and it is the last one. With no factor left, the
@@ -31,7 +31,7 @@ pub async fn remove(
     live: &LiveSession,
     ip: Option<&str>,
     factor_id: i64,
-) -> Result<Me, RemoveError> {
+) -> Result<Me, FactorError> {
     let actor = Actor {
         user_id: live.user_id,
         ip,
@@ -42,14 +42,14 @@ pub async fn remove(
     let factor = factors
         .iter()
         .find(|f| f.id == factor_id)
-        .ok_or(RemoveError::NotFound)?;
+        .ok_or(FactorError::NotFound)?;
     let memberships = tx.memberships(actor.user_id).await?;
     let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
     if !access::may_remove_factor(requirement, factors.len()) {
-        return Err(RemoveError::FactorRequired);
+        return Err(FactorError::FactorRequired);
     }
     if !tx.delete_factor(actor.user_id, factor_id).await? {
-        return Err(RemoveError::NotFound);
+        return Err(FactorError::NotFound);
     }
     let remaining = tx.factors(actor.user_id).await?;
     if remaining.is_empty() {
@@ -69,5 +69,26 @@ pub async fn remove(
     let me = profile::load_existing(&mut tx, actor.user_id, live.stage).await?;
     tx.commit().await?;
     tracing::info!(user_id = actor.user_id, factor_id, "factor removed");
+    Ok(me)
+}
+
+/// Makes one of the user's factors the one offered first at sign-in.
+pub async fn set_preferred(
+    deps: &Deps,
+    live: &LiveSession,
+    factor_id: i64,
+) -> Result<Me, FactorError> {
+    let mut tx = deps.begin().await?;
+    if !tx
+        .factors(live.user_id)
+        .await?
+        .iter()
+        .any(|f| f.id == factor_id)
+    {
+        return Err(FactorError::NotFound);
+    }
+    tx.set_preferred_factor(live.user_id, factor_id).await?;
+    let me = profile::load_existing(&mut tx, live.user_id, live.stage).await?;
+    tx.commit().await?;
     Ok(me)
 }

@@ -8,17 +8,24 @@ use std::sync::Arc;
 use crate::domain::clock::{Clock, UnixTime};
 use crate::domain::random::{Draw, RandomSource};
 use crate::keys::ServerKey;
+use crate::sms::SmsProvider;
 use crate::store::{Store, Tx};
 use hashing::Hashing;
 
 /// The authenticator app: adding (or replacing) one, and checking its codes.
 pub mod authenticator;
+/// The end of adding a factor of any kind.
+mod enrollment;
 /// Listing and removing factors of every kind.
 pub mod factors;
 /// Bounded argon2: a hash per core at a time, in reused memory.
 pub mod hashing;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
+/// Messages the outbox kept (demo mode).
+pub mod outbox;
+/// Phone numbers: adding or changing one, texting and checking codes.
+pub mod phone;
 /// The signed-in user's view of themselves.
 pub mod profile;
 /// Confirming the password for sensitive actions.
@@ -45,6 +52,10 @@ pub struct Deps {
     pub hashing: Arc<Hashing>,
     /// Verified against when an email is unknown (see `sign_in`).
     pub decoy_hash: Arc<str>,
+    /// Where texted codes go.
+    pub sms: Arc<SmsProvider>,
+    /// The public host name, for the origin-bound line of texted codes.
+    pub host: Arc<str>,
 }
 
 impl Deps {

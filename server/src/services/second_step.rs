@@ -6,19 +6,23 @@ use mfa_api::{FactorKind, Me, SessionStage};
 
 use super::authenticator::{self, CodeCheck};
 use super::limits::{self, Refused};
+use super::phone::{self, TextedCheck};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::device;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
+use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
-use crate::store::{AuditKind, Tx, kind_name};
+use crate::store::{AuditKind, Binding, Purpose, Tx, kind_name};
 
 /// What the person typed, parsed.
 #[derive(Debug)]
 pub enum Answer {
     AuthenticatorCode(TotpCode),
+    /// The code texted at this sign-in.
+    TextedCode(TextedCode),
     RecoveryCode(RecoveryCode),
 }
 
@@ -42,6 +46,9 @@ pub enum SecondStepError {
     WrongCode,
     #[error("code already used")]
     CodeAlreadyUsed,
+    /// The texted code expired, was replaced or was tried too often.
+    #[error("the code is no longer valid")]
+    CodeExpired,
     #[error("refused without checking: {0}")]
     Refused(#[from] Refused),
     /// Too many hashes are waiting: try again in a moment.
@@ -67,6 +74,7 @@ pub async fn complete(
     };
     match answer {
         Answer::AuthenticatorCode(code) => with_authenticator(deps, session, actor, &code).await,
+        Answer::TextedCode(code) => with_texted_code(deps, session, actor, &code).await,
         Answer::RecoveryCode(code) => with_recovery_code(deps, session, actor, code).await,
     }
 }
@@ -104,6 +112,51 @@ async fn with_authenticator(
         kind_name(factor.kind),
         actor.ip,
         deps.now(),
+    )
+    .await?;
+    signed_in(tx, deps, session, None).await
+}
+
+async fn with_texted_code(
+    deps: &Deps,
+    session: &LiveSession,
+    actor: Actor<'_>,
+    code: &TextedCode,
+) -> Result<SignedIn, SecondStepError> {
+    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
+    let mut tx = deps.begin().await?;
+    let factor = tx
+        .factors(actor.user_id)
+        .await?
+        .into_iter()
+        .find(|f| f.kind == FactorKind::Sms)
+        .ok_or(SecondStepError::NotEnrolled)?;
+    let binding = Binding {
+        user_id: actor.user_id,
+        purpose: Purpose::SignIn,
+        factor_id: factor.id,
+        session_hash: Some(session.id.as_str()),
+    };
+    let now = deps.now();
+    match phone::check_code(&mut tx, deps, binding, code).await? {
+        TextedCheck::Accepted => {}
+        wrong @ (TextedCheck::Wrong | TextedCheck::Expired) => {
+            tx.commit().await?;
+            failed(deps, actor, kind_name(factor.kind)).await?;
+            return Err(claimed.wrong(match wrong {
+                TextedCheck::Wrong => SecondStepError::WrongCode,
+                _ => SecondStepError::CodeExpired,
+            }));
+        }
+    }
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    tx.factor_used(factor.id, now).await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::SignIn,
+        kind_name(factor.kind),
+        actor.ip,
+        now,
     )
     .await?;
     signed_in(tx, deps, session, None).await

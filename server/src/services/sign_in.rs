@@ -5,7 +5,7 @@
 //! rules give: the second step when the user has a factor, enrollment only
 //! when MFA is required and missing, else fully signed in.
 
-use mfa_api::{Me, SessionStage};
+use mfa_api::{Me, SessionStage, SignInFactor};
 use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
@@ -37,6 +37,8 @@ pub struct PasswordAccepted {
     pub user_id: i64,
     /// `None` while the second factor is due.
     pub me: Option<Me>,
+    /// While the second factor is due: the user's factors, preferred first.
+    pub second_factors: Vec<SignInFactor>,
     /// A fresh known-device token once the sign-in is complete (no second
     /// factor due), for the browser to keep.
     pub device: Option<String>,
@@ -112,8 +114,8 @@ pub async fn sign_in(
         .await?;
     let memberships = tx.memberships(user_id).await?;
     let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
-    let factors = tx.factors(user_id).await?.len();
-    let stage = access::stage_after_password(requirement, factors);
+    let factors = tx.factors(user_id).await?;
+    let stage = access::stage_after_password(requirement, factors.len());
     let token = session::start(&mut tx, deps, attempt.previous, user_id, stage).await?;
     let me = match stage {
         SessionStage::SecondFactorPending => None,
@@ -122,9 +124,21 @@ pub async fn sign_in(
         }
     };
     tx.commit().await?;
+    let second_factors = match stage {
+        SessionStage::SecondFactorPending => factors
+            .into_iter()
+            .map(|f| SignInFactor {
+                id: f.id,
+                kind: f.kind,
+                label: f.label,
+            })
+            .collect(),
+        SessionStage::MustEnroll | SessionStage::Full => Vec::new(),
+    };
     Ok(PasswordAccepted {
         token,
         user_id,
+        second_factors,
         device: me
             .is_some()
             .then(|| device::issue(&deps.key, user_id, now, &mut deps.rng())),

@@ -50,6 +50,17 @@ impl Tx {
             .await
     }
 
+    /// Serialises this user's writes until the transaction ends (a row
+    /// lock on PostgreSQL; SQLite's write transactions are serial anyway).
+    pub async fn lock_user(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
+        let sql = format!("SELECT id FROM users WHERE id = $1{}", self.for_update());
+        sqlx::query(&sql)
+            .bind(user_id)
+            .fetch_optional(self.conn())
+            .await
+            .map(drop)
+    }
+
     pub async fn user(&mut self, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
         let row: Option<(i64, String, String)> =
             sqlx::query_as("SELECT id, email, name FROM users WHERE id = $1")

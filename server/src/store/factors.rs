@@ -21,12 +21,14 @@ pub struct FactorRow {
 pub fn kind_name(kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => "authenticator_app",
+        FactorKind::Sms => "sms",
     }
 }
 
 fn kind_from_name(name: &str) -> Option<FactorKind> {
     match name {
         "authenticator_app" => Some(FactorKind::AuthenticatorApp),
+        "sms" => Some(FactorKind::Sms),
         _ => None,
     }
 }
@@ -152,6 +154,16 @@ impl Tx {
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a sign-in with a factor that has no time step (a phone).
+    pub async fn factor_used(&mut self, factor_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE factors SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(factor_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
     }
 
     /// Confirms the user's pending factor; false when it is no longer pending.

@@ -23,10 +23,14 @@ mod attempts;
 mod audit;
 /// Second factors of every kind.
 mod factors;
+/// Messages kept by the outbox provider.
+mod outbox;
 /// The recovery code.
 mod recovery;
 /// Browser sessions.
 mod sessions;
+/// Codes sent by text message.
+mod texted_codes;
 /// Password sign-in throttles.
 mod throttles;
 
@@ -34,6 +38,7 @@ pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
 pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;
+pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

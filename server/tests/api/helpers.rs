@@ -332,3 +332,60 @@ impl TestApp {
         sqlx::AnyPool::connect(&url).await.unwrap()
     }
 }
+
+/// Phone numbers and texted codes.
+impl TestApp {
+    /// Starts adding (or changing to) a phone number, after re-authenticating.
+    pub async fn start_phone(&self, cookie: &str, country: &str, number: &str) -> Reply {
+        self.reauth(cookie).await;
+        self.post(
+            "/api/factors/sms",
+            Some(cookie),
+            &json!({ "country": country, "number": number }),
+        )
+        .await
+    }
+
+    /// The texts the outbox kept, newest first (demo mode).
+    pub async fn texts(&self) -> Vec<Value> {
+        let outbox = self.get("/api/outbox", None).await;
+        assert_eq!(outbox.status, StatusCode::OK, "{:?}", outbox.body);
+        outbox.body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["channel"] == "sms")
+            .cloned()
+            .collect()
+    }
+
+    /// The code of the newest text, read as a person would: its first word.
+    pub async fn texted_code(&self) -> String {
+        let texts = self.texts().await;
+        let body = texts.first().expect("a text")["body"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        body.split_whitespace().next().unwrap().to_owned()
+    }
+
+    pub async fn confirm_phone(&self, cookie: &str, code: &str) -> Reply {
+        self.post(
+            "/api/factors/sms/confirm",
+            Some(cookie),
+            &json!({ "code": code }),
+        )
+        .await
+    }
+
+    /// Adds a French mobile and confirms it with the texted code; returns
+    /// the confirming reply. Moves the clock past the resend wait.
+    pub async fn enroll_phone(&self, cookie: &str) -> Reply {
+        let start = self.start_phone(cookie, "FR", "06 12 34 56 78").await;
+        assert_eq!(start.status, StatusCode::OK, "{:?}", start.body);
+        let done = self.confirm_phone(cookie, &self.texted_code().await).await;
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+        self.clock.advance(61);
+        done
+    }
+}

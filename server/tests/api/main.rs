@@ -11,6 +11,8 @@ mod hygiene;
 mod limits;
 mod second_factor;
 mod services;
+mod sms;
+mod sms_provider;
 mod static_files;
 mod throttle;
 mod upgrade;

@@ -17,7 +17,7 @@ use mfa_server::domain::slow_hash::Memory;
 use mfa_server::domain::totp::TotpCode;
 use mfa_server::keys::ServerKey;
 use mfa_server::services::authenticator::{self, EnrollError};
-use mfa_server::services::factors::{self, RemoveError};
+use mfa_server::services::factors::{self, FactorError};
 use mfa_server::services::hashing::Hashing;
 use mfa_server::services::profile;
 use mfa_server::services::reauth::{self, ReauthError};
@@ -26,6 +26,7 @@ use mfa_server::services::second_step::{self, Answer, SecondStepError};
 use mfa_server::services::session::{self, LiveSession, SessionError};
 use mfa_server::services::sign_in::{self, Attempt, SignInError};
 use mfa_server::services::{Deps, Locked, Refused};
+use mfa_server::sms::SmsProvider;
 use mfa_server::store::Store;
 
 use crate::helpers::{DEMO_PASSWORD, START, config, totp_code};
@@ -60,6 +61,8 @@ async fn fixture(seed: u64) -> Fixture {
         decoy_hash: password::hash(&decoy, salt, &mut Memory::new())
             .unwrap()
             .into(),
+        sms: Arc::new(SmsProvider::Outbox),
+        host: "mfa.test".into(),
     };
     let db = sqlx::AnyPool::connect(&config.database_url).await.unwrap();
     Fixture {
@@ -398,11 +401,11 @@ async fn removing_keeps_a_required_last_factor_and_takes_the_recovery_code_with_
     let id = f.count("SELECT id FROM factors").await;
     assert!(matches!(
         factors::remove(&f.deps, &payee, IP, id + 1).await,
-        Err(RemoveError::NotFound)
+        Err(FactorError::NotFound)
     ));
     assert!(matches!(
         factors::remove(&f.deps, &payee, IP, id).await,
-        Err(RemoveError::FactorRequired)
+        Err(FactorError::FactorRequired)
     ));
 
     let (_, member) = f.sign_in("member@demo.test").await;
@@ -411,7 +414,7 @@ async fn removing_keeps_a_required_last_factor_and_takes_the_recovery_code_with_
     assert!(
         matches!(
             factors::remove(&f.deps, &member, IP, id).await,
-            Err(RemoveError::NotFound)
+            Err(FactorError::NotFound)
         ),
         "another user's factor is not found"
     );

@@ -1,0 +1,130 @@
+//! What adding a factor of any kind ends with, once its first code is
+//! right: the factor confirmed (replacing the user's earlier one of that
+//! kind), the preferred factor, the recovery code with the first factor,
+//! the session's stage, the other sessions ended and the audit event, all
+//! in the caller's transaction.
+
+use mfa_api::Me;
+
+use super::limits::Refused;
+use super::recovery::{self, FreshCode};
+use super::session::{self, LiveSession};
+use super::{Actor, Deps, hash_error, internal_error, profile};
+use crate::domain::access;
+use crate::domain::factors::preferred_to_set;
+use crate::domain::recovery::RecoveryCode;
+use crate::store::{AuditKind, FactorRow, Tx, kind_name};
+
+/// After confirming: the user as they now stand, and the recovery code when
+/// this was their first factor (to show once).
+#[derive(Debug)]
+pub struct Confirmed {
+    pub me: Me,
+    pub recovery_code: Option<RecoveryCode>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnrollError {
+    /// Nothing to confirm: never started, replaced, or already confirmed.
+    #[error("no factor is waiting to be confirmed")]
+    NoPendingEnrollment,
+    #[error("wrong code")]
+    WrongCode,
+    #[error("code already used")]
+    CodeAlreadyUsed,
+    /// The texted code expired, was replaced or was tried too often.
+    #[error("the code is no longer valid")]
+    CodeExpired,
+    #[error("refused without checking: {0}")]
+    Refused(#[from] Refused),
+    /// Too many hashes are waiting: try again in a moment.
+    #[error("the server is busy")]
+    Busy,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(EnrollError);
+hash_error!(EnrollError);
+
+/// The recovery code the first factor brings, hashed before the
+/// confirming transaction (argon2 is slow: no transaction waits on it);
+/// `None` when the user has one already.
+pub(super) async fn first_factor_code(
+    deps: &Deps,
+    user_id: i64,
+) -> Result<Option<FreshCode>, EnrollError> {
+    let has_code = deps.read().await?.recovery_code(user_id).await?.is_some();
+    Ok(match has_code {
+        true => None,
+        false => Some(recovery::fresh(deps).await?),
+    })
+}
+
+/// Confirms `pending`, whose code was right, and commits.
+pub(super) async fn finish(
+    mut tx: Tx,
+    session: &LiveSession,
+    actor: Actor<'_>,
+    pending: &FactorRow,
+    fresh: Option<FreshCode>,
+    now: i64,
+) -> Result<Confirmed, EnrollError> {
+    if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
+        return Err(EnrollError::NoPendingEnrollment);
+    }
+    // One factor of each kind: the new one replaces the old, and keeps its
+    // place as the preferred one.
+    for old in tx.factors(actor.user_id).await? {
+        if old.kind == pending.kind && old.id != pending.id {
+            tx.delete_factor(actor.user_id, old.id).await?;
+            if old.preferred {
+                tx.set_preferred_factor(actor.user_id, pending.id).await?;
+            }
+            tx.audit(
+                actor.user_id,
+                AuditKind::FactorRemoved,
+                kind_name(old.kind),
+                actor.ip,
+                now,
+            )
+            .await?;
+        }
+    }
+    let factors = tx.factors(actor.user_id).await?;
+    if let Some(id) = preferred_to_set(factors.iter().map(|f| (f.id, f.preferred))) {
+        tx.set_preferred_factor(actor.user_id, id).await?;
+    }
+    tx.audit(
+        actor.user_id,
+        AuditKind::FactorAdded,
+        kind_name(pending.kind),
+        actor.ip,
+        now,
+    )
+    .await?;
+    let recovery_code = match (tx.recovery_code(actor.user_id).await?, fresh) {
+        (Some(_), _) => None,
+        (None, Some(fresh)) => {
+            tx.set_recovery_code(actor.user_id, &fresh.hash, now)
+                .await?;
+            Some(fresh.code)
+        }
+        // The last factor was removed meanwhile (with the code): start again.
+        (None, None) => return Err(EnrollError::NoPendingEnrollment),
+    };
+    let stage = access::stage_after_enrollment(session.stage);
+    if stage != session.stage {
+        tx.set_session_stage(&session.id, stage).await?;
+    }
+    session::end_others(&mut tx, session).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, stage).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id = actor.user_id,
+        factor_id = pending.id,
+        kind = kind_name(pending.kind),
+        "factor added"
+    );
+    Ok(Confirmed { me, recovery_code })
+}

@@ -1,0 +1,410 @@
+//! Phone numbers: where texts are offered to a user, adding (or changing)
+//! the number with a texted code, texting a code at sign-in, and checking
+//! texted codes. Every send is limited (resend wait, per user, per number,
+//! per client address) and idempotent: a request repeated with the same
+//! key never texts twice.
+
+use mfa_api::{FactorKind, PRODUCT_NAME, SmsCountryInfo};
+
+use super::enrollment::{self, Confirmed, EnrollError};
+use super::limits;
+use super::session::LiveSession;
+use super::{Actor, Deps, internal_error};
+use crate::domain::attempts::AttemptKind;
+use crate::domain::clock::UnixTime;
+use crate::domain::factors::pending_is_live;
+use crate::domain::phone::{self, Phone, PhoneError};
+use crate::domain::seal;
+use crate::domain::texted_code::{self, CodeHasher, TextedCode};
+use crate::sms::{SendError, Text};
+use crate::store::{Binding, CodeState, FactorRow, NewTextedCode, Purpose, Tx};
+
+const KIND: FactorKind = FactorKind::Sms;
+
+/// A code went out (or went out before, for a repeated request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Texted {
+    /// The number, masked.
+    pub to: String,
+    /// Seconds until another code may be sent.
+    pub resend_after: i64,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TextError {
+    /// Texts are not offered for this country to this user.
+    #[error("texts are not available for that country")]
+    UnavailableForCountry,
+    #[error(transparent)]
+    InvalidNumber(#[from] PhoneError),
+    /// No phone number waits to be verified.
+    #[error("no phone number is waiting to be verified")]
+    NoPendingEnrollment,
+    /// The user has no phone factor (at sign-in).
+    #[error("no phone number is set up")]
+    NotEnrolled,
+    /// A limit on texts: wait this many seconds.
+    #[error("too many texts; wait {wait} s")]
+    TooManyTexts { wait: i64 },
+    /// The provider did not take the text; `wait` before trying again.
+    #[error("the text was not sent: {error}")]
+    Provider { error: SendError, wait: i64 },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+internal_error!(TextError);
+
+/// The countries this user may have codes texted to (payees: the US only).
+pub async fn countries(
+    deps: &Deps,
+    user_id: i64,
+) -> Result<Vec<&'static SmsCountryInfo>, TextError> {
+    let payee = is_payee(&mut deps.read().await?, user_id).await?;
+    Ok(phone::countries_for(payee).collect())
+}
+
+async fn is_payee(tx: &mut Tx, user_id: i64) -> Result<bool, sqlx::Error> {
+    Ok(tx.memberships(user_id).await?.iter().any(|m| m.payee))
+}
+
+/// Starts adding `number` (in the country `iso`), or replacing the user's
+/// phone with it, and texts it a code (the caller has re-authenticated).
+pub async fn start(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    iso: &str,
+    number: &str,
+    key: &str,
+) -> Result<Texted, TextError> {
+    let user_id = session.user_id;
+    let payee = is_payee(&mut deps.read().await?, user_id).await?;
+    let country = phone::available(iso, payee).ok_or(TextError::UnavailableForCountry)?;
+    let phone = Phone::parse(country.iso, number)?;
+    if let Some(earlier) = repeated(deps, user_id, key, &phone).await? {
+        return earlier;
+    }
+    let mut tx = deps.begin().await?;
+    let masked = phone.masked();
+    let factor_id = tx
+        .add_pending_factor(user_id, KIND, Some(&masked), deps.now())
+        .await?;
+    let sealed = seal::seal(
+        &deps.key,
+        &seal::phone_owner(user_id, factor_id),
+        phone.e164().as_bytes(),
+        &mut deps.rng(),
+    );
+    tx.set_factor_secret(factor_id, &sealed).await?;
+    tx.commit().await?;
+    let binding = Binding {
+        user_id,
+        purpose: Purpose::Enroll,
+        factor_id,
+        session_hash: None,
+    };
+    send(deps, binding, &phone, ip, key).await
+}
+
+/// Texts a new code to the number waiting to be verified.
+pub async fn resend(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    key: &str,
+) -> Result<Texted, TextError> {
+    let user_id = session.user_id;
+    let mut tx = deps.read().await?;
+    let pending = tx
+        .pending_factor(user_id, KIND)
+        .await?
+        .filter(|f| pending_is_live(f.created_at, deps.now()))
+        .ok_or(TextError::NoPendingEnrollment)?;
+    let payee = is_payee(&mut tx, user_id).await?;
+    drop(tx);
+    let phone = phone_of(deps, user_id, &pending)?;
+    allowed(&phone, payee)?;
+    if let Some(earlier) = repeated(deps, user_id, key, &phone).await? {
+        return earlier;
+    }
+    let binding = Binding {
+        user_id,
+        purpose: Purpose::Enroll,
+        factor_id: pending.id,
+        session_hash: None,
+    };
+    send(deps, binding, &phone, ip, key).await
+}
+
+/// At the second step of sign-in: texts a code to the user's phone (the
+/// one named, or their phone when `factor_id` is `None`).
+pub async fn text_sign_in_code(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    factor_id: Option<i64>,
+    key: &str,
+) -> Result<Texted, TextError> {
+    let user_id = session.user_id;
+    let mut tx = deps.read().await?;
+    let factor = tx
+        .factors(user_id)
+        .await?
+        .into_iter()
+        .find(|f| f.kind == KIND && factor_id.is_none_or(|id| id == f.id))
+        .ok_or(TextError::NotEnrolled)?;
+    let payee = is_payee(&mut tx, user_id).await?;
+    drop(tx);
+    let phone = phone_of(deps, user_id, &factor)?;
+    allowed(&phone, payee)?;
+    if let Some(earlier) = repeated(deps, user_id, key, &phone).await? {
+        return earlier;
+    }
+    let binding = Binding {
+        user_id,
+        purpose: Purpose::SignIn,
+        factor_id: factor.id,
+        session_hash: Some(session.id.as_str()),
+    };
+    send(deps, binding, &phone, ip, key).await
+}
+
+/// Texts are refused to a country no longer offered to this user (a
+/// member who became a payee keeps the number but gets no texts abroad).
+fn allowed(phone: &Phone, payee: bool) -> Result<(), TextError> {
+    phone::available(phone.country(), payee)
+        .map(drop)
+        .ok_or(TextError::UnavailableForCountry)
+}
+
+/// The phone number sealed in a phone factor.
+fn phone_of(deps: &Deps, user_id: i64, factor: &FactorRow) -> anyhow::Result<Phone> {
+    let opened = seal::open(
+        &deps.key,
+        &seal::phone_owner(user_id, factor.id),
+        &factor.secret_sealed,
+    )
+    .map_err(|e| anyhow::Error::new(e).context(format!("phone {}", factor.id)))?;
+    let e164 = String::from_utf8(opened)?;
+    Phone::from_e164(&e164).ok_or_else(|| anyhow::anyhow!("phone {} holds no number", factor.id))
+}
+
+/// The answer to an earlier request with the same key, if there was one:
+/// a text that went out (or may have) is not sent again. A text the
+/// provider refused is forgotten, so the key may try again.
+async fn repeated(
+    deps: &Deps,
+    user_id: i64,
+    key: &str,
+    phone: &Phone,
+) -> Result<Option<Result<Texted, TextError>>, TextError> {
+    let mut tx = deps.begin().await?;
+    let Some(earlier) = tx.texted_code_by_key(user_id, key).await? else {
+        return Ok(None);
+    };
+    let now = deps.now();
+    let resend_after = texted_code::resend_wait(Some(earlier.created_at), now).unwrap_or(0);
+    let answer = match earlier.state {
+        CodeState::Failed => {
+            tx.delete_texted_code(earlier.id).await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        CodeState::Unconfirmed => Err(TextError::Provider {
+            error: SendError::TimedOut,
+            wait: resend_after.max(1),
+        }),
+        _ => Ok(Texted {
+            to: phone.masked(),
+            resend_after,
+            expires_at: earlier.expires_at,
+        }),
+    };
+    Ok(Some(answer))
+}
+
+/// Checks the limits, stores a new code for `binding` (voiding the one
+/// before) and hands the text to the provider, once.
+async fn send(
+    deps: &Deps,
+    binding: Binding<'_>,
+    phone: &Phone,
+    ip: Option<&str>,
+    key: &str,
+) -> Result<Texted, TextError> {
+    let now = deps.now();
+    let hasher = CodeHasher::new(&deps.key);
+    let number_hash = hasher.number(phone.e164());
+    let code = TextedCode::generate(&mut deps.rng());
+    let salt = hex::encode(rand::Rng::r#gen::<[u8; 16]>(&mut deps.rng()));
+    let expires_at = now + texted_code::LIFETIME_SECS;
+    let mut tx = deps.begin().await?;
+    tx.lock_user(binding.user_id).await?;
+    let mut waits = vec![texted_code::resend_wait(tx.last_text(binding).await?, now)];
+    let limit = texted_code::PER_USER;
+    let sent = tx
+        .texts_to_user_since(binding.user_id, now - limit.window_secs)
+        .await?;
+    waits.push(limit.wait(&sent, now));
+    let limit = texted_code::PER_NUMBER;
+    let sent = tx
+        .texts_to_number_since(&number_hash, now - limit.window_secs)
+        .await?;
+    waits.push(limit.wait(&sent, now));
+    if let Some(ip) = ip {
+        let limit = texted_code::PER_IP;
+        let sent = tx.texts_from_ip_since(ip, now - limit.window_secs).await?;
+        waits.push(limit.wait(&sent, now));
+    }
+    if let Some(wait) = waits.into_iter().flatten().max() {
+        return Err(TextError::TooManyTexts { wait });
+    }
+    tx.forget_texted_codes(now - 2 * texted_code::PER_NUMBER.window_secs)
+        .await?;
+    let id = tx
+        .insert_texted_code(&NewTextedCode {
+            binding,
+            salt: &salt,
+            code_hash: &hasher.code(&salt, &code),
+            number_hash: &number_hash,
+            ip,
+            idempotency_key: key,
+            now,
+            expires_at,
+        })
+        .await?;
+    tx.commit().await?;
+
+    let body = texted_code::message(PRODUCT_NAME, &code, &deps.host);
+    let text = Text {
+        to: phone.e164(),
+        body: &body,
+        idempotency_key: key,
+    };
+    let outcome = deps.sms.send(&deps.store, text, now).await;
+    let (state, result) = match outcome {
+        Ok(()) => (
+            CodeState::Sent,
+            Ok(Texted {
+                to: phone.masked(),
+                resend_after: texted_code::RESEND_AFTER_SECS,
+                expires_at,
+            }),
+        ),
+        // It may arrive: the code stays valid and counted, and the resend
+        // wait keeps a second text from following it at once.
+        Err(error @ SendError::TimedOut) => (
+            CodeState::Unconfirmed,
+            Err(TextError::Provider {
+                error,
+                wait: texted_code::RESEND_AFTER_SECS,
+            }),
+        ),
+        Err(error) => {
+            let wait = match error {
+                SendError::RateLimited {
+                    retry_after: Some(after),
+                } => i64::try_from(after.as_secs()).unwrap_or(60).clamp(1, 3600),
+                SendError::Rejected(_) => 0,
+                _ => 10,
+            };
+            (CodeState::Failed, Err(TextError::Provider { error, wait }))
+        }
+    };
+    let mut tx = deps.begin().await?;
+    tx.set_texted_code_state(id, state).await?;
+    tx.commit().await?;
+    tracing::info!(
+        user_id = binding.user_id,
+        factor_id = binding.factor_id,
+        state = ?state,
+        "texted a code"
+    );
+    result
+}
+
+/// What a typed texted code turned out to be.
+pub(super) enum TextedCheck {
+    /// Right, and now used up.
+    Accepted,
+    /// Wrong (counted against the code; at five it is void).
+    Wrong,
+    /// No code may be typed: none sent, expired, used, replaced or void.
+    Expired,
+}
+
+/// Checks `code` against the newest code of `binding`, in the caller's
+/// transaction; a wrong try is written there too (commit it).
+pub(super) async fn check_code(
+    tx: &mut Tx,
+    deps: &Deps,
+    binding: Binding<'_>,
+    code: &TextedCode,
+) -> Result<TextedCheck, sqlx::Error> {
+    let Some(stored) = tx.checkable_texted_code(binding).await? else {
+        return Ok(TextedCheck::Expired);
+    };
+    if deps.now() >= stored.expires_at {
+        tx.set_texted_code_state(stored.id, CodeState::Void).await?;
+        return Ok(TextedCheck::Expired);
+    }
+    if !CodeHasher::new(&deps.key).matches(&stored.salt, code, &stored.code_hash) {
+        tx.wrong_texted_code(stored.id, texted_code::MAX_WRONG_TRIES)
+            .await?;
+        return Ok(
+            match stored.wrong_tries + 1 >= texted_code::MAX_WRONG_TRIES {
+                true => TextedCheck::Expired,
+                false => TextedCheck::Wrong,
+            },
+        );
+    }
+    Ok(match tx.use_texted_code(stored.id).await? {
+        true => TextedCheck::Accepted,
+        false => TextedCheck::Expired,
+    })
+}
+
+/// Confirms the phone number waiting to be verified with the code texted
+/// to it; the rest is [`enrollment::finish`], in the same transaction.
+pub async fn confirm(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    code: &TextedCode,
+) -> Result<Confirmed, EnrollError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let now = deps.now();
+    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
+    let fresh = enrollment::first_factor_code(deps, actor.user_id).await?;
+    let mut tx = deps.begin().await?;
+    // Its texted code says how long it may be confirmed (ten minutes from
+    // the last one sent).
+    let pending = tx
+        .pending_factor(actor.user_id, KIND)
+        .await?
+        .ok_or(EnrollError::NoPendingEnrollment)?;
+    let binding = Binding {
+        user_id: actor.user_id,
+        purpose: Purpose::Enroll,
+        factor_id: pending.id,
+        session_hash: None,
+    };
+    match check_code(&mut tx, deps, binding, code).await? {
+        TextedCheck::Accepted => {}
+        TextedCheck::Wrong => {
+            tx.commit().await?;
+            return Err(claimed.wrong(EnrollError::WrongCode));
+        }
+        TextedCheck::Expired => {
+            tx.commit().await?;
+            return Err(claimed.wrong(EnrollError::CodeExpired));
+        }
+    }
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    enrollment::finish(tx, session, actor, &pending, fresh, now).await
+}

@@ -5,8 +5,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    CSRF_HEADER, CSRF_VALUE, ConfirmTotpRequest, ErrorBody, ErrorCode, FactorChange, Me,
-    ReauthRequest, SecondFactorRequest, SignInOutcome, SignInRequest, TotpEnrollment,
+    CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
+    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, Me, Outbox, ReauthRequest, ReauthStatus,
+    SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries,
+    StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,6 +26,8 @@ pub enum ApiError {
         code: ErrorCode,
         /// With `too_many_attempts`: when checks unlock (Unix seconds).
         locked_until: Option<i64>,
+        /// With a retryable error: seconds to wait.
+        retry_after: Option<i64>,
     },
 }
 
@@ -39,6 +43,15 @@ impl ApiError {
             status: 0,
             code,
             locked_until: None,
+            retry_after: None,
+        }
+    }
+
+    /// Seconds the server asked to wait before trying again, if it did.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::Server { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -57,6 +70,27 @@ pub async fn second_factor(request: SecondFactorRequest) -> Result<SignInOutcome
         &request,
     )?)
     .await
+}
+
+/// The factors this sign-in's second step offers (preferred first).
+pub async fn second_factor_options() -> Result<SecondFactorOptions, ApiError> {
+    json(build(Request::get("/api/sign-in/second-factor"))?).await
+}
+
+/// At the second step: text a code to the phone (sent only when asked).
+pub async fn text_sign_in_code(factor_id: i64, key: String) -> Result<CodeTexted, ApiError> {
+    json(with_body(
+        Request::post("/api/sign-in/second-factor/sms").header(IDEMPOTENCY_HEADER, &key),
+        &TextCodeRequest {
+            factor_id: Some(factor_id),
+        },
+    )?)
+    .await
+}
+
+/// Whether the password was confirmed recently enough for sensitive actions.
+pub async fn reauth_status() -> Result<ReauthStatus, ApiError> {
+    json(build(Request::get("/api/reauth"))?).await
 }
 
 /// Confirms the password: sensitive actions are allowed for a while.
@@ -80,6 +114,53 @@ pub async fn confirm_authenticator(code: String) -> Result<FactorChange, ApiErro
         &ConfirmTotpRequest { code },
     )?)
     .await
+}
+
+/// Where codes can be texted to this user, named in `language`.
+pub async fn sms_countries(language: &'static str) -> Result<SmsCountries, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/factors/sms/countries?lang={language}"
+    )))?)
+    .await
+}
+
+/// A phone number to add (or change to), texted a code (needs a recent
+/// `reauth`). `key` is the same for a retry of the same send.
+pub async fn start_phone(request: StartPhoneRequest, key: String) -> Result<CodeTexted, ApiError> {
+    json(with_body(
+        Request::post("/api/factors/sms").header(IDEMPOTENCY_HEADER, &key),
+        &request,
+    )?)
+    .await
+}
+
+/// Another code to the number being verified.
+pub async fn resend_phone_code(key: String) -> Result<CodeTexted, ApiError> {
+    json(build(guarded(
+        Request::post("/api/factors/sms/resend").header(IDEMPOTENCY_HEADER, &key),
+    ))?)
+    .await
+}
+
+pub async fn confirm_phone(code: String) -> Result<FactorChange, ApiError> {
+    json(with_body(
+        Request::post("/api/factors/sms/confirm"),
+        &ConfirmPhoneRequest { code },
+    )?)
+    .await
+}
+
+/// Makes a factor the one offered first at sign-in.
+pub async fn prefer_factor(id: i64) -> Result<Me, ApiError> {
+    json(build(guarded(Request::put(&format!(
+        "/api/factors/{id}/preferred"
+    ))))?)
+    .await
+}
+
+/// The demo's outbox: texts and emails, newest first.
+pub async fn outbox() -> Result<Outbox, ApiError> {
+    json(build(Request::get("/api/outbox"))?).await
 }
 
 /// Removes a factor of any kind (needs a recent `reauth`).
@@ -136,6 +217,7 @@ async fn send(request: Request) -> Result<Response, ApiError> {
             status,
             code: body.code,
             locked_until: body.locked_until,
+            retry_after: body.retry_after,
         },
         Err(_) => ApiError::BadResponse { status },
     })

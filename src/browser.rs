@@ -45,3 +45,44 @@ pub fn print_page() {
         let _ = window.print();
     }
 }
+
+/// A fresh random key naming one send (`Idempotency-Key`): the same key
+/// for a retry of the same request, a new one for a new request.
+pub fn new_request_key() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // Not a secret: only unique per user.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the browser can read a texted code itself (WebOTP), waits for the
+/// text and returns its code; `None` when it cannot, or when `abort` fires
+/// first.
+pub async fn receive_texted_code(abort: &web_sys::AbortSignal) -> Option<String> {
+    let window = web_sys::window()?;
+    if !js_sys::Reflect::has(&window, &"OTPCredential".into()).unwrap_or(false) {
+        return None;
+    }
+    let options = web_sys::CredentialRequestOptions::new();
+    options.set_signal(abort);
+    let otp = js_sys::Object::new();
+    let transport = js_sys::Array::of1(&"sms".into());
+    js_sys::Reflect::set(&otp, &"transport".into(), &transport).ok()?;
+    js_sys::Reflect::set(&options, &"otp".into(), &otp).ok()?;
+    let promise = window
+        .navigator()
+        .credentials()
+        .get_with_options(&options)
+        .ok()?;
+    let credential = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    js_sys::Reflect::get(&credential, &"code".into())
+        .ok()?
+        .as_string()
+}

@@ -40,6 +40,20 @@ pub fn format_time(locale: Locale, unix: i64) -> String {
     }
 }
 
+/// The current Unix time, in seconds.
+pub fn now() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+}
+
 /// Today's date, YYYY-MM-DD, in the reader's time zone.
 pub fn today_iso() -> String {
     #[cfg(target_arch = "wasm32")]
@@ -54,10 +68,7 @@ pub fn today_iso() -> String {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        iso_date(now)
+        iso_date(now())
     }
 }
 

@@ -5,7 +5,7 @@
 use mfa_api::ErrorCode;
 
 use crate::api::ApiError;
-use crate::dates::format_time;
+use crate::dates::{format_time, now};
 use crate::i18n::{Locale, td_string};
 
 pub fn error_text(locale: Locale, error: &ApiError) -> String {
@@ -15,6 +15,12 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ApiError::Server {
             code, locked_until, ..
         } => (*code, *locked_until),
+    };
+    let wait_over = || {
+        error
+            .retry_after()
+            .map(|wait| format_time(locale, now() + wait))
+            .unwrap_or_default()
     };
     match code {
         ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials).to_string(),
@@ -43,6 +49,16 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::ReauthRequired => td_string!(locale, error_reauth_required).to_string(),
         ErrorCode::Busy => td_string!(locale, error_busy).to_string(),
         ErrorCode::NotEnrolled => td_string!(locale, error_not_enrolled).to_string(),
+        ErrorCode::SmsUnavailableForCountry => {
+            td_string!(locale, error_sms_unavailable).to_string()
+        }
+        ErrorCode::InvalidPhoneNumber => td_string!(locale, error_invalid_phone).to_string(),
+        ErrorCode::TooManyTexts => {
+            td_string!(locale, error_too_many_texts, time = wait_over()).to_string()
+        }
+        ErrorCode::SmsProviderUnavailable => td_string!(locale, error_sms_provider).to_string(),
+        ErrorCode::SmsNumberRejected => td_string!(locale, error_sms_rejected).to_string(),
+        ErrorCode::CodeExpired => td_string!(locale, error_code_expired).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest
@@ -93,6 +109,7 @@ mod tests {
             status: 429,
             code: ErrorCode::TooManyAttempts,
             locked_until: Some(1_795_824_000 + 7 * 3600 + 15 * 60),
+            retry_after: None,
         };
         let text = error_text(Locale::en, &locked);
         assert!(text.starts_with("Too many wrong attempts"), "{text}");

@@ -3,7 +3,9 @@
 //! feed it what their actions return and render its state; the transitions
 //! are tested here, on the host.
 
-use mfa_api::{ErrorCode, FactorChange, TotpEnrollment};
+use mfa_api::{
+    CodeTexted, ErrorCode, FactorChange, FactorKind, ReauthStatus, SignInFactor, TotpEnrollment,
+};
 
 use crate::api::ApiError;
 
@@ -48,6 +50,170 @@ impl AddAuthenticator {
 
     pub fn recovery_code_saved(&mut self) {
         *self = Self::Done;
+    }
+}
+
+/// Adding (or changing) the phone number: confirm the password when the
+/// window is closed, choose the country and type the number, type the
+/// texted code, then save the recovery code if this is the first factor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AddPhone {
+    /// Asking whether the password was confirmed recently.
+    Checking,
+    ConfirmPassword,
+    /// "Country code", "Phone number", "Send Text Message".
+    EnterNumber,
+    /// A code went to `to`; another may be sent from `resend_at` (Unix seconds).
+    EnterCode {
+        to: String,
+        resend_at: i64,
+    },
+    SaveRecoveryCode(String),
+    Done,
+    Failed(ApiError),
+}
+
+impl AddPhone {
+    /// The answer to "may sensitive actions go ahead now?".
+    pub fn checked(&mut self, answer: Result<ReauthStatus, ApiError>) {
+        *self = match answer {
+            Ok(ReauthStatus {
+                valid_until: Some(_),
+            }) => Self::EnterNumber,
+            Ok(_) => Self::ConfirmPassword,
+            Err(e) => Self::Failed(e),
+        };
+    }
+
+    pub fn reauthenticated(&mut self) {
+        *self = Self::EnterNumber;
+    }
+
+    /// The answer to "Send Text Message" or "Resend", at `now`. Other
+    /// refusals stay on the screen that asked, which shows them.
+    pub fn sent(&mut self, answer: &Result<CodeTexted, ApiError>, now: i64) {
+        match answer {
+            Ok(texted) => {
+                *self = Self::EnterCode {
+                    to: texted.to.clone(),
+                    resend_at: now + texted.resend_after,
+                };
+            }
+            Err(e) if e.is(ErrorCode::ReauthRequired) => *self = Self::ConfirmPassword,
+            Err(e) => {
+                // Told to wait: the countdown says how long.
+                if let (Self::EnterCode { resend_at, .. }, Some(wait)) =
+                    (&mut *self, e.retry_after())
+                {
+                    *resend_at = now + wait;
+                }
+            }
+        }
+    }
+
+    /// "Use a different number".
+    pub fn change_number(&mut self) {
+        *self = Self::EnterNumber;
+    }
+
+    pub fn confirmed(&mut self, change: &FactorChange) {
+        *self = match &change.recovery_code {
+            Some(code) => Self::SaveRecoveryCode(code.0.clone()),
+            None => Self::Done,
+        };
+    }
+
+    pub fn recovery_code_saved(&mut self) {
+        *self = Self::Done;
+    }
+}
+
+/// A way to finish signing in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    AuthenticatorApp,
+    /// A code texted to this phone factor (its masked number).
+    Text {
+        factor_id: i64,
+        to: String,
+    },
+    RecoveryCode,
+}
+
+impl Method {
+    fn of(factor: &SignInFactor) -> Self {
+        match factor.kind {
+            FactorKind::AuthenticatorApp => Self::AuthenticatorApp,
+            FactorKind::Sms => Self::Text {
+                factor_id: factor.id,
+                to: factor.label.clone().unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// The second step of sign-in: the preferred factor first, the others (and
+/// the recovery code) on request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SecondStep {
+    factors: Vec<SignInFactor>,
+    pub method: Method,
+    /// "Use another method" is open.
+    pub choosing: bool,
+    /// A code was texted; another may go from then (Unix seconds).
+    pub resend_at: Option<i64>,
+}
+
+impl SecondStep {
+    /// `factors` preferred first (an empty list: the authenticator app).
+    pub fn new(factors: Vec<SignInFactor>) -> Self {
+        let method = factors.first().map_or(Method::AuthenticatorApp, Method::of);
+        Self {
+            factors,
+            method,
+            choosing: false,
+            resend_at: None,
+        }
+    }
+
+    /// The preferred way (what "Use ... instead" goes back to from the recovery code).
+    pub fn preferred(&self) -> Method {
+        self.factors
+            .first()
+            .map_or(Method::AuthenticatorApp, Method::of)
+    }
+
+    /// Every other way to sign in, the recovery code last.
+    pub fn others(&self) -> Vec<Method> {
+        self.factors
+            .iter()
+            .map(Method::of)
+            .chain([Method::RecoveryCode])
+            .filter(|m| *m != self.method)
+            .collect()
+    }
+
+    /// Whether "Use another method" has more to offer than the recovery code.
+    pub fn has_other_factors(&self) -> bool {
+        self.factors.len() > 1
+    }
+
+    pub fn choose(&mut self, method: Method) {
+        self.method = method;
+        self.choosing = false;
+        self.resend_at = None;
+    }
+
+    /// The answer to "Text me a code" (or "Resend") at `now`.
+    pub fn texted(&mut self, answer: &Result<CodeTexted, ApiError>, now: i64) {
+        match answer {
+            Ok(texted) => self.resend_at = Some(now + texted.resend_after),
+            Err(e) => {
+                if let Some(wait) = e.retry_after() {
+                    self.resend_at = Some(now + wait);
+                }
+            }
+        }
     }
 }
 
@@ -244,6 +410,106 @@ mod tests {
         flow.proceed();
         flow.finished(&Ok(()));
         assert_eq!(flow, Removal::Idle);
+    }
+
+    fn texted(resend_after: i64) -> Result<CodeTexted, ApiError> {
+        Ok(CodeTexted {
+            to: "+33 • •• •• •• 78".into(),
+            resend_after,
+            expires_at: 0,
+        })
+    }
+
+    #[test]
+    fn adding_a_phone_asks_for_the_password_only_when_needed() {
+        let mut flow = AddPhone::Checking;
+        flow.checked(Ok(ReauthStatus { valid_until: None }));
+        assert_eq!(flow, AddPhone::ConfirmPassword);
+        flow.reauthenticated();
+        assert_eq!(flow, AddPhone::EnterNumber);
+        let mut open = AddPhone::Checking;
+        open.checked(Ok(ReauthStatus {
+            valid_until: Some(5),
+        }));
+        assert_eq!(open, AddPhone::EnterNumber);
+    }
+
+    #[test]
+    fn a_texted_code_counts_down_to_resend_then_brings_the_recovery_code() {
+        let mut flow = AddPhone::EnterNumber;
+        flow.sent(&Err(ApiError::server(ErrorCode::InvalidPhoneNumber)), 100);
+        assert_eq!(flow, AddPhone::EnterNumber, "the form shows the error");
+        flow.sent(&texted(60), 100);
+        assert_eq!(
+            flow,
+            AddPhone::EnterCode {
+                to: "+33 • •• •• •• 78".into(),
+                resend_at: 160
+            }
+        );
+        let wait = ApiError::Server {
+            status: 429,
+            code: ErrorCode::TooManyTexts,
+            locked_until: None,
+            retry_after: Some(900),
+        };
+        flow.sent(&Err(wait), 170);
+        assert!(matches!(
+            flow,
+            AddPhone::EnterCode {
+                resend_at: 1070,
+                ..
+            }
+        ));
+        flow.change_number();
+        assert_eq!(flow, AddPhone::EnterNumber);
+        flow.sent(&Err(ApiError::server(ErrorCode::ReauthRequired)), 200);
+        assert_eq!(flow, AddPhone::ConfirmPassword);
+        flow.confirmed(&change(Some("AAAA-BBBB-CCCC-DDDD")));
+        assert_eq!(
+            flow,
+            AddPhone::SaveRecoveryCode("AAAA-BBBB-CCCC-DDDD".into())
+        );
+        flow.recovery_code_saved();
+        assert_eq!(flow, AddPhone::Done);
+    }
+
+    fn factor(id: i64, kind: FactorKind) -> SignInFactor {
+        SignInFactor {
+            id,
+            kind,
+            label: (kind == FactorKind::Sms).then(|| "+33 • •• •• •• 78".into()),
+        }
+    }
+
+    #[test]
+    fn the_second_step_starts_with_the_preferred_factor() {
+        let step = SecondStep::new(vec![
+            factor(2, FactorKind::Sms),
+            factor(1, FactorKind::AuthenticatorApp),
+        ]);
+        let text = Method::Text {
+            factor_id: 2,
+            to: "+33 • •• •• •• 78".into(),
+        };
+        assert_eq!(step.method, text);
+        assert!(step.has_other_factors());
+        assert_eq!(
+            step.others(),
+            [Method::AuthenticatorApp, Method::RecoveryCode]
+        );
+        let mut step = step;
+        step.texted(&texted(60), 1000);
+        assert_eq!(step.resend_at, Some(1060));
+        step.choose(Method::RecoveryCode);
+        assert_eq!(step.resend_at, None);
+        assert_eq!(step.preferred(), text);
+        assert_eq!(step.others(), [text, Method::AuthenticatorApp]);
+
+        let only_app = SecondStep::new(vec![factor(1, FactorKind::AuthenticatorApp)]);
+        assert_eq!(only_app.method, Method::AuthenticatorApp);
+        assert!(!only_app.has_other_factors());
+        assert_eq!(SecondStep::new(vec![]).method, Method::AuthenticatorApp);
     }
 
     #[test]

@@ -41,9 +41,11 @@ use components::header::Header;
 use i18n::{I18nContextProvider, t, use_i18n};
 use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
+use pages::add_phone::AddPhonePage;
 use pages::home::HomePage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
+use pages::outbox::OutboxPage;
 use pages::profile::{ProfileSettingsPage, ProfileTab, SecurityTab};
 use pages::sign_in::SignInPage;
 use session::{Session, SignedInLayout};
@@ -80,10 +82,12 @@ fn Shell() -> impl IntoView {
         <main id="main" tabindex="-1">
             <Routes fallback=NotFoundPage>
                 <Route path=routes::SIGN_IN view=SignInPage />
+                <Route path=routes::OUTBOX view=OutboxPage />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />
                     <Route path=routes::NEW_RECOVERY_CODE view=NewRecoveryCodePage />
+                    <Route path=routes::ADD_PHONE view=AddPhonePage />
                     <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
                         <Route path=routes::EMPTY view=ProfileTab />
                         <Route path=routes::SECURITY view=SecurityTab />

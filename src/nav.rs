@@ -16,6 +16,10 @@ pub const SECURITY_PATH: &str = "/profile/security";
 pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
 /// Generate a new recovery code.
 pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
+/// Add (or change) the phone number for texted codes.
+pub const ADD_PHONE_PATH: &str = "/profile/security/phone";
+/// The demo's outbox (demo mode only).
+pub const OUTBOX_PATH: &str = "/outbox";
 
 // Path segments, from which the router's routes (`routes`) are built; the
 // paths above are these joined (a test checks).
@@ -24,6 +28,8 @@ const PROFILE: &str = "profile";
 const SECURITY: &str = "security";
 const AUTHENTICATOR: &str = "authenticator";
 const RECOVERY_CODE: &str = "recovery-code";
+const PHONE: &str = "phone";
+const OUTBOX: &str = "outbox";
 
 /// The routes of `lib.rs`, one per path above.
 pub mod routes {
@@ -48,13 +54,21 @@ pub mod routes {
         StaticSegment(super::SECURITY),
         StaticSegment(super::RECOVERY_CODE),
     );
+    pub const ADD_PHONE: (Segment, Segment, Segment) = (
+        StaticSegment(super::PROFILE),
+        StaticSegment(super::SECURITY),
+        StaticSegment(super::PHONE),
+    );
+    pub const OUTBOX: Segment = StaticSegment(super::OUTBOX);
 }
 
 /// Whether a session at `stage` may open `path`: one that must enroll
 /// reaches only the Password & Security tab and the enrollment flow.
 pub fn allowed_at(stage: SessionStage, path: &str) -> bool {
     match stage {
-        SessionStage::MustEnroll => [SECURITY_PATH, ADD_AUTHENTICATOR_PATH].contains(&path),
+        SessionStage::MustEnroll => {
+            [SECURITY_PATH, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH].contains(&path)
+        }
         SessionStage::Full => true,
         SessionStage::SecondFactorPending => false,
     }
@@ -150,6 +164,7 @@ mod tests {
         use SessionStage::*;
         assert!(allowed_at(MustEnroll, SECURITY_PATH));
         assert!(allowed_at(MustEnroll, ADD_AUTHENTICATOR_PATH));
+        assert!(allowed_at(MustEnroll, ADD_PHONE_PATH));
         for path in [
             HOME_PATH,
             PROFILE_PATH,
@@ -182,6 +197,8 @@ mod tests {
             NEW_RECOVERY_CODE_PATH,
             format!("/{PROFILE}/{SECURITY}/{RECOVERY_CODE}")
         );
+        assert_eq!(ADD_PHONE_PATH, format!("/{PROFILE}/{SECURITY}/{PHONE}"));
+        assert_eq!(OUTBOX_PATH, format!("/{OUTBOX}"));
     }
 
     #[test]

@@ -150,6 +150,22 @@ pub struct ReauthRequest {
     pub password: String,
 }
 
+/// `GET /api/reauth`: whether the password was confirmed recently enough
+/// for sensitive actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReauthStatus {
+    /// Unix seconds until which sensitive actions are allowed; `None` when
+    /// the password must be confirmed first.
+    pub valid_until: Option<i64>,
+}
+
+/// `GET /api/sign-in/second-factor`: the factors offered at this sign-in's
+/// second step, the preferred one first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorOptions {
+    pub factors: Vec<SignInFactor>,
+}
+
 /// `POST /api/factors/totp`: a pending authenticator, to scan and confirm.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TotpEnrollment {

@@ -16,5 +16,7 @@ pub mod qr;
 pub mod recovery_code;
 /// The tab strip of My Profile Settings.
 pub mod tabs;
+/// Resending a texted code, and reading it from the text (WebOTP).
+pub mod texted_code;
 /// The Two-Factor Authentication (2FA) section.
 pub mod two_factor;

@@ -13,6 +13,10 @@ pub fn TwoFactorSection(
     #[prop(into)] status: Signal<TwoFactorStatus>,
     /// "Add Authenticator App" or "Replace authenticator app".
     on_add_authenticator: Callback<()>,
+    /// "Add Phone Number" or "Change phone number".
+    on_add_phone: Callback<()>,
+    /// "Use first" on a factor, with its id.
+    on_prefer_factor: Callback<i64>,
     /// "Remove" on a factor, with its id.
     on_remove_factor: Callback<i64>,
     /// "Generate a new recovery code".
@@ -20,6 +24,8 @@ pub fn TwoFactorSection(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let enabled = move || status.with(|s| s.enabled);
+    let has = move |kind: FactorKind| status.with(|s| s.factors.iter().any(|f| f.kind == kind));
+    let several = move || status.with(|s| s.factors.len() > 1);
     let date = move |unix: i64| format_date(i18n.get_locale(), unix);
     view! {
         <section class="card two-factor" aria-labelledby="two-factor-heading">
@@ -46,7 +52,7 @@ pub fn TwoFactorSection(
                 {move || {
                     status.get().factors.into_iter().map(|factor: FactorInfo| {
                         let (id, added_at, last_used_at) = (factor.id, factor.added_at, factor.last_used_at);
-                        let kind = factor.kind;
+                        let (kind, preferred) = (factor.kind, factor.preferred);
                         view! {
                             <li class="method">
                                 <div>
@@ -61,13 +67,28 @@ pub fn TwoFactorSection(
                                         }}
                                     </p>
                                 </div>
-                                <button
-                                    type="button"
-                                    aria-label=move || remove_label(i18n, kind)
-                                    on:click=move |_| on_remove_factor.run(id)
-                                >
-                                    {t!(i18n, remove)}
-                                </button>
+                                <div class="method-actions">
+                                    {move || match (several(), preferred) {
+                                        (false, _) => None,
+                                        (true, true) => Some(view! { <span class="badge">{t!(i18n, preferred)}</span> }.into_any()),
+                                        (true, false) => Some(view! {
+                                            <button
+                                                type="button"
+                                                aria-label=move || t_string!(i18n, make_preferred_label, method = kind_name(i18n, kind)).to_string()
+                                                on:click=move |_| on_prefer_factor.run(id)
+                                            >
+                                                {t!(i18n, make_preferred)}
+                                            </button>
+                                        }.into_any()),
+                                    }}
+                                    <button
+                                        type="button"
+                                        aria-label=move || remove_label(i18n, kind)
+                                        on:click=move |_| on_remove_factor.run(id)
+                                    >
+                                        {t!(i18n, remove)}
+                                    </button>
+                                </div>
                             </li>
                         }
                     }).collect_view()
@@ -94,13 +115,12 @@ pub fn TwoFactorSection(
             </ul>
             <div class="actions">
                 <button type="button" class="primary" on:click=move |_| on_add_authenticator.run(())>
-                    {move || if enabled() { t_string!(i18n, replace_authenticator) } else { t_string!(i18n, add_authenticator_app) }}
+                    {move || if has(FactorKind::AuthenticatorApp) { t_string!(i18n, replace_authenticator) } else { t_string!(i18n, add_authenticator_app) }}
                 </button>
-                <button type="button" disabled aria-describedby="sms-availability">
-                    {t!(i18n, add_phone_number)}
+                <button type="button" on:click=move |_| on_add_phone.run(())>
+                    {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
                 </button>
             </div>
-            <p id="sms-availability" class="hint">{t!(i18n, sms_coming_soon)}</p>
         </section>
     }
 }
@@ -109,6 +129,7 @@ pub fn TwoFactorSection(
 fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => t_string!(i18n, authenticator_app),
+        FactorKind::Sms => t_string!(i18n, sms_factor),
     }
 }
 
@@ -116,5 +137,6 @@ fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
 fn remove_label(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => t_string!(i18n, remove_authenticator_label),
+        FactorKind::Sms => t_string!(i18n, remove_phone_label),
     }
 }

@@ -3,12 +3,16 @@
 
 /// Adding (or replacing) the authenticator app: "Secure your Account".
 pub mod add_authenticator;
+/// Adding (or changing) the phone number for texted codes.
+pub mod add_phone;
 /// The signed-in landing page.
 pub mod home;
 /// Generating a new recovery code.
 pub mod new_recovery_code;
 /// Unknown addresses.
 pub mod not_found;
+/// The demo's outbox: texts and emails "sent".
+pub mod outbox;
 /// My Profile Settings and its tabs.
 pub mod profile;
 /// "Confirm your password", the step before sensitive actions.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
-use mfa_api::Role;
+use mfa_api::{FactorKind, Role};
 
 use super::reauth::ReauthForm;
 use crate::api;
@@ -12,7 +12,9 @@ use crate::errors::error_text;
 use crate::flows::Removal;
 use crate::form::on_answer;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::{ADD_AUTHENTICATOR_PATH, NEW_RECOVERY_CODE_PATH, PROFILE_PATH, SECURITY_PATH};
+use crate::nav::{
+    ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, NEW_RECOVERY_CODE_PATH, PROFILE_PATH, SECURITY_PATH,
+};
 use crate::session::Session;
 
 const PANEL_ID: &str = "profile-panel";
@@ -110,6 +112,20 @@ pub fn SecurityTab() -> impl IntoView {
     let status = Signal::derive(move || session.me().map(|me| me.two_factor).unwrap_or_default());
     let removal = RwSignal::new(Removal::Idle);
     let remove = session.action(|&id: &i64| api::remove_factor(id));
+    let prefer = session.action(|&id: &i64| api::prefer_factor(id));
+    on_answer(prefer, move |answer| {
+        if let Ok(me) = answer {
+            session.signed_in(me);
+        }
+    });
+    // What is being removed, for the question.
+    let removing_kind = move || {
+        let id = match removal.get() {
+            Removal::Asking(id) => id,
+            _ => return None,
+        };
+        status.with(|s| s.factors.iter().find(|f| f.id == id).map(|f| f.kind))
+    };
     on_answer(remove, move |answer| {
         removal.update(|r| r.finished(&answer));
         if let Ok(me) = answer {
@@ -136,18 +152,30 @@ pub fn SecurityTab() -> impl IntoView {
         <TwoFactorSection
             status=status
             on_add_authenticator=go(ADD_AUTHENTICATOR_PATH)
+            on_add_phone=go(ADD_PHONE_PATH)
+            on_prefer_factor=Callback::new(move |id| { prefer.dispatch(id); })
             on_remove_factor=Callback::new(move |id| removal.update(|r| r.ask(id)))
             on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
         />
         <p class="error" role="alert">
-            {move || removal.with(|r| r.error().map(|e| error_text(i18n.get_locale(), e)))}
+            {move || {
+                removal
+                    .with(|r| r.error().cloned())
+                    .or_else(|| prefer.value().get().and_then(Result::err))
+                    .map(|e| error_text(i18n.get_locale(), &e))
+            }}
         </p>
         {move || match removal.get() {
             Removal::Idle | Removal::Removing(_) | Removal::Failed(_) => None,
             Removal::Asking(_) => Some(
                 view! {
                     <section class="card confirm" role="alertdialog" aria-labelledby="remove-question">
-                        <p id="remove-question">{t!(i18n, remove_authenticator_question)}</p>
+                        <p id="remove-question">
+                            {move || match removing_kind() {
+                                Some(FactorKind::Sms) => t_string!(i18n, remove_phone_question),
+                                _ => t_string!(i18n, remove_authenticator_question),
+                            }}
+                        </p>
                         <div class="actions">
                             <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, remove)}</button>
                             <button type="button" on:click=move |_| removal.update(Removal::cancel)>{t!(i18n, cancel)}</button>

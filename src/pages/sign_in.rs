@@ -9,9 +9,13 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{ErrorCode, SecondFactorRequest, SignInOutcome, SignInRequest};
 
 use crate::api;
+use crate::browser::new_request_key;
+use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
+use crate::components::texted_code::{ResendButton, TextedCodeListener};
+use crate::dates::now;
 use crate::document::{focus_on_change, page_title};
-use crate::flows::AfterRecovery;
+use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::{self, ADD_AUTHENTICATOR_PATH};
@@ -114,7 +118,7 @@ fn PasswordStep() -> impl IntoView {
     let submit = session.action(|request: &SignInRequest| api::sign_in(request.clone()));
     on_answer(submit, move |answer| match answer {
         Ok(SignInOutcome::SignedIn { me, .. }) => session.signed_in(me),
-        Ok(SignInOutcome::SecondFactorRequired) => session.second_factor_due(),
+        Ok(SignInOutcome::SecondFactorRequired { .. }) => session.second_factor_due(),
         Err(_) => {}
     });
     let on_submit = move |event: SubmitEvent| {
@@ -168,13 +172,31 @@ fn PasswordStep() -> impl IntoView {
     }
 }
 
-/// The code from the app, or ("Use your recovery code instead") the recovery code.
+/// The second step: the preferred factor first ("Text me a code" for a
+/// phone), the others and the recovery code under "Use another method".
+/// The factors come from the server, so a reload finds them again.
 #[component]
 fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
+    let session = Session::expect();
+    let options = session.action(|&()| api::second_factor_options());
+    options.dispatch(());
+    move || match options.value().get() {
+        None => view! { <Loading /> }.into_any(),
+        Some(answer) => {
+            let factors = answer.map(|o| o.factors).unwrap_or_default();
+            view! { <CodeForm step=SecondStepFlow::new(factors) on_recovered=on_recovered /> }
+                .into_any()
+        }
+    }
+}
+
+#[component]
+fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
-    let use_recovery = RwSignal::new(false);
+    let step = RwSignal::new(step);
     let code = RwSignal::new(String::new());
+    let method = move || step.with(|s| s.method.clone());
     // (Should the half-signed-in session run out, the session notices and
     // the password step comes back.)
     let submit =
@@ -191,65 +213,168 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
             session.signed_in(me);
         }
         // The codes are closed after too many failures: offer the way out.
-        Err(e) if e.is(ErrorCode::RecoveryCodeRequired) => use_recovery.set(true),
-        Ok(SignInOutcome::SecondFactorRequired) | Err(_) => {}
+        Err(e) if e.is(ErrorCode::RecoveryCodeRequired) => {
+            step.update(|s| s.choose(Method::RecoveryCode));
+        }
+        Ok(SignInOutcome::SecondFactorRequired { .. }) | Err(_) => {}
     });
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let text_me = session
+        .action(|(factor_id, key): &(i64, String)| api::text_sign_in_code(*factor_id, key.clone()));
+    on_answer(text_me, move |answer| {
+        step.update(|s| s.texted(&answer, now()))
+    });
+    let send_text = move || {
+        if let Method::Text { factor_id, .. } = step.with_untracked(|s| s.method.clone()) {
+            submit.clear();
+            text_me.dispatch((factor_id, new_request_key()));
+        }
+    };
+    let dispatch = move |typed: String| {
         if submit.pending().get_untracked() {
             return;
         }
-        let typed = std::mem::take(&mut *code.write());
-        submit.dispatch(if use_recovery.get_untracked() {
-            SecondFactorRequest::RecoveryCode { code: typed }
-        } else {
-            SecondFactorRequest::Totp { code: typed }
+        submit.dispatch(match step.with_untracked(|s| s.method.clone()) {
+            Method::AuthenticatorApp => SecondFactorRequest::Totp { code: typed },
+            Method::Text { .. } => SecondFactorRequest::Sms { code: typed },
+            Method::RecoveryCode => SecondFactorRequest::RecoveryCode { code: typed },
         });
     };
-    let switch = move |_| {
-        use_recovery.update(|r| *r = !*r);
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        dispatch(std::mem::take(&mut *code.write()));
+    };
+    let choose = move |chosen: Method| {
+        step.update(|s| s.choose(chosen));
         code.set(String::new());
         submit.clear();
+        text_me.clear();
     };
+    let recovery = move || method() == Method::RecoveryCode;
+    let texted = move || step.with(|s| s.resend_at.is_some());
+    // A phone before its code was asked for: only "Text me a code".
+    let waiting_to_text = move || matches!(method(), Method::Text { .. }) && !texted();
+    let intro = move || match method() {
+        Method::AuthenticatorApp => t_string!(i18n, second_step_intro).to_owned(),
+        Method::RecoveryCode => t_string!(i18n, recovery_step_intro).to_owned(),
+        Method::Text { to, .. } if texted() => t_string!(i18n, sms_step_sent, to = to).to_string(),
+        Method::Text { to, .. } => t_string!(i18n, sms_step_intro, to = to).to_string(),
+    };
+    let method_name = move |m: &Method| match m {
+        Method::AuthenticatorApp => t_string!(i18n, authenticator_app).to_owned(),
+        Method::Text { to, .. } => t_string!(i18n, method_text_to, to = to.clone()).to_string(),
+        Method::RecoveryCode => t_string!(i18n, recovery_code).to_owned(),
+    };
+    let back_from_recovery = move || match step.with(SecondStepFlow::preferred) {
+        Method::Text { .. } => t_string!(i18n, use_text_instead),
+        _ => t_string!(i18n, use_app_instead),
+    };
+    focus_on_change(move || (method(), texted()));
     view! {
         <section class="card narrow" aria-labelledby="second-step-title">
             <h1 id="second-step-title">{t!(i18n, second_step_title)}</h1>
-            <p>
-                {move || {
-                    if use_recovery.get() { t_string!(i18n, recovery_step_intro) } else { t_string!(i18n, second_step_intro) }
-                }}
-            </p>
+            <p>{intro}</p>
+            <Show when=texted>
+                <TextedCodeListener on_code=Callback::new(move |typed: String| {
+                    code.set(typed.clone());
+                    dispatch(typed);
+                }) />
+            </Show>
             <form class="form" on:submit=on_submit>
-                <div class="field">
-                    <label for="second-factor-code">
-                        {move || if use_recovery.get() { t_string!(i18n, recovery_code) } else { t_string!(i18n, code_label) }}
-                    </label>
-                    <input
-                        id="second-factor-code"
-                        class="code-input"
-                        name="code"
-                        type="text"
-                        inputmode=move || if use_recovery.get() { "text" } else { "numeric" }
-                        autocomplete=move || if use_recovery.get() { "off" } else { "one-time-code" }
-                        autocapitalize="characters"
-                        spellcheck="false"
-                        required
-                        data-autofocus
-                        aria-invalid=invalid(submit)
-                        aria-describedby="second-step-error"
-                        bind:value=code
-                    />
-                </div>
-                <p id="second-step-error" class="error" role="alert">{error_message(submit)}</p>
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                <Show when=move || !waiting_to_text()>
+                    <div class="field">
+                        <label for="second-factor-code">
+                            {move || if recovery() { t_string!(i18n, recovery_code) } else { t_string!(i18n, code_label) }}
+                        </label>
+                        <input
+                            id="second-factor-code"
+                            class="code-input"
+                            name="code"
+                            type="text"
+                            inputmode=move || if recovery() { "text" } else { "numeric" }
+                            autocomplete=move || if recovery() { "off" } else { "one-time-code" }
+                            autocapitalize="characters"
+                            spellcheck="false"
+                            required
+                            data-autofocus
+                            aria-invalid=invalid(submit)
+                            aria-describedby="second-step-error"
+                            bind:value=code
+                        />
+                    </div>
+                </Show>
+                <p id="second-step-error" class="error" role="alert">
+                    {move || error_message(submit)().or_else(error_message(text_me))}
+                </p>
+                {move || {
+                    if waiting_to_text() {
+                        view! {
+                            <button
+                                type="button"
+                                class="primary"
+                                data-autofocus
+                                disabled=move || text_me.pending().get()
+                                on:click=move |_| send_text()
+                            >
+                                {move || if text_me.pending().get() { t_string!(i18n, sending) } else { t_string!(i18n, text_me_a_code) }}
+                            </button>
+                        }
+                        .into_any()
+                    } else {
+                        view! {
+                            <div class="actions">
+                                <button type="submit" class="primary" disabled=move || submit.pending().get()>
+                                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
+                                </button>
+                                <Show when=texted>
+                                    <ResendButton
+                                        resend_at=Signal::derive(move || step.with(|s| s.resend_at))
+                                        pending=Signal::derive(move || text_me.pending().get())
+                                        on_resend=Callback::new(move |()| send_text())
+                                    />
+                                </Show>
+                            </div>
+                        }
+                        .into_any()
+                    }
+                }}
+                <button
+                    type="button"
+                    class="link"
+                    on:click=move |_| {
+                        if recovery() { choose(step.with_untracked(SecondStepFlow::preferred)) } else { choose(Method::RecoveryCode) }
+                    }
+                >
+                    {move || if recovery() { back_from_recovery() } else { t_string!(i18n, use_recovery_instead) }}
                 </button>
-                <button type="button" class="link" on:click=switch>
-                    {move || {
-                        if use_recovery.get() { t_string!(i18n, use_app_instead) } else { t_string!(i18n, use_recovery_instead) }
-                    }}
-                </button>
+                <Show when=move || step.with(SecondStepFlow::has_other_factors)>
+                    <button
+                        type="button"
+                        class="link"
+                        aria-expanded=move || if step.with(|s| s.choosing) { "true" } else { "false" }
+                        aria-controls="other-methods"
+                        on:click=move |_| step.update(|s| s.choosing = !s.choosing)
+                    >
+                        {t!(i18n, use_another_method)}
+                    </button>
+                </Show>
             </form>
+            <Show when=move || step.with(|s| s.choosing)>
+                <ul id="other-methods" class="other-methods" aria-label=move || t_string!(i18n, other_methods_label)>
+                    {move || {
+                        step.with(SecondStepFlow::others)
+                            .into_iter()
+                            .map(|m| {
+                                let name = method_name(&m);
+                                view! {
+                                    <li>
+                                        <button type="button" on:click=move |_| choose(m.clone())>{name}</button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
         </section>
     }
 }

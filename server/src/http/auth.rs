@@ -3,7 +3,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
-use mfa_api::{RecoveryCodeText, SecondFactorRequest, SignInOutcome, SignInRequest};
+use mfa_api::{
+    RecoveryCodeText, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+};
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
@@ -24,7 +26,10 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sign-in", post(sign_in))
-        .route("/sign-in/second-factor", post(second_factor))
+        .route(
+            "/sign-in/second-factor",
+            post(second_factor).get(second_factor_options),
+        )
         .route("/sign-out", post(sign_out))
 }
 
@@ -66,6 +71,16 @@ async fn sign_in(
         jar = jar.add(device_cookie(device, secure));
     }
     Ok((jar, ApiJson(outcome)))
+}
+
+/// The factors this sign-in may finish with (the page may have been reloaded).
+async fn second_factor_options(
+    State(state): State<AppState>,
+    PendingSecondFactor(session): PendingSecondFactor,
+) -> ApiResult<ApiJson<SecondFactorOptions>> {
+    Ok(ApiJson(SecondFactorOptions {
+        factors: second_step::offered(&state.deps, &session).await?,
+    }))
 }
 
 /// A code from a factor, or the recovery code. The half-signed-in session is

@@ -2,7 +2,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use mfa_api::ReauthRequest;
+use mfa_api::{ReauthRequest, ReauthStatus};
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
@@ -13,7 +13,18 @@ use crate::services::reauth;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/reauth", post(reauth))
+    Router::new().route("/reauth", post(reauth).get(status))
+}
+
+/// Whether sensitive actions are allowed now, and until when: a flow asks
+/// for the password only when it would be asked for anyway.
+async fn status(
+    State(state): State<AppState>,
+    MayEnroll(session): MayEnroll,
+) -> ApiJson<ReauthStatus> {
+    ApiJson(ReauthStatus {
+        valid_until: (state.deps.now() < session.reauth_until).then_some(session.reauth_until),
+    })
 }
 
 /// Confirms the current password: sensitive actions are then allowed on this

@@ -2,7 +2,7 @@
 //! recovery code. Success replaces the half-signed-in session with a full
 //! one (a new id) in the same transaction that uses up the code.
 
-use mfa_api::{FactorKind, Me, SessionStage};
+use mfa_api::{FactorKind, Me, SessionStage, SignInFactor};
 
 use super::authenticator::{self, CodeCheck};
 use super::limits::{self, Refused};
@@ -15,7 +15,7 @@ use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
-use crate::store::{AuditKind, Binding, Purpose, Tx, kind_name};
+use crate::store::{AuditKind, Binding, FactorRow, Purpose, Tx, kind_name};
 
 /// What the person typed, parsed.
 #[derive(Debug)]
@@ -60,6 +60,27 @@ pub enum SecondStepError {
 
 internal_error!(SecondStepError);
 hash_error!(SecondStepError);
+
+/// The factors offered at the second step, the preferred one first.
+pub async fn offered(
+    deps: &Deps,
+    session: &LiveSession,
+) -> Result<Vec<SignInFactor>, SecondStepError> {
+    let factors = deps.read().await?.factors(session.user_id).await?;
+    Ok(offered_factors(factors))
+}
+
+/// How a user's factors are offered at the second step.
+pub(super) fn offered_factors(factors: Vec<FactorRow>) -> Vec<SignInFactor> {
+    factors
+        .into_iter()
+        .map(|f| SignInFactor {
+            id: f.id,
+            kind: f.kind,
+            label: f.label,
+        })
+        .collect()
+}
 
 /// Checks the answer for the half-signed-in `session`.
 pub async fn complete(

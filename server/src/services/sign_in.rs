@@ -9,7 +9,7 @@ use mfa_api::{Me, SessionStage, SignInFactor};
 use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
-use super::{Deps, hash_error, internal_error, profile, session};
+use super::{Deps, hash_error, internal_error, profile, second_step, session};
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
@@ -125,14 +125,7 @@ pub async fn sign_in(
     };
     tx.commit().await?;
     let second_factors = match stage {
-        SessionStage::SecondFactorPending => factors
-            .into_iter()
-            .map(|f| SignInFactor {
-                id: f.id,
-                kind: f.kind,
-                label: f.label,
-            })
-            .collect(),
+        SessionStage::SecondFactorPending => second_step::offered_factors(factors),
         SessionStage::MustEnroll | SessionStage::Full => Vec::new(),
     };
     Ok(PasswordAccepted {

@@ -68,6 +68,25 @@ for (const locale of ['en', 'fr']) {
     await page.locator('.recovery button.primary').click();
     await page.locator('.method').first().waitFor();
     await audit(page, 'security tab, enrolled');
+    // Add Phone Number (the password was confirmed a moment ago).
+    await page.locator('.two-factor .actions button').nth(1).click();
+    await page.locator('#phone-country option').first().waitFor({ state: 'attached' });
+    await audit(page, 'add phone number');
+    await page.locator('#phone-country').selectOption('FR');
+    await page.locator('#phone-number').fill('0800 12 34 56');
+    await page.locator('form button[type=submit]').click();
+    await page.locator('#phone-error:not(:empty)').waitFor();
+    await audit(page, 'add phone number with error');
+    await page.locator('#phone-number').fill('06 12 34 56 78');
+    await page.locator('form button[type=submit]').click();
+    await page.locator('#phone-code').waitFor();
+    await audit(page, 'texted code');
+    const texted = await page.evaluate(async () => (await (await fetch('/api/outbox')).json()).messages[0].body.slice(0, 6));
+    await page.locator('#phone-code').fill(texted);
+    await page.locator('form button[type=submit]').click();
+    await page.locator('.method').nth(1).waitFor();
+    await page.locator('.badge').waitFor();
+    await audit(page, 'security tab, two factors');
     await page.locator('.method button').first().click();
     await page.locator('[role=alertdialog]').waitFor();
     await audit(page, 'remove question');
@@ -79,6 +98,12 @@ for (const locale of ['en', 'fr']) {
     await page.locator('button[type=submit]').click();
     await page.locator('#second-factor-code').waitFor();
     await audit(page, 'second step');
+    await page.locator('button[aria-controls=other-methods]').click();
+    await page.locator('#other-methods button').first().waitFor();
+    await audit(page, 'other methods');
+    await page.locator('#other-methods button').first().click();
+    await page.locator('#second-step-title').waitFor();
+    await audit(page, 'text me a code');
     await context.close();
 
     // A payee without a factor: the must-enroll explanation on the tab.
@@ -91,6 +116,9 @@ for (const locale of ['en', 'fr']) {
     await payeePage.locator('button[type=submit]').click();
     await payeePage.locator('#must-enroll-title').waitFor();
     await audit(payeePage, 'must enroll');
+    await payeePage.goto('/outbox');
+    await payeePage.locator('.outbox-body').first().waitFor();
+    await audit(payeePage, 'outbox');
     await payee.close();
   });
 }

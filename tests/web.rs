@@ -56,6 +56,8 @@ fn section(status: RwSignal<TwoFactorStatus>, asked: RwSignal<Vec<String>>) -> i
             <TwoFactorSection
                 status=status
                 on_add_authenticator=Callback::new(move |()| asked.update(|a| a.push("add".into())))
+                on_add_phone=Callback::new(move |()| asked.update(|a| a.push("phone".into())))
+                on_prefer_factor=Callback::new(move |id: i64| asked.update(|a| a.push(format!("prefer {id}"))))
                 on_remove_factor=Callback::new(move |id: i64| asked.update(|a| a.push(format!("remove {id}"))))
                 on_new_recovery_code=Callback::new(move |()| asked.update(|a| a.push("new code".into())))
             />
@@ -95,6 +97,50 @@ async fn two_factor_section_offers_both_methods() {
             .unwrap()
             .contains("payee")
     );
+}
+
+#[wasm_bindgen_test]
+async fn with_two_factors_one_is_preferred_and_the_other_can_become_it() {
+    let root = container();
+    let factor = |id, kind, label: Option<&str>, preferred| FactorInfo {
+        id,
+        kind,
+        label: label.map(str::to_owned),
+        added_at: 1_795_824_000,
+        last_used_at: None,
+        preferred,
+    };
+    let status = RwSignal::new(TwoFactorStatus {
+        enabled: true,
+        requirement: MfaRequirement::Optional,
+        factors: vec![
+            factor(3, FactorKind::Sms, Some("+33 • •• •• •• 78"), true),
+            factor(2, FactorKind::AuthenticatorApp, None, false),
+        ],
+        recovery_code: None,
+    });
+    let asked = RwSignal::new(Vec::new());
+    let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
+    leptos::task::tick().await;
+    assert_eq!(
+        texts(&root, ".method strong"),
+        ["Text message (SMS)", "Authenticator app"]
+    );
+    assert_eq!(texts(&root, ".factor-label"), ["+33 • •• •• •• 78"]);
+    assert_eq!(texts(&root, ".badge"), ["Preferred"]);
+    assert_eq!(
+        texts(&root, ".actions button"),
+        ["Replace authenticator app", "Change phone number"]
+    );
+    find(
+        &root,
+        "button[aria-label='Make preferred: Authenticator app']",
+    )
+    .click();
+    find(&root, "button[aria-label='Remove phone number']").click();
+    find(&root, ".actions button:not(.primary)").click();
+    leptos::task::tick().await;
+    assert_eq!(asked.get_untracked(), ["prefer 2", "remove 3", "phone"]);
 }
 
 #[wasm_bindgen_test]
@@ -205,6 +251,8 @@ async fn language_switch_flips_labels_and_html_lang() {
                 <TwoFactorSection
                     status=TwoFactorStatus::default()
                     on_add_authenticator=Callback::new(|()| ())
+                    on_add_phone=Callback::new(|()| ())
+                    on_prefer_factor=Callback::new(|_: i64| ())
                     on_remove_factor=Callback::new(|_: i64| ())
                     on_new_recovery_code=Callback::new(|()| ())
                 />

@@ -80,16 +80,22 @@ pub fn AddPhonePage() -> impl IntoView {
     });
     let account = move || session.me().map(|me| me.user.email).unwrap_or_default();
     focus_on_change(move || flow.with(std::mem::discriminant));
+    // What the person chose and typed outlives the screens (a refused send
+    // or "Use a different number" comes back to them).
+    let country = RwSignal::new(String::new());
+    let number = RwSignal::new(String::new());
+    // Only a new screen renders anew (an answer that changes nothing does not).
+    let screen = Memo::new(move |_| flow.get());
 
     move || {
-        match flow.get() {
+        match screen.get() {
         AddPhone::Checking | AddPhone::Done => view! { <Loading /> }.into_any(),
         AddPhone::ConfirmPassword => view! {
             <ReauthForm on_confirmed=Callback::new(move |()| flow.update(AddPhone::reauthenticated)) />
         }
         .into_any(),
         AddPhone::EnterNumber => view! {
-            <NumberStep title=Signal::derive(move || title().to_owned()) send=send />
+            <NumberStep title=Signal::derive(move || title().to_owned()) send=send country=country number=number />
         }
         .into_any(),
         AddPhone::EnterCode { to, resend_at } => view! {
@@ -128,6 +134,8 @@ pub fn AddPhonePage() -> impl IntoView {
 fn NumberStep(
     #[prop(into)] title: Signal<String>,
     send: crate::form::ApiAction<(StartPhoneRequest, String), mfa_api::CodeTexted>,
+    country: RwSignal<String>,
+    number: RwSignal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
@@ -141,8 +149,6 @@ fn NumberStep(
             _ => Vec::new(),
         })
     };
-    let country = RwSignal::new(String::new());
-    let number = RwSignal::new(String::new());
     // The first country is chosen until the person picks one.
     Effect::new(move |_| {
         let first = list().first().map(|c: &SmsCountry| c.iso.clone());
@@ -180,7 +186,7 @@ fn NumberStep(
         ));
     };
     view! {
-        <section class="card narrow" aria-labelledby="phone-title">
+        <section class="card narrow">
             <h1 id="phone-title">{move || title.get()}</h1>
             <p>{t!(i18n, phone_intro)}</p>
             <form class="form" on:submit=on_submit>
@@ -199,7 +205,12 @@ fn NumberStep(
                                 .into_iter()
                                 .map(|c| {
                                     let label = format!("{} (+{})", c.name, c.calling_code);
-                                    view! { <option value=c.iso.clone()>{label}</option> }
+                                    let iso = c.iso.clone();
+                                    view! {
+                                        <option value=c.iso.clone() selected=move || country.with(|chosen| *chosen == iso)>
+                                            {label}
+                                        </option>
+                                    }
                                 })
                                 .collect_view()
                         }}

@@ -14,7 +14,7 @@ use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::components::texted_code::{ResendButton, TextedCodeListener};
 use crate::dates::now;
-use crate::document::{focus_on_change, page_title};
+use crate::document::{focus_new_screen, focus_on_change, page_title};
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
@@ -268,6 +268,9 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
         Method::Text { .. } => t_string!(i18n, use_text_instead),
         _ => t_string!(i18n, use_app_instead),
     };
+    // The factors arrived after the screen changed: focus their field now,
+    // and again whenever the method (or its step) changes.
+    focus_new_screen();
     focus_on_change(move || (method(), texted()));
     view! {
         <section class="card narrow" aria-labelledby="second-step-title">

@@ -490,3 +490,27 @@ async fn the_outbox_exists_only_in_demo_mode() {
     assert_eq!(demo.get("/api/outbox", None).await.status, StatusCode::OK);
     assert_eq!(demo.get("/outbox", None).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_reauth_window_and_the_second_steps_factors_can_be_read() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in(MEMBER).await;
+    let closed = app.get("/api/reauth", Some(&cookie)).await;
+    assert_eq!(closed.status, StatusCode::OK);
+    assert_eq!(closed.body, json!({ "valid_until": null }));
+    app.reauth(&cookie).await;
+    let open = app.get("/api/reauth", Some(&cookie)).await;
+    assert_eq!(open.body["valid_until"], app.now() + 600);
+
+    app.enroll_phone(&cookie).await;
+    app.post("/api/sign-out", Some(&cookie), &json!({})).await;
+    let (partial, _) = second_step_with_text(&app).await;
+    let options = app.get("/api/sign-in/second-factor", Some(&partial)).await;
+    assert_eq!(options.status, StatusCode::OK);
+    assert_eq!(options.body["factors"][0]["kind"], "sms");
+    assert_eq!(options.body["factors"][0]["label"], "+33 • •• •• •• 78");
+    assert_eq!(
+        app.get("/api/sign-in/second-factor", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

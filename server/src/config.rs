@@ -460,6 +460,31 @@ mod tests {
     }
 
     #[test]
+    fn the_sms_provider_is_the_outbox_unless_twilio_is_fully_configured() {
+        assert_eq!(config(&[]).unwrap().sms, SmsConfig::Outbox);
+        let twilio = [
+            ("MFA_SMS_PROVIDER", "twilio"),
+            ("MFA_TWILIO_ACCOUNT_SID", "AC1"),
+            ("MFA_TWILIO_AUTH_TOKEN", "t"),
+            ("MFA_TWILIO_MESSAGING_SERVICE_SID", "MG1"),
+        ];
+        let SmsConfig::Twilio(c) = config(&twilio).unwrap().sms else {
+            panic!("twilio expected")
+        };
+        assert_eq!(c.sender, TwilioSender::MessagingService("MG1".into()));
+        assert_eq!(c.base_url, "https://api.twilio.com");
+        assert_eq!(c.timeout, std::time::Duration::from_secs(10));
+        // Missing pieces, both senders, and nonsense are refused at start.
+        assert!(config(&twilio[..3]).is_err());
+        assert!(config(&[twilio[0], twilio[1], twilio[3]]).is_err());
+        let both = [&twilio[..], &[("MFA_TWILIO_FROM", "+15005550006")]].concat();
+        assert!(config(&both).is_err());
+        let slow = [&twilio[..], &[("MFA_SMS_TIMEOUT_SECS", "0")]].concat();
+        assert!(config(&slow).is_err());
+        assert!(config(&[("MFA_SMS_PROVIDER", "pigeon")]).is_err());
+    }
+
+    #[test]
     fn bad_urls_are_refused() {
         assert!(config(&[("MFA_PUBLIC_URL", "mfa.example.com")]).is_err());
         assert!(config(&[("MFA_DATABASE_URL", "mysql://x")]).is_err());

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use mfa_api::{ErrorCode, SecondFactorRequest, SignInOutcome, SignInRequest};
+use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInRequest};
 
 use crate::api;
 use crate::browser::new_request_key;
@@ -18,7 +18,7 @@ use crate::document::{focus_new_screen, focus_on_change, page_title};
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::{self, ADD_AUTHENTICATOR_PATH};
+use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH};
 use crate::session::Session;
 
 #[component]
@@ -80,7 +80,11 @@ pub fn SignInPage() -> impl IntoView {
                 .into_any(),
                 AfterRecovery::OfferReplacement => {
                     let navigate = navigate.clone();
+                    let to_phone = navigate.clone();
                     let go_on = go_on.clone();
+                    let has_phone = session.me().is_some_and(|me| {
+                        me.two_factor.factors.iter().any(|f| f.kind == FactorKind::Sms)
+                    });
                     view! {
                         <section class="card narrow" aria-labelledby="lost-device-title">
                             <h1 id="lost-device-title">{t!(i18n, lost_device_title)}</h1>
@@ -93,6 +97,13 @@ pub fn SignInPage() -> impl IntoView {
                                 >
                                     {t!(i18n, replace_authenticator)}
                                 </button>
+                                {has_phone.then(|| {
+                                    view! {
+                                        <button type="button" on:click=move |_| to_phone(ADD_PHONE_PATH, Default::default())>
+                                            {t!(i18n, change_phone_number)}
+                                        </button>
+                                    }
+                                })}
                                 <button type="button" on:click=move |_| go_on()>{t!(i18n, not_now)}</button>
                             </div>
                         </section>

@@ -35,6 +35,9 @@ impl Twilio {
             .user_agent(concat!("mfa-server/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("building the HTTP client for the SMS provider")?;
+        if !config.base_url.starts_with("https://") {
+            tracing::warn!(base_url = %config.base_url, "MFA_TWILIO_BASE_URL is not https: texts and the auth token travel in the clear");
+        }
         let url = format!(
             "{}/2010-04-01/Accounts/{}/Messages.json",
             config.base_url,

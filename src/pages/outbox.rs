@@ -72,6 +72,8 @@ fn Message(message: OutboxMessage) -> impl IntoView {
     view! {
         <li class="outbox-message">
             <article aria-label=move || format!("{} · {}", channel(), to.clone())>
+                {message.subject.map(|subject| view! { <h2 class="small-heading">{subject}</h2> })}
+                <pre class="outbox-body">{message.body}</pre>
                 <p class="outbox-meta">
                     <strong>{channel}</strong>
                     " · "
@@ -79,8 +81,6 @@ fn Message(message: OutboxMessage) -> impl IntoView {
                     " · "
                     <time>{when}</time>
                 </p>
-                {message.subject.map(|subject| view! { <h2 class="small-heading">{subject}</h2> })}
-                <pre class="outbox-body">{message.body}</pre>
             </article>
         </li>
     }

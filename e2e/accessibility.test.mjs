@@ -81,7 +81,7 @@ for (const locale of ['en', 'fr']) {
     await page.locator('form button[type=submit]').click();
     await page.locator('#phone-code').waitFor();
     await audit(page, 'texted code');
-    const texted = await page.evaluate(async () => (await (await fetch('/api/outbox')).json()).messages[0].body.slice(0, 6));
+    const texted = await page.evaluate(async () => (await (await fetch('/api/outbox')).json()).messages.find((m) => m.channel === 'sms').body.slice(0, 6));
     await page.locator('#phone-code').fill(texted);
     await page.locator('form button[type=submit]').click();
     await page.locator('.method').nth(1).waitFor();

@@ -21,6 +21,17 @@ async function newestText(outbox) {
   return { body, code };
 }
 
+/** Reloads /outbox until an email with `subject` is listed (the server's worker sends every 2 s). */
+async function waitForEmail(outbox, subject) {
+  for (let i = 0; i < 20; i++) {
+    await outbox.goto('/outbox');
+    await outbox.getByRole('heading', { name: 'Outbox' }).waitFor();
+    if (await outbox.getByText(subject, { exact: false }).count()) return;
+    await outbox.waitForTimeout(500);
+  }
+  assert.fail(`no email "${subject}" in the outbox`);
+}
+
 async function signOut(page) {
   await page.getByRole('button', { name: 'Account & Profile' }).click();
   await page.getByRole('menuitem', { name: 'Sign out' }).click();
@@ -83,6 +94,9 @@ test('a member adds a French mobile with the code from the outbox, then signs in
   await page.getByText('Text message (SMS)', { exact: true }).waitFor();
   await page.getByText(MASKED).waitFor();
   await page.getByRole('button', { name: 'Change phone number' }).waitFor();
+  // The member is told, by email (the server's worker sends the queue).
+  await waitForEmail(outbox, 'A phone number for text-message codes was added to your account');
+  await outbox.getByText('To member@demo.test', { exact: false }).first().waitFor();
 
   // Sign in: nothing is texted until asked.
   await signOut(page);

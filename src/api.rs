@@ -6,9 +6,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
-    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, Me, Outbox, ReauthRequest, ReauthStatus,
-    SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries,
-    StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, Outbox, ReauthRequest,
+    ReauthStatus, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -174,6 +174,18 @@ pub async fn remove_factor(id: i64) -> Result<Me, ApiError> {
 /// Voids the recovery code and returns a new one (needs a recent `reauth`).
 pub async fn new_recovery_code() -> Result<FactorChange, ApiError> {
     json(build(guarded(Request::post("/api/recovery-code")))?).await
+}
+
+/// The language the app is shown in, for the user's emails.
+pub async fn set_language(language: &'static str) -> Result<(), ApiError> {
+    send(with_body(
+        Request::put("/api/me/language"),
+        &LanguageRequest {
+            language: language.to_owned(),
+        },
+    )?)
+    .await
+    .map(drop)
 }
 
 pub async fn sign_out() -> Result<(), ApiError> {

@@ -38,7 +38,8 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 
 use components::header::Header;
-use i18n::{I18nContextProvider, t, use_i18n};
+use i18n::{I18nContextProvider, Locale, t, use_i18n};
+use leptos_i18n::Locale as _;
 use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
 use pages::add_phone::AddPhonePage;
@@ -68,6 +69,15 @@ fn Shell() -> impl IntoView {
     let session = Session::provide();
     let navigate = use_navigate();
     let sign_out = session.action(|&()| api::sign_out());
+    // The server writes the user's emails in the language they read the app in.
+    let set_language = session.action(|&language: &&'static str| api::set_language(language));
+    Effect::new(move |previous: Option<Locale>| {
+        let locale = i18n.get_locale();
+        if previous.is_some_and(|p| p != locale) && session.is_signed_in_untracked() {
+            set_language.dispatch(locale.as_str());
+        }
+        locale
+    });
     let on_sign_out = Callback::new(move |()| {
         sign_out.dispatch(());
         // Forget the session here at once, even if the server cannot be

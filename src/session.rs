@@ -93,6 +93,12 @@ impl Session {
         self.0.with(|s| matches!(s, SessionState::SignedIn(_)))
     }
 
+    /// As [`Session::is_signed_in`], without tracking it.
+    pub fn is_signed_in_untracked(&self) -> bool {
+        self.0
+            .with_untracked(|s| matches!(s, SessionState::SignedIn(_)))
+    }
+
     /// Signed in, but MFA must be set up before anything else.
     pub fn must_enroll(&self) -> bool {
         self.0.with(

@@ -198,6 +198,16 @@ pub struct FactorChange {
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
+    /// The language the app is shown in (`en`, `fr`): emails follow it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `PUT /api/me/language`: the language the person reads the app (and
+/// their emails) in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageRequest {
+    pub language: String,
 }
 
 impl std::fmt::Debug for SignInRequest {
@@ -545,6 +555,7 @@ mod tests {
         let req = SignInRequest {
             email: "a@b.test".into(),
             password: "hunter2-secret".into(),
+            language: None,
         };
         let shown = format!("{req:?}");
         assert!(shown.contains("a@b.test"));

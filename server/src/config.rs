@@ -34,6 +34,10 @@ pub struct Config {
     pub trusted_proxies: Vec<Cidr>,
     /// `MFA_SMS_PROVIDER` and its settings: where texted codes go.
     pub sms: SmsConfig,
+    /// `MFA_SMTP_URL`: where emails go (the outbox when unset).
+    pub smtp_url: Option<SecretString>,
+    /// `MFA_MAIL_FROM`: the emails' sender (default `TwoStep <no-reply@host>`).
+    pub mail_from: Option<String>,
 }
 
 /// Where texted codes go (`MFA_SMS_PROVIDER`).
@@ -179,6 +183,8 @@ pub enum ConfigError {
         "MFA_TWILIO_BASE_URL must start with https:// (or http:// for a local test server), got {0:?}"
     )]
     TwilioBaseUrl(String),
+    #[error("MFA_SMTP_URL must start with smtp:// or smtps://, got {0:?}")]
+    SmtpUrl(String),
     #[error("MFA_SMS_TIMEOUT_SECS must be a number of seconds from 1 to 120, got {0:?}")]
     SmsTimeout(String),
 }
@@ -233,6 +239,14 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let sms = SmsConfig::from_lookup(set)?;
+        let smtp_url = match set("MFA_SMTP_URL") {
+            None => None,
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                Some(SecretString::new(url))
+            }
+            Some(url) => return Err(ConfigError::SmtpUrl(redact_password(&url))),
+        };
+        let mail_from = set("MFA_MAIL_FROM");
         Ok(Self {
             bind,
             data_dir,
@@ -245,6 +259,8 @@ impl Config {
             dist_dir,
             trusted_proxies,
             sms,
+            smtp_url,
+            mail_from,
         })
     }
 
@@ -328,6 +344,11 @@ impl fmt::Debug for Config {
             .field("dist_dir", &self.dist_dir)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("sms", &self.sms)
+            .field(
+                "smtp_url",
+                &self.smtp_url.as_ref().map(|u| redact_password(u.expose())),
+            )
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -523,6 +544,13 @@ mod tests {
         ])
         .unwrap();
         assert!(!format!("{c:?}").contains("tw-token-secret"));
+        let c = config(&[(
+            "MFA_SMTP_URL",
+            "smtp://mailer:smtp-secret@mail.example.com:587",
+        )])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("smtp-secret"));
+        assert!(config(&[("MFA_SMTP_URL", "http://mail.example.com")]).is_err());
         assert!(!format!("{c:?}").contains("s3cret-demo-pw"));
     }
 }

@@ -12,6 +12,8 @@ pub mod files;
 pub mod http;
 /// The server's secret key file.
 pub mod keys;
+/// Sending email: SMTP or the outbox.
+pub mod mail;
 /// The product's operations, between handlers and storage.
 pub mod services;
 /// Sending texts: the outbox or a Twilio-compatible provider.
@@ -98,6 +100,8 @@ impl Application {
                 decoy_hash: decoy_hash.into(),
                 sms: Arc::new(sms::SmsProvider::from_config(&config.sms)?),
                 host: config.public_host().into(),
+                mailer: Arc::new(mail::Mailer::from_config(&config)?),
+                public_url: config.public_url.as_str().into(),
             },
             config: Arc::new(config),
         };
@@ -126,12 +130,15 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
+        let worker = services::notify::spawn_worker(self.state.deps.clone());
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
+        let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        worker.abort();
+        served
     }
 }
 

@@ -1,5 +1,5 @@
-//! The demo's outbox: the texts and emails the server would have sent,
-//! newest first, for whoever runs the demo. Outside demo mode the server
+//! The demo's outbox: the texts and then the emails the server would have
+//! sent, each newest first, for whoever runs the demo. Outside demo mode the server
 //! answers 404 here.
 
 use leptos::prelude::*;
@@ -36,20 +36,37 @@ pub fn OutboxPage() -> impl IntoView {
                     <button type="button" on:click=move |_| { load.dispatch(()); }>
                         {t!(i18n, outbox_refresh)}
                     </button>
-                    {if messages.is_empty() {
-                        view! { <p>{t!(i18n, outbox_empty)}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ol class="outbox-list">
-                                {messages.into_iter().map(|m| view! { <Message message=m /> }).collect_view()}
-                            </ol>
-                        }
-                        .into_any()
-                    }}
+                    <Messages
+                        heading=Signal::derive(move || t_string!(i18n, outbox_texts).to_owned())
+                        messages=messages.iter().filter(|m| m.channel == OutboxChannel::Sms).cloned().collect()
+                    />
+                    <Messages
+                        heading=Signal::derive(move || t_string!(i18n, outbox_emails).to_owned())
+                        messages=messages.into_iter().filter(|m| m.channel == OutboxChannel::Email).collect()
+                    />
                 </section>
             }
             .into_any()
         }
+    }
+}
+
+/// One channel's messages, newest first.
+#[component]
+fn Messages(#[prop(into)] heading: Signal<String>, messages: Vec<OutboxMessage>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h2 class="small-heading">{move || heading.get()}</h2>
+        {if messages.is_empty() {
+            view! { <p>{t!(i18n, outbox_empty)}</p> }.into_any()
+        } else {
+            view! {
+                <ol class="outbox-list">
+                    {messages.into_iter().map(|m| view! { <Message message=m /> }).collect_view()}
+                </ol>
+            }
+            .into_any()
+        }}
     }
 }
 
@@ -72,7 +89,7 @@ fn Message(message: OutboxMessage) -> impl IntoView {
     view! {
         <li class="outbox-message">
             <article aria-label=move || format!("{} · {}", channel(), to.clone())>
-                {message.subject.map(|subject| view! { <h2 class="small-heading">{subject}</h2> })}
+                {message.subject.map(|subject| view! { <h3 class="small-heading">{subject}</h3> })}
                 <pre class="outbox-body">{message.body}</pre>
                 <p class="outbox-meta">
                     <strong>{channel}</strong>

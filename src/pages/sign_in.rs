@@ -4,6 +4,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInRequest};
@@ -140,6 +141,7 @@ fn PasswordStep() -> impl IntoView {
         submit.dispatch(SignInRequest {
             email: email.get_untracked(),
             password: std::mem::take(&mut *password.write()),
+            language: Some(i18n.get_locale_untracked().as_str().to_owned()),
         });
     };
     let invalid = invalid(submit);

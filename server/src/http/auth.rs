@@ -19,6 +19,7 @@ use crate::domain::password::Password;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
+use crate::mail::templates::Language;
 use crate::services::second_step::{self, Answer};
 use crate::services::{session, sign_in};
 use crate::state::AppState;
@@ -48,6 +49,7 @@ async fn sign_in(
         previous: previous.as_ref(),
         ip: ip.as_deref(),
         device: presented_device(&jar, secure),
+        language: request.language.as_deref().and_then(Language::parse),
     };
     let accepted = sign_in::sign_in(&state.deps, attempt, &email, password)
         .await

@@ -84,7 +84,7 @@ pub async fn confirm(
         CodeCheck::Wrong => return Err(claimed.wrong(EnrollError::WrongCode)),
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    enrollment::finish(tx, session, actor, &pending, fresh, now).await
+    enrollment::finish(tx, deps, session, actor, &pending, fresh, now).await
 }
 
 /// Audits a right code typed again (a sign of a shoulder-surfed or phished code).

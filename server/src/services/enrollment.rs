@@ -7,13 +7,15 @@
 use mfa_api::Me;
 
 use super::limits::Refused;
+use super::notify;
 use super::recovery::{self, FreshCode};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile};
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
 use crate::domain::recovery::RecoveryCode;
-use crate::store::{AuditKind, FactorRow, Tx, kind_name};
+use crate::mail::templates::SecurityEvent;
+use crate::store::{FactorRow, Tx, kind_name};
 
 /// After confirming: the user as they now stand, and the recovery code when
 /// this was their first factor (to show once).
@@ -64,6 +66,7 @@ pub(super) async fn first_factor_code(
 /// Confirms `pending`, whose code was right, and commits.
 pub(super) async fn finish(
     mut tx: Tx,
+    deps: &Deps,
     session: &LiveSession,
     actor: Actor<'_>,
     pending: &FactorRow,
@@ -81,11 +84,12 @@ pub(super) async fn finish(
             if old.preferred {
                 tx.set_preferred_factor(actor.user_id, pending.id).await?;
             }
-            tx.audit(
-                actor.user_id,
-                AuditKind::FactorRemoved,
-                kind_name(old.kind),
-                actor.ip,
+            notify::security_event(
+                &mut tx,
+                deps,
+                actor,
+                SecurityEvent::FactorRemoved { factor: old.kind },
+                "",
                 now,
             )
             .await?;
@@ -95,11 +99,14 @@ pub(super) async fn finish(
     if let Some(id) = preferred_to_set(factors.iter().map(|f| (f.id, f.preferred))) {
         tx.set_preferred_factor(actor.user_id, id).await?;
     }
-    tx.audit(
-        actor.user_id,
-        AuditKind::FactorAdded,
-        kind_name(pending.kind),
-        actor.ip,
+    notify::security_event(
+        &mut tx,
+        deps,
+        actor,
+        SecurityEvent::FactorAdded {
+            factor: pending.kind,
+        },
+        "",
         now,
     )
     .await?;

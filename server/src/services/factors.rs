@@ -3,11 +3,12 @@
 
 use mfa_api::Me;
 
+use super::notify;
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, internal_error, profile};
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
-use crate::store::{AuditKind, kind_name};
+use crate::mail::templates::SecurityEvent;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {
@@ -57,11 +58,14 @@ pub async fn remove(
     } else if let Some(id) = preferred_to_set(remaining.iter().map(|f| (f.id, f.preferred))) {
         tx.set_preferred_factor(actor.user_id, id).await?;
     }
-    tx.audit(
-        actor.user_id,
-        AuditKind::FactorRemoved,
-        kind_name(factor.kind),
-        actor.ip,
+    notify::security_event(
+        &mut tx,
+        deps,
+        actor,
+        SecurityEvent::FactorRemoved {
+            factor: factor.kind,
+        },
+        "",
         now,
     )
     .await?;

@@ -4,10 +4,12 @@
 //! answer gives the count back. The policy per kind of check is the
 //! domain's (`domain::attempts`).
 
+use super::notify;
 use super::{Actor, Deps};
 use crate::domain::attempts::{AttemptKind, Attempts, Claim};
 use crate::domain::clock::UnixTime;
-use crate::store::{AuditKind, Tx};
+use crate::mail::templates::SecurityEvent;
+use crate::store::Tx;
 
 /// Checks of this kind are refused until `until`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,11 +80,12 @@ pub(super) async fn claim(
             failures = after.failures,
             "locked after too many attempts"
         );
-        tx.audit(
-            actor.user_id,
-            AuditKind::Lockout,
+        notify::security_event(
+            &mut tx,
+            deps,
+            actor,
+            SecurityEvent::Lockout,
             kind.as_str(),
-            actor.ip,
             now,
         )
         .await?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::domain::clock::{Clock, UnixTime};
 use crate::domain::random::{Draw, RandomSource};
 use crate::keys::ServerKey;
+use crate::mail::Mailer;
 use crate::sms::SmsProvider;
 use crate::store::{Store, Tx};
 use hashing::Hashing;
@@ -22,6 +23,8 @@ pub mod factors;
 pub mod hashing;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
+/// What is emailed, its queue, and the worker that sends it.
+pub mod notify;
 /// Messages the outbox kept (demo mode).
 pub mod outbox;
 /// Phone numbers: adding or changing one, texting and checking codes.
@@ -56,6 +59,10 @@ pub struct Deps {
     pub sms: Arc<SmsProvider>,
     /// The public host name, for the origin-bound line of texted codes.
     pub host: Arc<str>,
+    /// Where emails go.
+    pub mailer: Arc<Mailer>,
+    /// `MFA_PUBLIC_URL`, for links in emails.
+    pub public_url: Arc<str>,
 }
 
 impl Deps {

@@ -406,5 +406,5 @@ pub async fn confirm(
         }
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    enrollment::finish(tx, session, actor, &pending, fresh, now).await
+    enrollment::finish(tx, deps, session, actor, &pending, fresh, now).await
 }

@@ -8,6 +8,7 @@ use mfa_api::{
 use super::session::LiveSession;
 use super::{Deps, internal_error};
 use crate::domain::access;
+use crate::mail::templates::Language;
 use crate::store::{FactorRow, Tx};
 
 #[derive(Debug, thiserror::Error)]
@@ -94,4 +95,17 @@ fn factor_info(row: &FactorRow) -> FactorInfo {
         last_used_at: row.last_used_at,
         preferred: row.preferred,
     }
+}
+
+/// Keeps the language the person reads the app in, for their emails.
+pub async fn set_language(
+    deps: &Deps,
+    session: &LiveSession,
+    language: Language,
+) -> Result<(), ProfileError> {
+    let mut tx = deps.begin().await?;
+    tx.set_user_language(session.user_id, language.code())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -4,11 +4,12 @@
 use mfa_api::Me;
 
 use super::hashing::HashError;
+use super::notify;
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::slow_hash::Salt;
-use crate::store::AuditKind;
+use crate::mail::templates::SecurityEvent;
 
 /// A new code and its hash, made before the transaction that stores it
 /// (argon2 is slow: no transaction waits on it).
@@ -68,11 +69,12 @@ pub async fn regenerate(
     let now = deps.now();
     tx.set_recovery_code(actor.user_id, &fresh.hash, now)
         .await?;
-    tx.audit(
-        actor.user_id,
-        AuditKind::RecoveryCodeRegenerated,
+    notify::security_event(
+        &mut tx,
+        deps,
+        actor,
+        SecurityEvent::RecoveryCodeRegenerated,
         "",
-        actor.ip,
         now,
     )
     .await?;

@@ -6,6 +6,7 @@ use mfa_api::{FactorKind, Me, SessionStage, SignInFactor};
 
 use super::authenticator::{self, CodeCheck};
 use super::limits::{self, Refused};
+use super::notify;
 use super::phone::{self, TextedCheck};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
@@ -15,6 +16,7 @@ use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
+use crate::mail::templates::SecurityEvent;
 use crate::store::{AuditKind, Binding, FactorRow, Purpose, Tx, kind_name};
 
 /// What the person typed, parsed.
@@ -241,11 +243,12 @@ async fn with_recovery_code(
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     tx.set_recovery_code(actor.user_id, &fresh.hash, now)
         .await?;
-    tx.audit(
-        actor.user_id,
-        AuditKind::RecoveryCodeUsed,
+    notify::security_event(
+        &mut tx,
+        deps,
+        actor,
+        SecurityEvent::RecoveryCodeUsed,
         "",
-        actor.ip,
         now,
     )
     .await?;

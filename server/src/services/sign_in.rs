@@ -17,6 +17,7 @@ use crate::domain::email::Email;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
 use crate::domain::throttle::Scope;
+use crate::mail::templates::Language;
 use crate::store::{AuditKind, Tx};
 
 /// Who is trying, as the request tells.
@@ -27,6 +28,8 @@ pub struct Attempt<'a> {
     pub ip: Option<&'a str>,
     /// The browser's known-device token, if it has one.
     pub device: Option<&'a str>,
+    /// The language the app is shown in; kept for the user's emails.
+    pub language: Option<Language>,
 }
 
 /// A right password: the new session, and the user when it is not waiting
@@ -112,6 +115,9 @@ pub async fn sign_in(
     give_back(&mut tx, &throttles).await?;
     tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
+    if let Some(language) = attempt.language {
+        tx.set_user_language(user_id, language.code()).await?;
+    }
     let memberships = tx.memberships(user_id).await?;
     let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
     let factors = tx.factors(user_id).await?;

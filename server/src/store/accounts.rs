@@ -9,6 +9,8 @@ pub struct UserRow {
     pub id: i64,
     pub email: String,
     pub name: String,
+    /// The language the person reads the app in (`en`, `fr`).
+    pub language: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,12 +64,30 @@ impl Tx {
     }
 
     pub async fn user(&mut self, user_id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-        let row: Option<(i64, String, String)> =
-            sqlx::query_as("SELECT id, email, name FROM users WHERE id = $1")
+        let row: Option<(i64, String, String, String)> =
+            sqlx::query_as("SELECT id, email, name, language FROM users WHERE id = $1")
                 .bind(user_id)
                 .fetch_optional(self.conn())
                 .await?;
-        Ok(row.map(|(id, email, name)| UserRow { id, email, name }))
+        Ok(row.map(|(id, email, name, language)| UserRow {
+            id,
+            email,
+            name,
+            language,
+        }))
+    }
+
+    pub async fn set_user_language(
+        &mut self,
+        user_id: i64,
+        language: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
     }
 
     pub async fn memberships(&mut self, user_id: i64) -> Result<Vec<MembershipRow>, sqlx::Error> {

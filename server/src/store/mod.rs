@@ -21,6 +21,8 @@ mod accounts;
 mod attempts;
 /// The security audit log.
 mod audit;
+/// The queue of emails to send.
+mod email_queue;
 /// Second factors of every kind.
 mod factors;
 /// Messages kept by the outbox provider.
@@ -36,6 +38,7 @@ mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
+pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};

@@ -200,6 +200,7 @@ async fn demo_seeding_is_idempotent_and_follows_the_password() {
     let again = mfa_server::Application::build(config).await.unwrap();
     let again = TestApp {
         router: mfa_server::http::router(again.state().clone()),
+        deps: again.state().deps.clone(),
         host: again.state().config.allowed_hosts()[0].clone(),
         clock: app.clock.clone(),
         dir: tempfile::tempdir().unwrap(),

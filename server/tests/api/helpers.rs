@@ -20,6 +20,8 @@ pub const START: i64 = 1_795_824_000;
 
 pub struct TestApp {
     pub router: axum::Router,
+    /// What the services run on (to run the email worker's rounds).
+    pub deps: mfa_server::services::Deps,
     /// The `Host` the server answers (its public URL's).
     pub host: String,
     pub clock: Arc<FixedClock>,
@@ -140,6 +142,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Tes
         .unwrap();
     TestApp {
         router: mfa_server::http::router(app.state().clone()),
+        deps: app.state().deps.clone(),
         host: app.state().config.allowed_hosts()[0].clone(),
         clock,
         dir,

@@ -9,6 +9,7 @@ mod errors;
 mod files;
 mod hygiene;
 mod limits;
+mod mail;
 mod second_factor;
 mod services;
 mod sms;

@@ -16,6 +16,7 @@ use mfa_server::domain::session::{IDLE_TIMEOUT_SECS, REAUTH_WINDOW_SECS, Session
 use mfa_server::domain::slow_hash::Memory;
 use mfa_server::domain::totp::TotpCode;
 use mfa_server::keys::ServerKey;
+use mfa_server::mail::Mailer;
 use mfa_server::services::authenticator::{self, EnrollError};
 use mfa_server::services::factors::{self, FactorError};
 use mfa_server::services::hashing::Hashing;
@@ -63,6 +64,8 @@ async fn fixture(seed: u64) -> Fixture {
             .into(),
         sms: Arc::new(SmsProvider::Outbox),
         host: "mfa.test".into(),
+        mailer: Arc::new(Mailer::from_config(&config).unwrap()),
+        public_url: "http://mfa.test".into(),
     };
     let db = sqlx::AnyPool::connect(&config.database_url).await.unwrap();
     Fixture {

@@ -1,0 +1,324 @@
+//! What each email says, in English and French, as plain text and HTML.
+//! Rendered when the email is sent, from what was queued.
+
+use mfa_api::{FactorKind, PRODUCT_NAME};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::clock::UnixTime;
+
+/// A change to the member's own account they must hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SecurityEvent {
+    /// (`factor`, not `kind`: the email's own tag is `kind`.)
+    FactorAdded {
+        factor: FactorKind,
+    },
+    FactorRemoved {
+        factor: FactorKind,
+    },
+    RecoveryCodeUsed,
+    RecoveryCodeRegenerated,
+    /// Codes of some kind were locked after too many wrong tries.
+    Lockout,
+}
+
+/// What a queued email is about: everything its template needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EmailContent {
+    SecurityEvent {
+        #[serde(flatten)]
+        event: SecurityEvent,
+        name: String,
+        at: UnixTime,
+        ip: Option<String>,
+    },
+}
+
+impl EmailContent {
+    /// The queue's name for this kind of email.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SecurityEvent { .. } => "security_event",
+        }
+    }
+}
+
+/// An email ready to go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The languages emails are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Fr,
+}
+
+impl Language {
+    /// A language code as a client sends it; `None` for one we do not write in.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Self::En),
+            "fr" => Some(Self::Fr),
+            _ => None,
+        }
+    }
+
+    /// A stored language code; English for anything else.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "fr" => Self::Fr,
+            _ => Self::En,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+        }
+    }
+}
+
+/// `2026-11-28 07:15 UTC`.
+fn when(at: UnixTime) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Minimal HTML escaping for text put into the HTML part.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The words of one email: a greeting, paragraphs, an optional button.
+struct Letter {
+    subject: String,
+    greeting: String,
+    paragraphs: Vec<String>,
+    button: Option<(String, String)>,
+}
+
+impl Letter {
+    fn render(self) -> Rendered {
+        let mut text = format!("{}\n\n", self.greeting);
+        for p in &self.paragraphs {
+            text.push_str(p);
+            text.push_str("\n\n");
+        }
+        if let Some((label, url)) = &self.button {
+            text.push_str(&format!("{label}: {url}\n\n"));
+        }
+        text.push_str(&format!("{PRODUCT_NAME}\n"));
+
+        let mut html = String::from(
+            "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2129\">",
+        );
+        html.push_str(&format!("<p>{}</p>", escape(&self.greeting)));
+        for p in &self.paragraphs {
+            html.push_str(&format!("<p>{}</p>", escape(p)));
+        }
+        if let Some((label, url)) = &self.button {
+            html.push_str(&format!(
+                "<p><a href=\"{}\" style=\"display:inline-block;background:#1f5fbf;color:#fff;padding:.6em 1.2em;border-radius:8px;text-decoration:none\">{}</a></p>",
+                escape(url),
+                escape(label)
+            ));
+        }
+        html.push_str(&format!("<p>{PRODUCT_NAME}</p></body></html>"));
+        Rendered {
+            subject: self.subject,
+            text,
+            html,
+        }
+    }
+}
+
+/// Renders `content` in `language`; links start with `public_url`.
+pub fn render(content: &EmailContent, language: Language, public_url: &str) -> Rendered {
+    match content {
+        EmailContent::SecurityEvent {
+            event,
+            name,
+            at,
+            ip,
+        } => security_event(*event, name, *at, ip.as_deref(), language, public_url),
+    }
+}
+
+fn security_event(
+    event: SecurityEvent,
+    name: &str,
+    at: UnixTime,
+    ip: Option<&str>,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    use FactorKind::*;
+    use SecurityEvent::*;
+    let security = format!("{public_url}/profile/security");
+    let when = when(at);
+    let (what, greeting, details, unexpected, button) = match language {
+        Language::En => (
+            match event {
+                FactorAdded {
+                    factor: AuthenticatorApp,
+                } => "An authenticator app was added to your account",
+                FactorAdded { factor: Sms } => {
+                    "A phone number for text-message codes was added to your account"
+                }
+                FactorRemoved {
+                    factor: AuthenticatorApp,
+                } => "An authenticator app was removed from your account",
+                FactorRemoved { factor: Sms } => {
+                    "A phone number for text-message codes was removed from your account"
+                }
+                RecoveryCodeUsed => "Your recovery code was used to sign in to your account",
+                RecoveryCodeRegenerated => {
+                    "A new recovery code was made for your account; the old one no longer works"
+                }
+                Lockout => {
+                    "Sign-in codes on your account were locked after too many wrong attempts"
+                }
+            },
+            format!("Hello {name},"),
+            match ip {
+                Some(ip) => format!("When: {when}. From the address: {ip}."),
+                None => format!("When: {when}."),
+            },
+            "If this was you, there is nothing to do. If this wasn't you, sign in, change your password, check the methods on your Password & Security tab, and tell your company's administrator at once.",
+            "Open Password & Security",
+        ),
+        Language::Fr => (
+            match event {
+                FactorAdded {
+                    factor: AuthenticatorApp,
+                } => "Une application d'authentification a été ajoutée à votre compte",
+                FactorAdded { factor: Sms } => {
+                    "Un numéro de téléphone pour les codes par SMS a été ajouté à votre compte"
+                }
+                FactorRemoved {
+                    factor: AuthenticatorApp,
+                } => "Une application d'authentification a été retirée de votre compte",
+                FactorRemoved { factor: Sms } => {
+                    "Un numéro de téléphone pour les codes par SMS a été retiré de votre compte"
+                }
+                RecoveryCodeUsed => {
+                    "Votre code de récupération a servi à vous connecter à votre compte"
+                }
+                RecoveryCodeRegenerated => {
+                    "Un nouveau code de récupération a été créé pour votre compte ; l'ancien ne fonctionne plus"
+                }
+                Lockout => {
+                    "Les codes de connexion de votre compte ont été bloqués après trop de tentatives erronées"
+                }
+            },
+            format!("Bonjour {name},"),
+            match ip {
+                Some(ip) => format!("Quand : {when}. Depuis l'adresse : {ip}."),
+                None => format!("Quand : {when}."),
+            },
+            "Si c'était vous, il n'y a rien à faire. Si ce n'était pas vous, connectez-vous, changez votre mot de passe, vérifiez les méthodes de l'onglet Mot de passe et sécurité, et prévenez tout de suite l'administrateur de votre entreprise.",
+            "Ouvrir Mot de passe et sécurité",
+        ),
+    };
+    Letter {
+        subject: format!("{PRODUCT_NAME}: {what}"),
+        greeting,
+        paragraphs: vec![format!("{what}."), details, unexpected.to_owned()],
+        button: Some((button.to_owned(), security)),
+    }
+    .render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added(language: Language) -> Rendered {
+        let content = EmailContent::SecurityEvent {
+            event: SecurityEvent::FactorAdded {
+                factor: FactorKind::Sms,
+            },
+            name: "Morgan <Member>".into(),
+            at: 1_795_824_000 + 7 * 3600 + 15 * 60,
+            ip: Some("203.0.113.9".into()),
+        };
+        render(&content, language, "https://mfa.example.com")
+    }
+
+    #[test]
+    fn a_security_email_says_what_when_where_and_what_to_do() {
+        let email = added(Language::En);
+        assert_eq!(
+            email.subject,
+            "TwoStep: A phone number for text-message codes was added to your account"
+        );
+        assert!(email.text.starts_with("Hello Morgan <Member>,"));
+        assert!(email.text.contains("2026-11-28 07:15 UTC"));
+        assert!(email.text.contains("203.0.113.9"));
+        assert!(email.text.contains("If this wasn't you"));
+        assert!(
+            email
+                .text
+                .contains("https://mfa.example.com/profile/security")
+        );
+        assert!(
+            email
+                .html
+                .contains("href=\"https://mfa.example.com/profile/security\"")
+        );
+        assert!(email.html.contains("Morgan &lt;Member&gt;"), "escaped");
+        assert!(!email.html.contains("<Member>"));
+    }
+
+    #[test]
+    fn french_readers_get_french() {
+        let email = added(Language::Fr);
+        assert!(email.text.starts_with("Bonjour"));
+        assert!(email.text.contains("Si ce n'était pas vous"));
+        assert_eq!(Language::from_code("fr"), Language::Fr);
+        assert_eq!(Language::from_code("de"), Language::En);
+    }
+
+    #[test]
+    fn queued_content_keeps_its_shape() {
+        let content = EmailContent::SecurityEvent {
+            event: SecurityEvent::Lockout,
+            name: "M".into(),
+            at: 5,
+            ip: None,
+        };
+        let json = serde_json::to_value(&content).unwrap();
+        assert_eq!(json["kind"], "security_event");
+        assert_eq!(json["event"], "lockout");
+        assert_eq!(
+            serde_json::from_value::<EmailContent>(json).unwrap(),
+            content
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! Notifications: what is emailed, queued in the transaction of the change
+//! that causes it, and the worker that sends the queue. A queued email is
+//! claimed by one worker at a time (with a lease another worker takes over
+//! when it runs out), tried again with growing waits while the mail server
+//! is unreachable, and marked sent once it was handed over.
+
+use std::time::Duration;
+
+use super::{Actor, Deps};
+use crate::domain::clock::UnixTime;
+use crate::mail::OutgoingEmail;
+use crate::mail::templates::{self, EmailContent, Language, SecurityEvent};
+use crate::store::{AuditKind, NewEmail, Tx, kind_name};
+
+/// How long a worker holds the emails it claimed.
+const LEASE_SECS: i64 = 120;
+/// Emails a worker claims at a time.
+const BATCH: i64 = 20;
+/// The first wait after a failed try; each next one is twice as long, up to an hour.
+const FIRST_RETRY_SECS: i64 = 30;
+
+/// The wait before try number `attempts + 1`.
+pub fn retry_wait(attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.clamp(0, 7)).unwrap_or(7);
+    (FIRST_RETRY_SECS << doublings).min(3600)
+}
+
+/// A change to the member's own account: audited and emailed to them, in
+/// the caller's transaction.
+pub(super) async fn security_event(
+    tx: &mut Tx,
+    deps: &Deps,
+    actor: Actor<'_>,
+    event: SecurityEvent,
+    detail: &str,
+    now: UnixTime,
+) -> Result<(), sqlx::Error> {
+    let kind = match event {
+        SecurityEvent::FactorAdded { .. } => AuditKind::FactorAdded,
+        SecurityEvent::FactorRemoved { .. } => AuditKind::FactorRemoved,
+        SecurityEvent::RecoveryCodeUsed => AuditKind::RecoveryCodeUsed,
+        SecurityEvent::RecoveryCodeRegenerated => AuditKind::RecoveryCodeRegenerated,
+        SecurityEvent::Lockout => AuditKind::Lockout,
+    };
+    let detail = match event {
+        SecurityEvent::FactorAdded { factor } | SecurityEvent::FactorRemoved { factor } => {
+            kind_name(factor)
+        }
+        _ => detail,
+    };
+    tx.audit(actor.user_id, kind, detail, actor.ip, now).await?;
+    let Some(user) = tx.user(actor.user_id).await? else {
+        return Ok(());
+    };
+    let content = EmailContent::SecurityEvent {
+        event,
+        name: user.name,
+        at: now,
+        ip: actor.ip.map(str::to_owned),
+    };
+    let key = format!(
+        "security:{}:{}",
+        actor.user_id,
+        hex::encode(rand::Rng::r#gen::<[u8; 12]>(&mut deps.rng()))
+    );
+    enqueue(
+        tx,
+        Some(actor.user_id),
+        &user.email,
+        &user.language,
+        &content,
+        &key,
+        now,
+        now,
+    )
+    .await
+}
+
+/// Queues `content` for `recipient` under `dedup_key`, due at `send_after`.
+#[allow(clippy::too_many_arguments)]
+async fn enqueue(
+    tx: &mut Tx,
+    user_id: Option<i64>,
+    recipient: &str,
+    language: &str,
+    content: &EmailContent,
+    dedup_key: &str,
+    now: UnixTime,
+    send_after: UnixTime,
+) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(content).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    tx.enqueue_email(&NewEmail {
+        dedup_key,
+        user_id,
+        recipient,
+        language,
+        kind: content.kind(),
+        payload: &payload,
+        now,
+        send_after,
+    })
+    .await
+    .map(drop)
+}
+
+/// What one round of the worker did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// Claims the due emails and sends them, one by one.
+pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let claimed = tx
+        .claim_emails(worker, now, now + LEASE_SECS, BATCH)
+        .await?;
+    tx.commit().await?;
+    let mut round = Round::default();
+    for email in claimed {
+        let outgoing = match serde_json::from_str::<EmailContent>(&email.payload) {
+            Ok(content) => {
+                let rendered = templates::render(
+                    &content,
+                    Language::from_code(&email.language),
+                    &deps.public_url,
+                );
+                OutgoingEmail {
+                    to: email.recipient.clone(),
+                    subject: rendered.subject,
+                    text: rendered.text,
+                    html: rendered.html,
+                    message_id: format!(
+                        "<{}.{}@{}>",
+                        email.id,
+                        short_hash(&email.dedup_key),
+                        deps.host
+                    ),
+                }
+            }
+            Err(e) => {
+                // Written by a newer release: leave it for that one.
+                tracing::error!(email_id = email.id, error = %e, "a queued email cannot be read");
+                let mut tx = deps.begin().await?;
+                tx.email_failed(email.id, worker, now + 3600, "unreadable payload")
+                    .await?;
+                tx.commit().await?;
+                round.failed += 1;
+                continue;
+            }
+        };
+        let sent = deps.mailer.send(&deps.store, &outgoing, now).await;
+        let mut tx = deps.begin().await?;
+        match sent {
+            Ok(()) => {
+                tx.email_sent(email.id, worker, deps.now()).await?;
+                round.sent += 1;
+            }
+            Err(e) => {
+                let wait = retry_wait(email.attempts);
+                tracing::warn!(email_id = email.id, attempts = email.attempts + 1, retry_in = wait, error = %format!("{e:#}"), "an email could not be sent");
+                tx.email_failed(email.id, worker, now + wait, &format!("{e:#}"))
+                    .await?;
+                round.failed += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(round)
+}
+
+fn short_hash(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(text.as_bytes())[..8])
+}
+
+/// Sends the queue in the background, every few seconds, until the
+/// process ends. Each server instance runs one, under its own name.
+pub fn spawn_worker(deps: Deps) -> tokio::task::JoinHandle<()> {
+    let worker = format!(
+        "{}-{}",
+        std::process::id(),
+        hex::encode(rand::Rng::r#gen::<[u8; 4]>(&mut deps.rng()))
+    );
+    tokio::spawn(async move {
+        loop {
+            match deliver_due(&deps, &worker).await {
+                Ok(round) if round.sent + round.failed > 0 => continue,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "the email worker failed a round")
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_an_hour() {
+        assert_eq!(retry_wait(0), 30);
+        assert_eq!(retry_wait(1), 60);
+        assert_eq!(retry_wait(3), 240);
+        assert_eq!(retry_wait(7), 3600);
+        assert_eq!(retry_wait(50), 3600);
+    }
+}

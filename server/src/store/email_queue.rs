@@ -1,0 +1,128 @@
+use super::Tx;
+use crate::domain::clock::UnixTime;
+
+/// An email to queue.
+#[derive(Debug)]
+pub struct NewEmail<'a> {
+    /// One email per key, ever: a second enqueue with it does nothing.
+    pub dedup_key: &'a str,
+    pub user_id: Option<i64>,
+    pub recipient: &'a str,
+    pub language: &'a str,
+    pub kind: &'a str,
+    /// JSON for the template.
+    pub payload: &'a str,
+    pub now: UnixTime,
+    pub send_after: UnixTime,
+}
+
+/// A queued email a worker has claimed.
+#[derive(Clone, Debug)]
+pub struct QueuedEmail {
+    pub id: i64,
+    pub dedup_key: String,
+    pub recipient: String,
+    pub language: String,
+    pub payload: String,
+    pub attempts: i64,
+}
+
+impl Tx {
+    /// Queues an email, unless one with its key was queued before; true when queued now.
+    pub async fn enqueue_email(&mut self, email: &NewEmail<'_>) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO email_queue (dedup_key, user_id, recipient, language, kind, payload, created_at, send_after) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING",
+        )
+        .bind(email.dedup_key)
+        .bind(email.user_id)
+        .bind(email.recipient)
+        .bind(email.language)
+        .bind(email.kind)
+        .bind(email.payload)
+        .bind(email.now)
+        .bind(email.send_after)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Claims up to `limit` due emails for `worker` until `lease_until`:
+    /// each is taken by one worker (rows another transaction holds are
+    /// skipped on PostgreSQL; SQLite's writers take turns), and one whose
+    /// lease ran out (a crashed worker's) is taken over.
+    pub async fn claim_emails(
+        &mut self,
+        worker: &str,
+        now: UnixTime,
+        lease_until: UnixTime,
+        limit: i64,
+    ) -> Result<Vec<QueuedEmail>, sqlx::Error> {
+        let skip_locked = match self.for_update() {
+            "" => "",
+            _ => " FOR UPDATE SKIP LOCKED",
+        };
+        let rows: Vec<(i64, String, String, String, String, i64)> = sqlx::query_as(&format!(
+            "UPDATE email_queue SET claimed_by = $1, claimed_until = $2 WHERE id IN (\
+               SELECT id FROM email_queue WHERE sent_at IS NULL AND cancelled_at IS NULL \
+               AND send_after <= $3 AND claimed_until <= $3 ORDER BY send_after, id LIMIT $4{skip_locked}) \
+             RETURNING id, dedup_key, recipient, language, payload, attempts"
+        ))
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, dedup_key, recipient, language, payload, attempts)| QueuedEmail {
+                    id,
+                    dedup_key,
+                    recipient,
+                    language,
+                    payload,
+                    attempts,
+                },
+            )
+            .collect())
+    }
+
+    /// Records a sent email (if `worker` still holds it).
+    pub async fn email_sent(
+        &mut self,
+        id: i64,
+        worker: &str,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE email_queue SET sent_at = $1, claimed_until = 0 WHERE id = $2 AND claimed_by = $3")
+            .bind(now)
+            .bind(id)
+            .bind(worker)
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
+
+    /// A failed try: tried again from `retry_at`.
+    pub async fn email_failed(
+        &mut self,
+        id: i64,
+        worker: &str,
+        retry_at: UnixTime,
+        error: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE email_queue SET attempts = attempts + 1, send_after = $1, claimed_until = 0, last_error = $2 \
+             WHERE id = $3 AND claimed_by = $4",
+        )
+        .bind(retry_at)
+        .bind(error)
+        .bind(id)
+        .bind(worker)
+        .execute(self.conn())
+        .await
+        .map(drop)
+    }
+}

@@ -77,6 +77,11 @@ async fn remove_factor(app: &TestApp, cookie: &str) {
     assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
 }
 
+/// One round of a worker: how many emails it sent.
+async fn sent_by(app: &TestApp, worker: &str) -> usize {
+    notify::deliver_due(&app.deps, worker).await.unwrap().sent
+}
+
 /// The message's text: SMTP's quoted-printable soft breaks undone.
 fn unfolded(message: &str) -> String {
     message.replace("=\r\n", "").replace("=3D", "=")
@@ -114,13 +119,7 @@ async fn a_new_factor_is_emailed_over_smtp_with_both_parts_and_the_link() {
     assert!(message.contains(&link), "{message}");
     assert!(message.contains(&format!("href=\"{link}\"")), "{message}");
     // Sent once.
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-a")
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
+    assert_eq!(sent_by(&app, "worker-a").await, 0);
     assert_eq!(inbox.messages().len(), 1);
 }
 
@@ -148,21 +147,9 @@ async fn while_the_mail_server_is_down_the_email_waits_and_then_goes_once() {
         Default::default()
     );
     app.clock.advance(30);
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-a")
-            .await
-            .unwrap()
-            .sent,
-        1
-    );
+    assert_eq!(sent_by(&app, "worker-a").await, 1);
     app.clock.advance(3600);
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-a")
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
+    assert_eq!(sent_by(&app, "worker-a").await, 0);
     assert_eq!(inbox.messages().len(), 1);
 }
 
@@ -182,29 +169,11 @@ async fn a_crashed_workers_emails_are_taken_over_after_its_lease_and_sent_once()
     tx.commit().await.unwrap();
     assert_eq!(claimed.len(), 1);
     // B leaves it alone while A's lease lasts, then takes it over.
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-b")
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
+    assert_eq!(sent_by(&app, "worker-b").await, 0);
     app.clock.advance(120);
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-b")
-            .await
-            .unwrap()
-            .sent,
-        1
-    );
+    assert_eq!(sent_by(&app, "worker-b").await, 1);
     // A, restarted, finds nothing left to send.
-    assert_eq!(
-        notify::deliver_due(&app.deps, "worker-a")
-            .await
-            .unwrap()
-            .sent,
-        0
-    );
+    assert_eq!(sent_by(&app, "worker-a").await, 0);
     assert_eq!(inbox.messages().len(), 1);
 }
 
@@ -272,7 +241,7 @@ async fn the_outbox_keeps_emails_and_writes_them_as_eml_files_in_the_readers_lan
         .await;
     let cookie = reply.session_cookie().unwrap();
     app.enroll(&cookie).await;
-    assert_eq!(notify::deliver_due(&app.deps, "w").await.unwrap().sent, 1);
+    assert_eq!(sent_by(&app, "w").await, 1);
 
     let outbox = app.get("/api/outbox", None).await;
     let email = &outbox.body["messages"][0];
@@ -334,7 +303,7 @@ async fn every_security_event_is_emailed_to_its_owner() {
         app.second_factor(&partial, "totp", "000000").await;
     }
     let _ = recovery;
-    while notify::deliver_due(&app.deps, "w").await.unwrap().sent > 0 {}
+    while sent_by(&app, "w").await > 0 {}
     let outbox = app.get("/api/outbox", None).await;
     let subjects: Vec<&str> = outbox.body["messages"]
         .as_array()

@@ -118,6 +118,7 @@ async fn with_two_factors_one_is_preferred_and_the_other_can_become_it() {
             factor(2, FactorKind::AuthenticatorApp, None, false),
         ],
         recovery_code: None,
+        deadline: None,
     });
     let asked = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
@@ -160,6 +161,7 @@ async fn an_enrolled_user_sees_the_app_and_the_recovery_code() {
         recovery_code: Some(RecoveryCodeState {
             created_at: 1_795_824_000,
         }),
+        deadline: None,
     });
     let asked = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));

@@ -349,6 +349,24 @@ pub struct TwoFactorStatus {
     pub factors: Vec<FactorInfo>,
     /// The active recovery code, if there is one (never the code itself).
     pub recovery_code: Option<RecoveryCodeState>,
+    /// A company's enforcement deadline still ahead, while no factor is set
+    /// up (the app's banner).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineNotice>,
+}
+
+/// "<company> requires two-factor authentication from <date>: <n> days left."
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineNotice {
+    pub company: String,
+    /// Unix seconds: 00:00 of `date` in `time_zone`.
+    pub deadline: i64,
+    /// `YYYY-MM-DD`, as the admin set it.
+    pub date: String,
+    /// IANA name.
+    pub time_zone: String,
+    /// Whole days left, a started day counting as one.
+    pub days_left: i64,
 }
 
 /// The kinds of second factor. Every kind is listed, counted, removed and

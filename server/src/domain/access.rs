@@ -3,6 +3,8 @@
 
 use mfa_api::{MfaRequirement, RequiredBecause, SessionStage};
 
+use super::clock::UnixTime;
+
 /// What the rule needs to know about one of the user's memberships.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MfaDuty {
@@ -10,22 +12,41 @@ pub struct MfaDuty {
     pub payee: bool,
     /// The company's settings require MFA of its members.
     pub company_requires_mfa: bool,
+    /// From when (this member's own deadline); none: at once.
+    pub deadline: Option<UnixTime>,
 }
 
 /// The user's requirement, from all their memberships: a payee membership
 /// is the stronger reason, so it is the one given.
-pub fn requirement(duties: impl IntoIterator<Item = MfaDuty>) -> MfaRequirement {
+pub fn requirement(duties: impl IntoIterator<Item = MfaDuty>, now: UnixTime) -> MfaRequirement {
     let mut because = None;
     for duty in duties {
         if duty.payee {
             because = Some(RequiredBecause::Payee);
-        } else if duty.company_requires_mfa && because.is_none() {
+        } else if duty.company_requires_mfa
+            && duty.deadline.is_none_or(|deadline| now >= deadline)
+            && because.is_none()
+        {
             because = Some(RequiredBecause::CompanyPolicy);
         }
     }
     because.map_or(MfaRequirement::Optional, |because| {
         MfaRequirement::Required { because }
     })
+}
+
+/// The earliest deadline still ahead among companies that require MFA
+/// (the banner's): none once MFA is required already.
+pub fn upcoming_deadline(
+    duties: impl IntoIterator<Item = MfaDuty>,
+    now: UnixTime,
+) -> Option<UnixTime> {
+    duties
+        .into_iter()
+        .filter(|d| d.company_requires_mfa)
+        .filter_map(|d| d.deadline)
+        .filter(|&deadline| deadline > now)
+        .min()
 }
 
 /// The stage a session starts in once the password was right.
@@ -93,17 +114,21 @@ pub fn allows(stage: SessionStage, need: Need) -> Result<(), Denied> {
 mod tests {
     use super::*;
 
+    const NOW: UnixTime = 1_000_000;
     const MEMBER: MfaDuty = MfaDuty {
         payee: false,
         company_requires_mfa: false,
+        deadline: None,
     };
     const PAYEE: MfaDuty = MfaDuty {
         payee: true,
         company_requires_mfa: false,
+        deadline: None,
     };
     const ENFORCED: MfaDuty = MfaDuty {
         payee: false,
         company_requires_mfa: true,
+        deadline: None,
     };
     const REQUIRED_PAYEE: MfaRequirement = MfaRequirement::Required {
         because: RequiredBecause::Payee,
@@ -111,16 +136,35 @@ mod tests {
 
     #[test]
     fn payees_and_enforcing_companies_require_mfa() {
-        assert_eq!(requirement([MEMBER]), MfaRequirement::Optional);
-        assert_eq!(requirement([]), MfaRequirement::Optional);
-        assert_eq!(requirement([PAYEE]), REQUIRED_PAYEE);
+        assert_eq!(requirement([MEMBER], NOW), MfaRequirement::Optional);
+        assert_eq!(requirement([], NOW), MfaRequirement::Optional);
+        assert_eq!(requirement([PAYEE], NOW), REQUIRED_PAYEE);
         assert_eq!(
-            requirement([MEMBER, ENFORCED]),
+            requirement([MEMBER, ENFORCED], NOW),
             MfaRequirement::Required {
                 because: RequiredBecause::CompanyPolicy
             }
         );
-        assert_eq!(requirement([ENFORCED, PAYEE]), REQUIRED_PAYEE);
+        assert_eq!(requirement([ENFORCED, PAYEE], NOW), REQUIRED_PAYEE);
+    }
+
+    #[test]
+    fn a_company_deadline_requires_mfa_from_that_second_on() {
+        let deadline = MfaDuty {
+            deadline: Some(NOW + 10),
+            ..ENFORCED
+        };
+        assert_eq!(requirement([deadline], NOW + 9), MfaRequirement::Optional);
+        assert_eq!(upcoming_deadline([deadline], NOW + 9), Some(NOW + 10));
+        assert!(requirement([deadline], NOW + 10).is_required());
+        assert_eq!(upcoming_deadline([deadline], NOW + 10), None);
+        assert_eq!(upcoming_deadline([MEMBER, PAYEE], NOW), None);
+        // A company that no longer requires MFA has no deadline to show.
+        let off = MfaDuty {
+            company_requires_mfa: false,
+            ..deadline
+        };
+        assert_eq!(upcoming_deadline([off], NOW), None);
     }
 
     #[test]

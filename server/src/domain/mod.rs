@@ -7,6 +7,8 @@ pub mod access;
 pub mod attempts;
 /// The clock the server runs on, replaceable in tests.
 pub mod clock;
+/// The company's enforcement deadline, in its time zone.
+pub mod deadline;
 /// The known-device token that exempts a browser from sign-in delays.
 pub mod device;
 /// Email addresses, parsed and normalised once at the edge.

@@ -125,7 +125,7 @@ pub(super) async fn finish(
         tx.set_session_stage(&session.id, stage).await?;
     }
     session::end_others(&mut tx, session).await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, stage).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, stage, deps.now()).await?;
     tx.commit().await?;
     tracing::info!(
         user_id = actor.user_id,

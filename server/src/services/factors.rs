@@ -45,7 +45,7 @@ pub async fn remove(
         .find(|f| f.id == factor_id)
         .ok_or(FactorError::NotFound)?;
     let memberships = tx.memberships(actor.user_id).await?;
-    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
+    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty(now)), now);
     if !access::may_remove_factor(requirement, factors.len()) {
         return Err(FactorError::FactorRequired);
     }
@@ -70,7 +70,7 @@ pub async fn remove(
     )
     .await?;
     session::end_others(&mut tx, live).await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, live.stage).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, live.stage, deps.now()).await?;
     tx.commit().await?;
     tracing::info!(user_id = actor.user_id, factor_id, "factor removed");
     Ok(me)
@@ -92,7 +92,7 @@ pub async fn set_preferred(
         return Err(FactorError::NotFound);
     }
     tx.set_preferred_factor(live.user_id, factor_id).await?;
-    let me = profile::load_existing(&mut tx, live.user_id, live.stage).await?;
+    let me = profile::load_existing(&mut tx, live.user_id, live.stage, deps.now()).await?;
     tx.commit().await?;
     Ok(me)
 }

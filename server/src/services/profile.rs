@@ -1,13 +1,14 @@
 //! The signed-in user's view of themselves: who, where, and their second factors.
 
 use mfa_api::{
-    Company, FactorInfo, Me, Membership, RecoveryCodeState, Role, SessionStage, TwoFactorStatus,
-    User,
+    Company, DeadlineNotice, FactorInfo, Me, Membership, RecoveryCodeState, Role, SessionStage,
+    TwoFactorStatus, User,
 };
 
 use super::session::LiveSession;
 use super::{Deps, internal_error};
-use crate::domain::access;
+use crate::domain::clock::UnixTime;
+use crate::domain::{access, deadline};
 use crate::mail::templates::Language;
 use crate::store::{FactorRow, Tx};
 
@@ -25,7 +26,7 @@ internal_error!(ProfileError);
 /// `GET /api/me`.
 pub async fn me(deps: &Deps, session: &LiveSession) -> Result<Me, ProfileError> {
     let mut tx = deps.read().await?;
-    load(&mut tx, session.user_id, session.stage)
+    load(&mut tx, session.user_id, session.stage, deps.now())
         .await?
         .ok_or(ProfileError::NoUser)
 }
@@ -36,6 +37,7 @@ pub(super) async fn load(
     tx: &mut Tx,
     user_id: i64,
     stage: SessionStage,
+    now: UnixTime,
 ) -> Result<Option<Me>, sqlx::Error> {
     let Some(user) = tx.user(user_id).await? else {
         return Ok(None);
@@ -43,9 +45,26 @@ pub(super) async fn load(
     let memberships = tx.memberships(user_id).await?;
     let factors = tx.factors(user_id).await?;
     let recovery_code = tx.recovery_code(user_id).await?;
+    let duties = || memberships.iter().map(|m| m.mfa_duty(now));
+    // The banner: a company's deadline ahead, for someone not enrolled yet.
+    let deadline = access::upcoming_deadline(duties(), now)
+        .filter(|_| factors.is_empty())
+        .and_then(|at| {
+            let m = memberships
+                .iter()
+                .find(|m| m.mfa_duty(now).deadline == Some(at))?;
+            Some(DeadlineNotice {
+                company: m.company_name.clone(),
+                deadline: at,
+                date: m.enforcement_date.clone().unwrap_or_default(),
+                time_zone: m.time_zone.clone(),
+                days_left: deadline::days_left(at, now),
+            })
+        });
     let two_factor = TwoFactorStatus {
         enabled: !factors.is_empty(),
-        requirement: access::requirement(memberships.iter().map(|m| m.mfa_duty())),
+        requirement: access::requirement(duties(), now),
+        deadline,
         factors: factors.iter().map(factor_info).collect(),
         recovery_code: recovery_code.map(|(_, created_at)| RecoveryCodeState { created_at }),
     };
@@ -80,8 +99,9 @@ pub(super) async fn load_existing(
     tx: &mut Tx,
     user_id: i64,
     stage: SessionStage,
+    now: UnixTime,
 ) -> anyhow::Result<Me> {
-    load(tx, user_id, stage)
+    load(tx, user_id, stage, now)
         .await?
         .ok_or_else(|| anyhow::anyhow!("user {user_id} vanished during an operation"))
 }

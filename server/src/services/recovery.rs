@@ -79,7 +79,7 @@ pub async fn regenerate(
     )
     .await?;
     session::end_others(&mut tx, live).await?;
-    let me = profile::load_existing(&mut tx, actor.user_id, live.stage).await?;
+    let me = profile::load_existing(&mut tx, actor.user_id, live.stage, deps.now()).await?;
     tx.commit().await?;
     Ok(Regenerated {
         code: fresh.code,

@@ -266,7 +266,7 @@ async fn signed_in(
     let user_id = session.user_id;
     let stage = SessionStage::Full;
     let token = session::start(&mut tx, deps, Some(&session.id), user_id, stage).await?;
-    let me = profile::load_existing(&mut tx, user_id, stage).await?;
+    let me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
     tx.commit().await?;
     tracing::info!(
         user_id,

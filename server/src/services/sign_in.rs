@@ -115,18 +115,20 @@ pub async fn sign_in(
     give_back(&mut tx, &throttles).await?;
     tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
+    // Someone who joins after a deadline gets a window from their first sign-in.
+    tx.first_sign_in(user_id, now).await?;
     if let Some(language) = attempt.language {
         tx.set_user_language(user_id, language.code()).await?;
     }
     let memberships = tx.memberships(user_id).await?;
-    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty()));
+    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty(now)), now);
     let factors = tx.factors(user_id).await?;
     let stage = access::stage_after_password(requirement, factors.len());
     let token = session::start(&mut tx, deps, attempt.previous, user_id, stage).await?;
     let me = match stage {
         SessionStage::SecondFactorPending => None,
         SessionStage::MustEnroll | SessionStage::Full => {
-            Some(profile::load_existing(&mut tx, user_id, stage).await?)
+            Some(profile::load_existing(&mut tx, user_id, stage, deps.now()).await?)
         }
     };
     tx.commit().await?;

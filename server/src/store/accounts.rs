@@ -1,6 +1,7 @@
 use super::{Tx, flag};
 use crate::domain::access::MfaDuty;
 use crate::domain::clock::UnixTime;
+use crate::domain::deadline;
 use crate::domain::email::Email;
 
 /// A user as stored (the password hash never leaves the store but for verification).
@@ -21,14 +22,33 @@ pub struct MembershipRow {
     pub payee: bool,
     /// From the company's settings.
     pub company_requires_mfa: bool,
+    /// The company's enforcement deadline, if it set one.
+    pub company_deadline: Option<UnixTime>,
+    /// The date and zone the deadline was set as.
+    pub enforcement_date: Option<String>,
+    pub time_zone: String,
+    /// Days people who join after the deadline get from their first sign-in.
+    pub grace_days: i64,
+    pub joined_at: UnixTime,
+    /// The user's first sign-in, if any.
+    pub first_sign_in_at: Option<UnixTime>,
 }
 
 impl MembershipRow {
-    /// What this membership means for the MFA rule (domain::access).
-    pub fn mfa_duty(&self) -> MfaDuty {
+    /// What this membership means for the MFA rule (domain::access) at `now`.
+    pub fn mfa_duty(&self, now: UnixTime) -> MfaDuty {
         MfaDuty {
             payee: self.payee,
             company_requires_mfa: self.company_requires_mfa,
+            deadline: self.company_deadline.map(|deadline| {
+                deadline::personal_deadline(
+                    deadline,
+                    self.joined_at,
+                    self.first_sign_in_at,
+                    self.grace_days,
+                    now,
+                )
+            }),
         }
     }
 }
@@ -50,6 +70,18 @@ impl Tx {
             .bind(user_id)
             .fetch_optional(self.conn())
             .await
+    }
+
+    /// Records the user's first sign-in (later ones change nothing).
+    pub async fn first_sign_in(&mut self, user_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE users SET first_sign_in_at = $1 WHERE id = $2 AND first_sign_in_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(self.conn())
+        .await
+        .map(drop)
     }
 
     /// Serialises this user's writes until the transaction ends (a row
@@ -91,9 +123,25 @@ impl Tx {
     }
 
     pub async fn memberships(&mut self, user_id: i64) -> Result<Vec<MembershipRow>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT c.id, c.name, m.role, m.payee, COALESCE(s.mfa_required, 0) FROM memberships m \
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            i64,
+            Option<i64>,
+            i64,
+            i64,
+            Option<i64>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT c.id, c.name, m.role, m.payee, COALESCE(s.mfa_required, 0), s.deadline, \
+             COALESCE(s.grace_days, 14), m.created_at, u.first_sign_in_at, s.enforcement_date, \
+             COALESCE(s.time_zone, 'UTC') FROM memberships m \
              JOIN companies c ON c.id = m.company_id \
+             JOIN users u ON u.id = m.user_id \
              LEFT JOIN company_settings s ON s.company_id = c.id \
              WHERE m.user_id = $1 ORDER BY m.created_at, c.id",
         )
@@ -103,12 +151,30 @@ impl Tx {
         Ok(rows
             .into_iter()
             .map(
-                |(company_id, company_name, role, payee, mfa_required)| MembershipRow {
+                |(
+                    company_id,
+                    company_name,
+                    role,
+                    payee,
+                    mfa_required,
+                    company_deadline,
+                    grace_days,
+                    joined_at,
+                    first_sign_in_at,
+                    enforcement_date,
+                    time_zone,
+                )| MembershipRow {
                     company_id,
                     company_name,
                     is_admin: role == "admin",
                     payee: flag(payee),
                     company_requires_mfa: flag(mfa_required),
+                    company_deadline,
+                    grace_days,
+                    joined_at,
+                    first_sign_in_at,
+                    enforcement_date,
+                    time_zone,
                 },
             )
             .collect())

@@ -1,0 +1,7 @@
+-- The company's enforcement date (domain/deadline.rs), and when each user
+-- first signed in (people who join after the deadline get their own window).
+ALTER TABLE company_settings ADD COLUMN enforcement_date TEXT;            -- YYYY-MM-DD, or NULL
+ALTER TABLE company_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE company_settings ADD COLUMN deadline INTEGER;                   -- 00:00 of the date in the zone
+ALTER TABLE company_settings ADD COLUMN grace_days INTEGER NOT NULL DEFAULT 14;
+ALTER TABLE users ADD COLUMN first_sign_in_at INTEGER;

@@ -352,7 +352,7 @@ pub struct TwoFactorStatus {
     /// A company's enforcement deadline still ahead, while no factor is set
     /// up (the app's banner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<DeadlineNotice>,
+    pub deadline: Option<Box<DeadlineNotice>>,
 }
 
 /// "<company> requires two-factor authentication from <date>: <n> days left."

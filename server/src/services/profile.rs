@@ -53,13 +53,13 @@ pub(super) async fn load(
             let m = memberships
                 .iter()
                 .find(|m| m.mfa_duty(now).deadline == Some(at))?;
-            Some(DeadlineNotice {
+            Some(Box::new(DeadlineNotice {
                 company: m.company_name.clone(),
                 deadline: at,
                 date: m.enforcement_date.clone().unwrap_or_default(),
                 time_zone: m.time_zone.clone(),
                 days_left: deadline::days_left(at, now),
-            })
+            }))
         });
     let two_factor = TwoFactorStatus {
         enabled: !factors.is_empty(),

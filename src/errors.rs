@@ -59,6 +59,8 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::SmsProviderUnavailable => td_string!(locale, error_sms_provider).to_string(),
         ErrorCode::SmsNumberRejected => td_string!(locale, error_sms_rejected).to_string(),
         ErrorCode::CodeExpired => td_string!(locale, error_code_expired).to_string(),
+        ErrorCode::Forbidden => td_string!(locale, error_forbidden).to_string(),
+        ErrorCode::AdminNotEnrolled => td_string!(locale, error_admin_not_enrolled).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest

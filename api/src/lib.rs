@@ -97,6 +97,10 @@ pub enum ErrorCode {
     SmsNumberRejected,
     /// The texted code expired, was used, or was tried too often: send a new one.
     CodeExpired,
+    /// Only a company's admins may do this.
+    Forbidden,
+    /// An admin must set up two-factor authentication before requiring it.
+    AdminNotEnrolled,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -545,6 +549,39 @@ pub struct OutboxMessage {
 pub enum OutboxChannel {
     Sms,
     Email,
+}
+
+/// `GET|PUT /api/companies/{id}/mfa-policy` (company admins only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaPolicy {
+    pub company: Company,
+    /// "Require two-factor authentication".
+    pub required: bool,
+    /// "Enforcement date", `YYYY-MM-DD`: from 00:00 that day in `time_zone`.
+    pub enforcement_date: Option<String>,
+    /// IANA name.
+    pub time_zone: String,
+    /// The deadline in Unix seconds, when a date is set.
+    pub deadline: Option<i64>,
+    /// Days people who join after the deadline get from their first sign-in.
+    pub grace_days: i64,
+    /// Every time zone to choose from.
+    pub time_zones: Vec<String>,
+}
+
+/// `PUT /api/companies/{id}/mfa-policy`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaPolicyRequest {
+    pub required: bool,
+    /// `YYYY-MM-DD`; none clears the date.
+    #[serde(default)]
+    pub enforcement_date: Option<String>,
+    /// IANA name; UTC when absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// 1 to 90; unchanged when absent.
+    #[serde(default)]
+    pub grace_days: Option<i64>,
 }
 
 /// `GET /api/health`.

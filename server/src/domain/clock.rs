@@ -32,6 +32,10 @@ impl FixedClock {
     pub fn advance(&self, seconds: i64) {
         self.0.fetch_add(seconds, Ordering::SeqCst);
     }
+
+    pub fn set(&self, now: UnixTime) {
+        self.0.store(now, Ordering::SeqCst);
+    }
 }
 
 impl Clock for FixedClock {

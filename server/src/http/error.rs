@@ -12,6 +12,7 @@ use mfa_api::{ErrorBody, ErrorCode};
 
 use crate::domain::access::Denied;
 use crate::services::authenticator::EnrollError;
+use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
 use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
@@ -55,11 +56,14 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | ReauthRequired
         | MfaEnrollmentRequired
         | RecoveryCodeRequired
-        | SmsUnavailableForCountry => StatusCode::FORBIDDEN,
+        | SmsUnavailableForCountry
+        | Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        NoPendingEnrollment | FactorRequired | NotEnrolled => StatusCode::CONFLICT,
+        NoPendingEnrollment | FactorRequired | NotEnrolled | AdminNotEnrolled => {
+            StatusCode::CONFLICT
+        }
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
@@ -113,6 +117,10 @@ fn message(code: ErrorCode) -> &'static str {
             "The text message service cannot deliver to this number. Check it, or use an authenticator app."
         }
         CodeExpired => "This code is no longer valid. Send a new one.",
+        Forbidden => "Only the company's admins may do this.",
+        AdminNotEnrolled => {
+            "Set up two-factor authentication for yourself first: an admin who requires it without having it could be locked out."
+        }
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
     }
@@ -284,6 +292,18 @@ impl From<FactorError> for ApiError {
             FactorError::NotFound => Self::code(ErrorCode::NotFound),
             FactorError::FactorRequired => Self::code(ErrorCode::FactorRequired),
             FactorError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<PolicyError> for ApiError {
+    fn from(e: PolicyError) -> Self {
+        match e {
+            PolicyError::Forbidden => Self::code(ErrorCode::Forbidden),
+            PolicyError::AdminNotEnrolled => Self::code(ErrorCode::AdminNotEnrolled),
+            PolicyError::Date(why) => Self::validation(why),
+            PolicyError::GraceDays => Self::validation(e),
+            PolicyError::Internal(e) => Self::Internal(e),
         }
     }
 }

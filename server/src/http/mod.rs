@@ -16,6 +16,8 @@ use mfa_api::ErrorCode;
 mod auth;
 /// The peer address, for the audit log.
 mod client_ip;
+/// Company settings, for company admins.
+mod companies;
 /// Refuses state-changing requests that did not come from our own pages.
 mod csrf;
 /// The API's one error type and its mapping to HTTP.
@@ -61,7 +63,8 @@ pub fn router(state: AppState) -> Router {
         .merge(me::router())
         .merge(reauth::router())
         .merge(factors::router())
-        .merge(phone::router());
+        .merge(phone::router())
+        .merge(companies::router());
     let api = match state.config.demo {
         true => api.merge(outbox::router()),
         false => api,

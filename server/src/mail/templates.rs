@@ -34,6 +34,19 @@ pub enum EmailContent {
         at: UnixTime,
         ip: Option<String>,
     },
+    /// The company's deadline was set or moved (`reminder_days: None`), or
+    /// a reminder that many days before it.
+    Deadline {
+        company_id: i64,
+        company: String,
+        user_id: i64,
+        name: String,
+        deadline: UnixTime,
+        /// As the admin set it: `YYYY-MM-DD` and an IANA zone.
+        date: String,
+        time_zone: String,
+        reminder_days: Option<i64>,
+    },
 }
 
 impl EmailContent {
@@ -41,6 +54,11 @@ impl EmailContent {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::SecurityEvent { .. } => "security_event",
+            Self::Deadline {
+                reminder_days: None,
+                ..
+            } => "deadline",
+            Self::Deadline { .. } => "reminder",
         }
     }
 }
@@ -167,7 +185,82 @@ pub fn render(content: &EmailContent, language: Language, public_url: &str) -> R
             at,
             ip,
         } => security_event(*event, name, *at, ip.as_deref(), language, public_url),
+        EmailContent::Deadline {
+            company,
+            name,
+            date,
+            time_zone,
+            reminder_days,
+            ..
+        } => deadline(
+            company,
+            name,
+            date,
+            time_zone,
+            *reminder_days,
+            language,
+            public_url,
+        ),
     }
+}
+
+fn deadline(
+    company: &str,
+    name: &str,
+    date: &str,
+    time_zone: &str,
+    reminder_days: Option<i64>,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    let security = format!("{public_url}/profile/security");
+    let help = format!("{public_url}/help/mfa");
+    let letter = match language {
+        Language::En => Letter {
+            subject: match reminder_days {
+                None => format!("Set up two-factor authentication before {date}"),
+                Some(1) => format!("Reminder: set up two-factor authentication before {date} (1 day left)"),
+                Some(days) => format!(
+                    "Reminder: set up two-factor authentication before {date} ({days} days left)"
+                ),
+            },
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![
+                format!(
+                    "{company} requires two-factor authentication from {date} (00:00, {time_zone} time). From then on, signing in takes your password and a code from your phone, and until it is set up you can do nothing but set it up."
+                ),
+                "Why: a code from your phone keeps your account safe even if someone learns your password.".to_owned(),
+                "How, in short: 1. Open My Profile Settings, then the Password & Security tab. 2. Choose Add Authenticator App (or Add Phone Number) and confirm your password. 3. Scan the QR code with the app (or type the code we text you), then save your recovery code somewhere safe.".to_owned(),
+                format!("Step by step, with pictures: {help}"),
+            ],
+            button: Some(("Set up two-factor authentication".to_owned(), security)),
+        },
+        Language::Fr => Letter {
+            subject: match reminder_days {
+                None => format!("Activez l'authentification à deux facteurs avant le {date}"),
+                Some(1) => format!(
+                    "Rappel : activez l'authentification à deux facteurs avant le {date} (1 jour restant)"
+                ),
+                Some(days) => format!(
+                    "Rappel : activez l'authentification à deux facteurs avant le {date} ({days} jours restants)"
+                ),
+            },
+            greeting: format!("Bonjour {name},"),
+            paragraphs: vec![
+                format!(
+                    "{company} exige l'authentification à deux facteurs à partir du {date} (00 h 00, heure de {time_zone}). Dès lors, la connexion demandera votre mot de passe et un code de votre téléphone, et tant qu'elle n'est pas activée vous ne pourrez rien faire d'autre que l'activer."
+                ),
+                "Pourquoi : un code de votre téléphone protège votre compte même si quelqu'un connaît votre mot de passe.".to_owned(),
+                "En bref : 1. Ouvrez Paramètres de mon profil, puis l'onglet Mot de passe et sécurité. 2. Choisissez Ajouter une application d'authentification (ou Ajouter un numéro de téléphone) et confirmez votre mot de passe. 3. Scannez le code QR avec l'application (ou saisissez le code reçu par SMS), puis conservez votre code de récupération en lieu sûr.".to_owned(),
+                format!("Pas à pas, en images : {help}"),
+            ],
+            button: Some((
+                "Activer l'authentification à deux facteurs".to_owned(),
+                security,
+            )),
+        },
+    };
+    letter.render()
 }
 
 fn security_event(
@@ -294,6 +387,53 @@ mod tests {
         );
         assert!(email.html.contains("Morgan &lt;Member&gt;"), "escaped");
         assert!(!email.html.contains("<Member>"));
+    }
+
+    #[test]
+    fn the_deadline_email_says_when_why_how_and_links_to_the_tab_and_the_help() {
+        let content = EmailContent::Deadline {
+            company: "Acme Construction".into(),
+            company_id: 1,
+            user_id: 2,
+            name: "Morgan".into(),
+            deadline: 0,
+            date: "2026-12-08".into(),
+            time_zone: "America/Chicago".into(),
+            reminder_days: None,
+        };
+        let email = render(&content, Language::En, "https://mfa.example.com");
+        assert_eq!(
+            email.subject,
+            "Set up two-factor authentication before 2026-12-08"
+        );
+        assert!(
+            email
+                .text
+                .contains("Acme Construction requires two-factor authentication from 2026-12-08")
+        );
+        assert!(email.text.contains("America/Chicago"));
+        assert!(
+            email
+                .text
+                .contains("https://mfa.example.com/profile/security")
+        );
+        assert!(email.text.contains("https://mfa.example.com/help/mfa"));
+        assert!(
+            email
+                .html
+                .contains("href=\"https://mfa.example.com/profile/security\"")
+        );
+        let mut reminder = content;
+        if let EmailContent::Deadline { reminder_days, .. } = &mut reminder {
+            *reminder_days = Some(7);
+        }
+        assert_eq!(reminder.kind(), "reminder");
+        let french = render(&reminder, Language::Fr, "https://mfa.example.com");
+        assert!(
+            french.subject.contains("7 jours restants"),
+            "{}",
+            french.subject
+        );
     }
 
     #[test]

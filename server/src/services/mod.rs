@@ -15,6 +15,8 @@ use hashing::Hashing;
 
 /// The authenticator app: adding (or replacing) one, and checking its codes.
 pub mod authenticator;
+/// A company's MFA policy and deadline, for its admins.
+pub mod company_policy;
 /// The end of adding a factor of any kind.
 mod enrollment;
 /// Listing and removing factors of every kind.

@@ -63,41 +63,44 @@ pub(super) async fn security_event(
         actor.user_id,
         hex::encode(rand::Rng::r#gen::<[u8; 12]>(&mut deps.rng()))
     );
-    enqueue(
-        tx,
-        Some(actor.user_id),
-        &user.email,
-        &user.language,
-        &content,
-        &key,
-        now,
-        now,
-    )
-    .await
+    let to = Recipient {
+        user_id: actor.user_id,
+        email: &user.email,
+        language: &user.language,
+    };
+    enqueue(tx, to, &content, &key, None, now, now).await
 }
 
-/// Queues `content` for `recipient` under `dedup_key`, due at `send_after`.
-#[allow(clippy::too_many_arguments)]
-async fn enqueue(
+/// Who an email goes to.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Recipient<'a> {
+    pub user_id: i64,
+    pub email: &'a str,
+    pub language: &'a str,
+}
+
+/// Queues `content` for `to` under `dedup_key` (nothing when that key was
+/// queued before), due at `send_after`.
+pub(super) async fn enqueue(
     tx: &mut Tx,
-    user_id: Option<i64>,
-    recipient: &str,
-    language: &str,
+    to: Recipient<'_>,
     content: &EmailContent,
     dedup_key: &str,
+    topic: Option<&str>,
     now: UnixTime,
     send_after: UnixTime,
 ) -> Result<(), sqlx::Error> {
     let payload = serde_json::to_string(content).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     tx.enqueue_email(&NewEmail {
         dedup_key,
-        user_id,
-        recipient,
-        language,
+        user_id: Some(to.user_id),
+        recipient: to.email,
+        language: to.language,
         kind: content.kind(),
         payload: &payload,
         now,
         send_after,
+        topic,
     })
     .await
     .map(drop)
@@ -151,6 +154,12 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
                 continue;
             }
         };
+        if !still_applies(deps, &email, now).await? {
+            let mut tx = deps.begin().await?;
+            tx.email_cancelled(email.id, now).await?;
+            tx.commit().await?;
+            continue;
+        }
         let sent = deps.mailer.send(&deps.store, &outgoing, now).await;
         let mut tx = deps.begin().await?;
         match sent {
@@ -169,6 +178,19 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
         tx.commit().await?;
     }
     Ok(round)
+}
+
+/// Planned emails are checked again when their time comes.
+async fn still_applies(
+    deps: &Deps,
+    email: &crate::store::QueuedEmail,
+    now: UnixTime,
+) -> anyhow::Result<bool> {
+    let Ok(content) = serde_json::from_str::<EmailContent>(&email.payload) else {
+        return Ok(true);
+    };
+    let mut tx = deps.read().await?;
+    Ok(super::company_policy::still_applies(&mut tx, &content, now).await?)
 }
 
 fn short_hash(text: &str) -> String {

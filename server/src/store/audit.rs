@@ -16,6 +16,8 @@ pub enum AuditKind {
     /// A sign-in step failed (detail: which); the user is unknown when the
     /// email matched no account.
     SignInFailed,
+    /// A company admin changed the MFA policy (detail: the new settings).
+    CompanyPolicyChanged,
 }
 
 impl AuditKind {
@@ -29,6 +31,7 @@ impl AuditKind {
             Self::CodeReplayed => "code_replayed",
             Self::SignIn => "sign_in",
             Self::SignInFailed => "sign_in_failed",
+            Self::CompanyPolicyChanged => "company_policy_changed",
         }
     }
 }

@@ -14,6 +14,8 @@ pub struct NewEmail<'a> {
     pub payload: &'a str,
     pub now: UnixTime,
     pub send_after: UnixTime,
+    /// What the email belongs to (`company:<id>:deadline:<unix>`), if anything.
+    pub topic: Option<&'a str>,
 }
 
 /// A queued email a worker has claimed.
@@ -31,8 +33,8 @@ impl Tx {
     /// Queues an email, unless one with its key was queued before; true when queued now.
     pub async fn enqueue_email(&mut self, email: &NewEmail<'_>) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "INSERT INTO email_queue (dedup_key, user_id, recipient, language, kind, payload, created_at, send_after) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedup_key) DO NOTHING",
+            "INSERT INTO email_queue (dedup_key, user_id, recipient, language, kind, payload, created_at, send_after, topic) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING",
         )
         .bind(email.dedup_key)
         .bind(email.user_id)
@@ -42,6 +44,7 @@ impl Tx {
         .bind(email.payload)
         .bind(email.now)
         .bind(email.send_after)
+        .bind(email.topic)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -87,6 +90,36 @@ impl Tx {
                 },
             )
             .collect())
+    }
+
+    /// Cancels the unsent emails whose topic starts with `prefix`, except
+    /// those of topic `keep`; returns how many.
+    pub async fn cancel_emails(
+        &mut self,
+        prefix: &str,
+        keep: Option<&str>,
+        now: UnixTime,
+    ) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE email_queue SET cancelled_at = $1 WHERE sent_at IS NULL AND cancelled_at IS NULL \
+             AND topic LIKE $2 AND ($3 IS NULL OR topic <> $3)",
+        )
+        .bind(now)
+        .bind(format!("{prefix}%"))
+        .bind(keep)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Cancels one claimed email that no longer applies.
+    pub async fn email_cancelled(&mut self, id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE email_queue SET cancelled_at = $1, claimed_until = 0 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(self.conn())
+            .await
+            .map(drop)
     }
 
     /// Records a sent email (if `worker` still holds it).

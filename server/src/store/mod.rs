@@ -21,6 +21,8 @@ mod accounts;
 mod attempts;
 /// The security audit log.
 mod audit;
+/// Company settings and members.
+mod companies;
 /// The queue of emails to send.
 mod email_queue;
 /// Second factors of every kind.
@@ -38,6 +40,7 @@ mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
+pub use companies::{CompanyMember, CompanySettings};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;

@@ -2,22 +2,10 @@
 // in both languages. The context bypasses our CSP only to inject axe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { DEMO_PASSWORD, serverAndBrowser } from './helpers.mjs';
+import { DEMO_PASSWORD, audit, serverAndBrowser } from './helpers.mjs';
 import { totp } from './totp.mjs';
 
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const app = serverAndBrowser();
-
-async function audit(page, screen) {
-  await page.addScriptTag({ path: axePath });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(problems, [], `${screen}: accessibility violations`);
-  assert.equal(await page.locator('h1').count(), 1, `${screen}: one h1`);
-}
 
 for (const locale of ['en', 'fr']) {
   test(`every screen passes axe (${locale})`, async () => {

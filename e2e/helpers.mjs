@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,9 +81,28 @@ export function serverAndBrowser(env = {}) {
   return shared;
 }
 
-/** A fresh page in its own context (its own cookies), failing on any page error. */
-export async function newPage(browser, baseURL) {
-  const context = await browser.newContext({ baseURL, acceptDownloads: true, locale: 'en-US' });
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Checks the page with axe-core (WCAG 2.1 A and AA rules) and that it has one
+ * h1. The page's context must bypass the CSP (to inject axe).
+ */
+export async function audit(page, screen) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const problems = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(problems, [], `${screen}: accessibility violations`);
+  assert.equal(await page.locator('h1').count(), 1, `${screen}: one h1`);
+}
+
+/**
+ * A fresh page in its own context (its own cookies), failing on any page
+ * error. `bypassCSP` lets `audit` inject axe.
+ */
+export async function newPage(browser, baseURL, { bypassCSP = false } = {}) {
+  const context = await browser.newContext({ baseURL, acceptDownloads: true, locale: 'en-US', bypassCSP });
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));

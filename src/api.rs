@@ -6,9 +6,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
-    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, Outbox, ReauthRequest,
-    ReauthStatus, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
-    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest,
+    Outbox, ReauthRequest, ReauthStatus, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
+    SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -155,6 +155,25 @@ pub async fn prefer_factor(id: i64) -> Result<Me, ApiError> {
     json(build(guarded(Request::put(&format!(
         "/api/factors/{id}/preferred"
     ))))?)
+    .await
+}
+
+/// The company's MFA policy (company admins).
+pub async fn mfa_policy(company: i64) -> Result<MfaPolicy, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/companies/{company}/mfa-policy"
+    )))?)
+    .await
+}
+
+pub async fn save_mfa_policy(
+    company: i64,
+    request: MfaPolicyRequest,
+) -> Result<MfaPolicy, ApiError> {
+    json(with_body(
+        Request::put(&format!("/api/companies/{company}/mfa-policy")),
+        &request,
+    )?)
     .await
 }
 

@@ -21,6 +21,34 @@ pub fn format_date(locale: Locale, unix: i64) -> String {
     }
 }
 
+/// A calendar date (`YYYY-MM-DD`, as a company set it) as the reader's
+/// locale writes it, without moving it to another time zone.
+pub fn format_civil_date(locale: Locale, date: &str) -> String {
+    let mut parts = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return date.to_owned();
+    };
+    #[cfg(target_arch = "wasm32")]
+    {
+        use leptos_i18n::Locale as _;
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"long".into());
+        let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &"UTC".into());
+        let at = js_sys::Date::utc(f64::from(year), f64::from(month) - 1.0);
+        let at = at + (f64::from(day) - 1.0) * 86_400_000.0;
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at))
+            .to_locale_date_string(locale.as_str(), &options)
+            .into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = locale;
+        format!("{year:04}-{month:02}-{day:02}")
+    }
+}
+
 /// The time of day of a Unix time, hours and minutes.
 pub fn format_time(locale: Locale, unix: i64) -> String {
     #[cfg(target_arch = "wasm32")]

@@ -37,12 +37,14 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 
+use components::deadline_banner::{self, DeadlineBanner};
 use components::header::Header;
 use i18n::{I18nContextProvider, Locale, t, use_i18n};
 use leptos_i18n::Locale as _;
 use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
 use pages::add_phone::AddPhonePage;
+use pages::company_settings::CompanySettingsPage;
 use pages::home::HomePage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
@@ -85,10 +87,14 @@ fn Shell() -> impl IntoView {
         // signed-in pages first, so none of them asks to come back.
         navigate(nav::SIGN_IN_PATH, Default::default());
         session.signed_out();
+        deadline_banner::forget_dismissal();
     });
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <Header me=Signal::derive(move || session.me()) on_sign_out=on_sign_out />
+        <DeadlineBanner notice=Signal::derive(move || {
+            session.me().and_then(|me| me.two_factor.deadline.map(|d| *d))
+        }) />
         <main id="main" tabindex="-1">
             <Routes fallback=NotFoundPage>
                 <Route path=routes::SIGN_IN view=SignInPage />
@@ -98,6 +104,7 @@ fn Shell() -> impl IntoView {
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />
                     <Route path=routes::NEW_RECOVERY_CODE view=NewRecoveryCodePage />
                     <Route path=routes::ADD_PHONE view=AddPhonePage />
+                    <Route path=routes::COMPANY_SETTINGS view=CompanySettingsPage />
                     <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
                         <Route path=routes::EMPTY view=ProfileTab />
                         <Route path=routes::SECURITY view=SecurityTab />

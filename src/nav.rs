@@ -18,6 +18,8 @@ pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
 pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
 /// Add (or change) the phone number for texted codes.
 pub const ADD_PHONE_PATH: &str = "/profile/security/phone";
+/// Company Settings (company admins).
+pub const COMPANY_SETTINGS_PATH: &str = "/company/settings";
 /// The demo's outbox (demo mode only).
 pub const OUTBOX_PATH: &str = "/outbox";
 
@@ -30,6 +32,8 @@ const AUTHENTICATOR: &str = "authenticator";
 const RECOVERY_CODE: &str = "recovery-code";
 const PHONE: &str = "phone";
 const OUTBOX: &str = "outbox";
+const COMPANY: &str = "company";
+const SETTINGS: &str = "settings";
 
 /// The routes of `lib.rs`, one per path above.
 pub mod routes {
@@ -60,6 +64,10 @@ pub mod routes {
         StaticSegment(super::PHONE),
     );
     pub const OUTBOX: Segment = StaticSegment(super::OUTBOX);
+    pub const COMPANY_SETTINGS: (Segment, Segment) = (
+        StaticSegment(super::COMPANY),
+        StaticSegment(super::SETTINGS),
+    );
 }
 
 /// Whether a session at `stage` may open `path`: one that must enroll
@@ -199,6 +207,7 @@ mod tests {
         );
         assert_eq!(ADD_PHONE_PATH, format!("/{PROFILE}/{SECURITY}/{PHONE}"));
         assert_eq!(OUTBOX_PATH, format!("/{OUTBOX}"));
+        assert_eq!(COMPANY_SETTINGS_PATH, format!("/{COMPANY}/{SETTINGS}"));
     }
 
     #[test]

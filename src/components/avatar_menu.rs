@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::PROFILE_PATH;
+use crate::nav::{COMPANY_SETTINGS_PATH, PROFILE_PATH};
 
 const MENU_ID: &str = "account-menu";
 
@@ -46,6 +46,9 @@ pub fn next_index(key: &str, current: Option<usize>, count: usize) -> Option<usi
 pub fn AvatarMenu(
     name: String,
     email: String,
+    /// Company admins get "Company Settings".
+    #[prop(optional)]
+    admin: bool,
     /// "Sign out" was chosen.
     on_sign_out: Callback<()>,
 ) -> impl IntoView {
@@ -172,6 +175,13 @@ pub fn AvatarMenu(
                                 {t!(i18n, menu_profile_settings)}
                             </a>
                         </li>
+                        {admin.then(|| view! {
+                            <li role="none">
+                                <a role="menuitem" href=COMPANY_SETTINGS_PATH tabindex="-1" on:click=move |_| close(false)>
+                                    {t!(i18n, menu_company_settings)}
+                                </a>
+                            </li>
+                        })}
                         <li role="none">
                             <button role="menuitem" type="button" tabindex="-1" on:click=sign_out>
                                 {t!(i18n, menu_sign_out)}

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mfa_api::{Me, PRODUCT_NAME};
+use mfa_api::{Me, PRODUCT_NAME, Role};
 
 use super::avatar_menu::AvatarMenu;
 use crate::locale::LangSwitch;
@@ -23,7 +23,8 @@ pub fn Header(
                 {move || {
                     me.get()
                         .map(|me| {
-                            view! { <AvatarMenu name=me.user.name email=me.user.email on_sign_out=on_sign_out /> }
+                            let admin = me.memberships.iter().any(|m| m.role == Role::Admin);
+                            view! { <AvatarMenu name=me.user.name email=me.user.email admin=admin on_sign_out=on_sign_out /> }
                         })
                 }}
             </div>

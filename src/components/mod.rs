@@ -4,6 +4,8 @@
 pub mod avatar_menu;
 /// A Copy button with feedback.
 pub mod copy_button;
+/// The banner before a company's enforcement date.
+pub mod deadline_banner;
 /// The screen shown when a flow cannot go on.
 pub mod flow_failed;
 /// Top bar: product name, language, account.

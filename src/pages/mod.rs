@@ -5,6 +5,8 @@
 pub mod add_authenticator;
 /// Adding (or changing) the phone number for texted codes.
 pub mod add_phone;
+/// Company Settings: the company's MFA policy (admins).
+pub mod company_settings;
 /// The signed-in landing page.
 pub mod home;
 /// Generating a new recovery code.

@@ -1,0 +1,84 @@
+// A company rollout: the admin requires MFA from a date 10 days ahead; the
+// member sees the banner and finds the email in the outbox.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { DEMO_PASSWORD, audit, newPage, root, serverAndBrowser, signIn } from './helpers.mjs';
+import { totp } from './totp.mjs';
+
+const artifacts = path.join(root, 'e2e', 'artifacts');
+const app = serverAndBrowser();
+
+function isoDate(daysAhead) {
+  const d = new Date(Date.now() + daysAhead * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+test('the admin sets a deadline; the member sees the banner and gets the email', async () => {
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  // The admin enrolls first (requiring MFA without it is refused).
+  await admin.goto('/profile/security/authenticator');
+  await signIn(admin, 'admin@demo.test');
+  await admin.getByLabel('Current password').fill(DEMO_PASSWORD);
+  await admin.getByRole('button', { name: 'Confirm password' }).click();
+  const key = (await admin.locator('#setup-key').textContent()).replace(/\s/g, '');
+  await admin.getByLabel('6-digit code').fill(totp(key));
+  await admin.getByRole('button', { name: 'Continue' }).click();
+  await admin.getByLabel('I have saved my recovery code').check();
+  await admin.getByRole('button', { name: 'Finish' }).click();
+  await admin.waitForURL('**/profile/security');
+
+  await admin.getByRole('button', { name: 'Account & Profile' }).click();
+  await admin.getByRole('menuitem', { name: 'Company Settings' }).click();
+  await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
+  await admin.getByLabel('Time zone').locator('option').first().waitFor({ state: 'attached' });
+  await audit(admin, 'company settings');
+  await admin.getByLabel('Require two-factor authentication').check();
+  const date = isoDate(10);
+  await admin.getByLabel('Enforcement date').fill(date);
+  assert.equal(await admin.getByLabel('Time zone').inputValue(), 'UTC');
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await admin.getByText('Saved.').waitFor();
+  await audit(admin, 'company settings saved');
+  await admin.screenshot({ path: path.join(artifacts, 'company-settings.png'), fullPage: true });
+
+  // A member without a factor: the banner, on every page, until dismissed.
+  const member = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  await member.goto('/');
+  await signIn(member, 'member@demo.test');
+  const banner = member.getByText('Demo Construction requires two-factor authentication from', { exact: false });
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /: 10 days left\./);
+  await audit(member, 'deadline banner');
+  await member.screenshot({ path: path.join(artifacts, 'deadline-banner.png'), fullPage: true });
+  await member.getByRole('link', { name: 'Set it up now' }).click();
+  await member.waitForURL('**/profile/security');
+  await banner.waitFor();
+  await member.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await banner.count(), 0);
+
+  // The email, from the server's worker, in the outbox.
+  const outbox = await newPage(app.browser, app.server.url);
+  const subject = `Set up two-factor authentication before ${date}`;
+  for (let i = 0; i < 20 && !(await outbox.getByText(subject).count()); i++) {
+    await outbox.goto('/outbox');
+    await outbox.getByRole('heading', { name: 'Outbox' }).waitFor();
+    if (await outbox.getByText(subject).count()) break;
+    await outbox.waitForTimeout(500);
+  }
+  assert.ok(await outbox.getByText(subject).count(), 'the deadline email is in the outbox');
+  assert.deepEqual(admin.errors, []);
+  assert.deepEqual(member.errors, []);
+});
+
+test('a member gets no Company Settings, and the server refuses them anyway', async () => {
+  const member = await newPage(app.browser, app.server.url);
+  await member.goto('/');
+  await signIn(member, 'member@demo.test');
+  await member.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+  await member.getByRole('button', { name: 'Account & Profile' }).click();
+  await member.getByRole('menuitem', { name: 'Sign out' }).waitFor();
+  assert.equal(await member.getByRole('menuitem', { name: 'Company Settings' }).count(), 0);
+  const status = await member.evaluate(async () => (await fetch('/api/companies/1/mfa-policy')).status);
+  assert.equal(status, 403);
+});

@@ -584,6 +584,42 @@ pub struct MfaPolicyRequest {
     pub grace_days: Option<i64>,
 }
 
+/// `GET /api/companies/{id}/readiness` (company admins only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Readiness {
+    pub enrolled: usize,
+    pub not_enrolled: usize,
+    pub deadline: Option<i64>,
+    pub days_left: Option<i64>,
+    /// Those without a factor yet.
+    pub members: Vec<MemberReadiness>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberReadiness {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// Unix seconds.
+    pub last_sign_in_at: Option<i64>,
+    /// Deadline emails and reminders sent to them.
+    pub reminders_sent: i64,
+}
+
+/// `POST /api/companies/{id}/reminders`: to one member, or (none) to
+/// everyone not enrolled; at most once a day per member.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemindersRequest {
+    #[serde(default)]
+    pub user_id: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemindersQueued {
+    /// Members emailed now (others had one today already).
+    pub queued: usize,
+}
+
 /// `GET /api/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

@@ -38,6 +38,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `MFA_MAIL_FROM`: the emails' sender (default `TwoStep <no-reply@host>`).
     pub mail_from: Option<String>,
+    /// `MFA_DEMO_CLOCK_OFFSET_DAYS` (demo mode only): whole days added to
+    /// the server's clock, to show a deadline's aftermath without waiting.
+    pub demo_clock_offset_days: i64,
 }
 
 /// Where texted codes go (`MFA_SMS_PROVIDER`).
@@ -183,6 +186,14 @@ pub enum ConfigError {
         "MFA_TWILIO_BASE_URL must start with https:// (or http:// for a local test server), got {0:?}"
     )]
     TwilioBaseUrl(String),
+    #[error(
+        "MFA_DEMO_CLOCK_OFFSET_DAYS is for demonstrations only: set MFA_DEMO=1 too, or unset it"
+    )]
+    ClockOffsetWithoutDemo,
+    #[error(
+        "MFA_DEMO_CLOCK_OFFSET_DAYS must be a whole number of days (at most 3650 either way), got {0:?}"
+    )]
+    ClockOffset(String),
     #[error("MFA_SMTP_URL must start with smtp:// or smtps://, got {0:?}")]
     SmtpUrl(String),
     #[error("MFA_SMS_TIMEOUT_SECS must be a number of seconds from 1 to 120, got {0:?}")]
@@ -247,6 +258,16 @@ impl Config {
             Some(url) => return Err(ConfigError::SmtpUrl(redact_password(&url))),
         };
         let mail_from = set("MFA_MAIL_FROM");
+        let demo_clock_offset_days = match set("MFA_DEMO_CLOCK_OFFSET_DAYS") {
+            None => 0,
+            Some(_) if !demo => return Err(ConfigError::ClockOffsetWithoutDemo),
+            Some(days) => days
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|d| d.abs() <= 3650)
+                .ok_or(ConfigError::ClockOffset(days))?,
+        };
         Ok(Self {
             bind,
             data_dir,
@@ -261,6 +282,7 @@ impl Config {
             sms,
             smtp_url,
             mail_from,
+            demo_clock_offset_days,
         })
     }
 
@@ -349,6 +371,7 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|u| redact_password(u.expose())),
             )
             .field("mail_from", &self.mail_from)
+            .field("demo_clock_offset_days", &self.demo_clock_offset_days)
             .finish()
     }
 }
@@ -503,6 +526,16 @@ mod tests {
         let slow = [&twilio[..], &[("MFA_SMS_TIMEOUT_SECS", "0")]].concat();
         assert!(config(&slow).is_err());
         assert!(config(&[("MFA_SMS_PROVIDER", "pigeon")]).is_err());
+    }
+
+    #[test]
+    fn the_demo_clock_moves_only_in_demo_mode() {
+        assert_eq!(config(&[]).unwrap().demo_clock_offset_days, 0);
+        let moved = config(&[("MFA_DEMO", "1"), ("MFA_DEMO_CLOCK_OFFSET_DAYS", "11")]).unwrap();
+        assert_eq!(moved.demo_clock_offset_days, 11);
+        let refused = config(&[("MFA_DEMO_CLOCK_OFFSET_DAYS", "11")]).unwrap_err();
+        assert!(refused.to_string().contains("MFA_DEMO=1"), "{refused}");
+        assert!(config(&[("MFA_DEMO", "1"), ("MFA_DEMO_CLOCK_OFFSET_DAYS", "soon")]).is_err());
     }
 
     #[test]

@@ -50,7 +50,17 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        Self::build_with(config, Arc::new(SystemClock), Arc::new(OsRandom)).await
+        let clock: Arc<dyn Clock> = match config.demo_clock_offset_days {
+            0 => Arc::new(SystemClock),
+            days => {
+                tracing::warn!(days, "demo mode: the server's clock is moved");
+                Arc::new(domain::clock::OffsetClock {
+                    inner: SystemClock,
+                    offset_secs: days * 24 * 60 * 60,
+                })
+            }
+        };
+        Self::build_with(config, clock, Arc::new(OsRandom)).await
     }
 
     /// As [`Application::build`], on a clock and a random source of the
@@ -140,6 +150,30 @@ impl Application {
         worker.abort();
         served
     }
+}
+
+/// The operator's break-glass: removes the factors and recovery code of the
+/// user with `email` (audited, emailed through the queue), on the
+/// configured database, whether the server runs or not. Returns how many
+/// factors were removed.
+pub async fn reset_mfa(config: &Config, email: &str) -> anyhow::Result<u64> {
+    let email = domain::email::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = Store::connect(&config.database_url).await?;
+    let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
+    let deps = Deps {
+        store,
+        clock: Arc::new(SystemClock),
+        // Nothing is sealed or opened here: a throwaway key, never saved.
+        key: Arc::new(ServerKey::generate(&mut Draw(random.as_ref()))),
+        random,
+        hashing: Arc::new(services::hashing::Hashing::new(1, 1)),
+        decoy_hash: "".into(),
+        sms: Arc::new(sms::SmsProvider::Outbox),
+        host: config.public_host().into(),
+        mailer: Arc::new(mail::Mailer::from_config(config)?),
+        public_url: config.public_url.as_str().into(),
+    };
+    Ok(services::rollout::reset_by_operator(&deps, &email).await?)
 }
 
 /// The key sealing second-factor secrets: the one on file, or a new one

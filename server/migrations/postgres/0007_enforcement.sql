@@ -5,6 +5,7 @@ ALTER TABLE company_settings ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
 ALTER TABLE company_settings ADD COLUMN deadline BIGINT;                   -- 00:00 of the date in the zone
 ALTER TABLE company_settings ADD COLUMN grace_days BIGINT NOT NULL DEFAULT 14;
 ALTER TABLE users ADD COLUMN first_sign_in_at BIGINT;
+ALTER TABLE users ADD COLUMN last_sign_in_at BIGINT;
 
 -- What an email belongs to (company:<id>:deadline:<unix>), so that moving
 -- or clearing a deadline cancels the emails planned for the old one.

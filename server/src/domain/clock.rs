@@ -20,6 +20,20 @@ impl Clock for SystemClock {
     }
 }
 
+/// Another clock, moved by a fixed offset (demo mode's
+/// `MFA_DEMO_CLOCK_OFFSET_DAYS`, to show the day after a deadline).
+#[derive(Debug)]
+pub struct OffsetClock<C> {
+    pub inner: C,
+    pub offset_secs: i64,
+}
+
+impl<C: Clock> Clock for OffsetClock<C> {
+    fn now(&self) -> UnixTime {
+        self.inner.now() + self.offset_secs
+    }
+}
+
 /// A clock that only moves when told to.
 #[derive(Debug, Default)]
 pub struct FixedClock(AtomicI64);

@@ -1,19 +1,35 @@
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
-use mfa_api::{Company, MfaPolicy, MfaPolicyRequest};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use mfa_api::{
+    Company, MemberReadiness, MfaPolicy, MfaPolicyRequest, Readiness, RemindersQueued,
+    RemindersRequest,
+};
 
 use super::client_ip::ClientIp;
 use super::error::ApiResult;
-use super::session::SignedIn;
+use super::session::{Reauthenticated, SignedIn};
 use super::{ApiJson, ApiPath};
 use crate::domain::deadline;
 use crate::services::company_policy::{self, PolicyChange};
+use crate::services::rollout;
 use crate::state::AppState;
 use crate::store::CompanySettings;
 
+/// Every route here is for the company's admins: the services check the
+/// caller's role in that company on each call.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/companies/{id}/mfa-policy", get(policy).put(save_policy))
+    Router::new()
+        .route("/companies/{id}/mfa-policy", get(policy).put(save_policy))
+        .route("/companies/{id}/readiness", get(readiness))
+        .route("/companies/{id}/readiness.csv", get(readiness_csv))
+        .route("/companies/{id}/reminders", post(send_reminders))
+        .route(
+            "/companies/{id}/members/{member}/reset-mfa",
+            post(reset_member),
+        )
 }
 
 fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
@@ -31,7 +47,7 @@ fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
     })
 }
 
-/// The company's MFA policy (its admins only).
+/// The company's MFA policy.
 async fn policy(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -59,4 +75,80 @@ async fn save_policy(
     Ok(answer(
         company_policy::save(&state.deps, &session, ip.as_deref(), company_id, change).await?,
     ))
+}
+
+/// Who is enrolled, who is not, and how long is left.
+async fn readiness(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiPath(company_id): ApiPath<i64>,
+) -> ApiResult<ApiJson<Readiness>> {
+    let readiness = rollout::readiness(&state.deps, &session, company_id).await?;
+    Ok(ApiJson(Readiness {
+        enrolled: readiness.enrolled,
+        not_enrolled: readiness.not_enrolled.len(),
+        deadline: readiness.settings.deadline,
+        days_left: readiness.days_left,
+        members: readiness
+            .not_enrolled
+            .into_iter()
+            .map(|m| MemberReadiness {
+                user_id: m.user_id,
+                name: m.name,
+                email: m.email,
+                last_sign_in_at: m.last_sign_in_at,
+                reminders_sent: m.reminders_sent,
+            })
+            .collect(),
+    }))
+}
+
+/// The not-enrolled list as a CSV download.
+async fn readiness_csv(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ClientIp(ip): ClientIp,
+    ApiPath(company_id): ApiPath<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let csv = rollout::export_csv(&state.deps, &session, ip.as_deref(), company_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"not-enrolled-company-{company_id}.csv\""),
+            ),
+        ],
+        csv,
+    ))
+}
+
+/// "Send reminder now", to one member or to all not enrolled.
+async fn send_reminders(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ClientIp(ip): ClientIp,
+    ApiPath(company_id): ApiPath<i64>,
+    ApiJson(request): ApiJson<RemindersRequest>,
+) -> ApiResult<ApiJson<RemindersQueued>> {
+    let queued = rollout::send_reminders(
+        &state.deps,
+        &session,
+        ip.as_deref(),
+        company_id,
+        request.user_id,
+    )
+    .await?;
+    Ok(ApiJson(RemindersQueued { queued }))
+}
+
+/// Resets a member's MFA (the admin confirms their password first).
+async fn reset_member(
+    State(state): State<AppState>,
+    Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
+    ClientIp(ip): ClientIp,
+    ApiPath((company_id, member_id)): ApiPath<(i64, i64)>,
+) -> ApiResult<axum::http::StatusCode> {
+    rollout::reset_member(&state.deps, &session, ip.as_deref(), company_id, member_id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

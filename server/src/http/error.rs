@@ -302,7 +302,8 @@ impl From<PolicyError> for ApiError {
             PolicyError::Forbidden => Self::code(ErrorCode::Forbidden),
             PolicyError::AdminNotEnrolled => Self::code(ErrorCode::AdminNotEnrolled),
             PolicyError::Date(why) => Self::validation(why),
-            PolicyError::GraceDays => Self::validation(e),
+            PolicyError::GraceDays | PolicyError::NoDeadline => Self::validation(e),
+            PolicyError::NotAMember => Self::code(ErrorCode::NotFound),
             PolicyError::Internal(e) => Self::Internal(e),
         }
     }

@@ -21,6 +21,11 @@ pub enum SecurityEvent {
     RecoveryCodeRegenerated,
     /// Codes of some kind were locked after too many wrong tries.
     Lockout,
+    /// Every factor and the recovery code were removed by the company's
+    /// admin (`by_operator: false`) or the server's operator.
+    MfaReset {
+        by_operator: bool,
+    },
 }
 
 /// What a queued email is about: everything its template needs.
@@ -297,6 +302,12 @@ fn security_event(
                 Lockout => {
                     "Sign-in codes on your account were locked after too many wrong attempts"
                 }
+                MfaReset { by_operator: false } => {
+                    "Your company's administrator reset two-factor authentication on your account: set it up again at your next sign-in"
+                }
+                MfaReset { by_operator: true } => {
+                    "The server's operator reset two-factor authentication on your account: set it up again at your next sign-in"
+                }
             },
             format!("Hello {name},"),
             match ip {
@@ -328,6 +339,12 @@ fn security_event(
                 }
                 Lockout => {
                     "Les codes de connexion de votre compte ont été bloqués après trop de tentatives erronées"
+                }
+                MfaReset { by_operator: false } => {
+                    "L'administrateur de votre entreprise a réinitialisé l'authentification à deux facteurs de votre compte : activez-la de nouveau à votre prochaine connexion"
+                }
+                MfaReset { by_operator: true } => {
+                    "L'exploitant du serveur a réinitialisé l'authentification à deux facteurs de votre compte : activez-la de nouveau à votre prochaine connexion"
                 }
             },
             format!("Bonjour {name},"),

@@ -35,6 +35,12 @@ pub enum PolicyError {
     Date(#[from] DateError),
     #[error("the window for people who join late must be 1 to 90 days")]
     GraceDays,
+    /// Reminders need MFA required from a date still ahead.
+    #[error("set an enforcement date ahead first")]
+    NoDeadline,
+    /// Not a member of this company (or oneself, for a reset).
+    #[error("no such member")]
+    NotAMember,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -52,7 +58,7 @@ pub async fn get(
 }
 
 /// The company's settings, if the user is one of its admins.
-async fn admin_of(
+pub(super) async fn admin_of(
     tx: &mut Tx,
     user_id: i64,
     company_id: i64,
@@ -142,7 +148,7 @@ pub async fn save(
 }
 
 /// The topic of the emails about one deadline of one company.
-fn topic(company_id: i64, deadline: UnixTime) -> String {
+pub(super) fn topic(company_id: i64, deadline: UnixTime) -> String {
     format!("company:{company_id}:deadline:{deadline}")
 }
 

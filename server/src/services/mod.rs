@@ -37,6 +37,8 @@ pub mod profile;
 pub mod reauth;
 /// Generating the recovery code.
 pub mod recovery;
+/// Running a rollout: readiness, reminders, CSV, resets.
+pub mod rollout;
 /// The second step of sign-in: a factor's code, or the recovery code.
 pub mod second_step;
 /// Sessions: finding the live one, starting and ending them.

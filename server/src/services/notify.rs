@@ -41,6 +41,7 @@ pub(super) async fn security_event(
         SecurityEvent::RecoveryCodeUsed => AuditKind::RecoveryCodeUsed,
         SecurityEvent::RecoveryCodeRegenerated => AuditKind::RecoveryCodeRegenerated,
         SecurityEvent::Lockout => AuditKind::Lockout,
+        SecurityEvent::MfaReset { .. } => AuditKind::MfaReset,
     };
     let detail = match event {
         SecurityEvent::FactorAdded { factor } | SecurityEvent::FactorRemoved { factor } => {
@@ -68,7 +69,9 @@ pub(super) async fn security_event(
         email: &user.email,
         language: &user.language,
     };
-    enqueue(tx, to, &content, &key, None, now, now).await
+    enqueue(tx, to, &content, &key, None, now, now)
+        .await
+        .map(drop)
 }
 
 /// Who an email goes to.
@@ -89,7 +92,7 @@ pub(super) async fn enqueue(
     topic: Option<&str>,
     now: UnixTime,
     send_after: UnixTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let payload = serde_json::to_string(content).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     tx.enqueue_email(&NewEmail {
         dedup_key,
@@ -103,7 +106,6 @@ pub(super) async fn enqueue(
         topic,
     })
     .await
-    .map(drop)
 }
 
 /// What one round of the worker did.

@@ -116,7 +116,7 @@ pub async fn sign_in(
     tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
     // Someone who joins after a deadline gets a window from their first sign-in.
-    tx.first_sign_in(user_id, now).await?;
+    tx.signed_in_at(user_id, now).await?;
     if let Some(language) = attempt.language {
         tx.set_user_language(user_id, language.code()).await?;
     }

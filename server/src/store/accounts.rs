@@ -72,16 +72,24 @@ impl Tx {
             .await
     }
 
-    /// Records the user's first sign-in (later ones change nothing).
-    pub async fn first_sign_in(&mut self, user_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
+    /// Records a sign-in (and keeps the first one).
+    pub async fn signed_in_at(&mut self, user_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE users SET first_sign_in_at = $1 WHERE id = $2 AND first_sign_in_at IS NULL",
+            "UPDATE users SET last_sign_in_at = $1, first_sign_in_at = COALESCE(first_sign_in_at, $1) WHERE id = $2",
         )
         .bind(now)
         .bind(user_id)
         .execute(self.conn())
         .await
         .map(drop)
+    }
+
+    /// The id of the user with this (normalised) email.
+    pub async fn user_id_by_email(&mut self, email: &Email) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(self.conn())
+            .await
     }
 
     /// Serialises this user's writes until the transaction ends (a row

@@ -18,6 +18,13 @@ pub enum AuditKind {
     SignInFailed,
     /// A company admin changed the MFA policy (detail: the new settings).
     CompanyPolicyChanged,
+    /// A user's factors and recovery code were removed by an admin or the
+    /// operator (detail: by whom); the user enrolls again.
+    MfaReset,
+    /// An admin sent reminders now (detail: to how many).
+    RemindersSent,
+    /// An admin exported the readiness list.
+    ReadinessExported,
 }
 
 impl AuditKind {
@@ -32,6 +39,9 @@ impl AuditKind {
             Self::SignIn => "sign_in",
             Self::SignInFailed => "sign_in_failed",
             Self::CompanyPolicyChanged => "company_policy_changed",
+            Self::MfaReset => "mfa_reset",
+            Self::RemindersSent => "reminders_sent",
+            Self::ReadinessExported => "readiness_exported",
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct CompanyMember {
     pub enrolled: bool,
     pub joined_at: UnixTime,
     pub first_sign_in_at: Option<UnixTime>,
+    pub last_sign_in_at: Option<UnixTime>,
+    /// Deadline emails and reminders sent to them by this company.
+    pub reminders_sent: i64,
 }
 
 impl Tx {
@@ -92,29 +95,51 @@ impl Tx {
         &mut self,
         company_id: i64,
     ) -> Result<Vec<CompanyMember>, sqlx::Error> {
-        type Row = (i64, String, String, String, i64, i64, Option<i64>);
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            i64,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language, \
              CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, \
-             m.created_at, u.first_sign_in_at \
+             m.created_at, u.first_sign_in_at, u.last_sign_in_at, \
+             (SELECT COUNT(*) FROM email_queue q WHERE q.user_id = u.id AND q.sent_at IS NOT NULL AND q.topic LIKE $2) \
              FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.company_id = $1 ORDER BY u.id",
         )
         .bind(company_id)
+        .bind(format!("company:{company_id}:%"))
         .fetch_all(self.conn())
         .await?;
         Ok(rows
             .into_iter()
             .map(
-                |(user_id, email, name, language, enrolled, joined_at, first_sign_in_at)| {
-                    CompanyMember {
-                        user_id,
-                        email,
-                        name,
-                        language,
-                        enrolled: flag(enrolled),
-                        joined_at,
-                        first_sign_in_at,
-                    }
+                |(
+                    user_id,
+                    email,
+                    name,
+                    language,
+                    enrolled,
+                    joined_at,
+                    first_sign_in_at,
+                    last_sign_in_at,
+                    reminders_sent,
+                )| CompanyMember {
+                    user_id,
+                    email,
+                    name,
+                    language,
+                    enrolled: flag(enrolled),
+                    joined_at,
+                    first_sign_in_at,
+                    last_sign_in_at,
+                    reminders_sent,
                 },
             )
             .collect())

@@ -200,6 +200,15 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Removes every factor of the user, pending or not; returns how many.
+    pub async fn delete_all_factors(&mut self, user_id: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM factors WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// How many factors hold a secret sealed with the server key.
     pub async fn sealed_secret_count(&mut self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM factors WHERE secret_sealed <> ''")

@@ -141,4 +141,13 @@ impl Tx {
             .await?;
         Ok(done.rows_affected())
     }
+
+    /// Ends every session of the user.
+    pub async fn delete_user_sessions(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
 }

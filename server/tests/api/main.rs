@@ -11,6 +11,7 @@ mod files;
 mod hygiene;
 mod limits;
 mod mail;
+mod rollout;
 mod second_factor;
 mod services;
 mod sms;

@@ -1,0 +1,281 @@
+//! Running a rollout, for a company's admins: who is ready, reminders sent
+//! now, the list as CSV, and resetting a member's MFA (a lost phone and a
+//! lost recovery code); and the operator's break-glass reset. Every action
+//! is audited; every reset is emailed to its member.
+
+use super::company_policy::{self, PolicyError};
+use super::notify::{self, Recipient};
+use super::session::LiveSession;
+use super::{Actor, Deps};
+use crate::domain::clock::UnixTime;
+use crate::domain::deadline;
+use crate::domain::email::Email;
+use crate::mail::templates::{EmailContent, SecurityEvent};
+use crate::store::{AuditKind, CompanyMember, CompanySettings, Tx};
+
+const DAY: i64 = 24 * 60 * 60;
+
+/// Who is ready, for the dashboard.
+#[derive(Debug)]
+pub struct Readiness {
+    pub settings: CompanySettings,
+    pub enrolled: usize,
+    /// Everyone without a factor yet.
+    pub not_enrolled: Vec<CompanyMember>,
+    pub days_left: Option<i64>,
+}
+
+/// The company's readiness (its admins only).
+pub async fn readiness(
+    deps: &Deps,
+    session: &LiveSession,
+    company_id: i64,
+) -> Result<Readiness, PolicyError> {
+    let mut tx = deps.read().await?;
+    let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+    let (enrolled, not_enrolled): (Vec<_>, Vec<_>) = tx
+        .company_members(company_id)
+        .await?
+        .into_iter()
+        .partition(|m| m.enrolled);
+    let days_left = settings
+        .deadline
+        .map(|deadline| deadline::days_left(deadline, deps.now()));
+    Ok(Readiness {
+        settings,
+        enrolled: enrolled.len(),
+        not_enrolled,
+        days_left,
+    })
+}
+
+/// "Send reminder now": to one member (`Some(user_id)`) or to everyone not
+/// enrolled, at most once a day per member. Returns how many were queued.
+pub async fn send_reminders(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    company_id: i64,
+    only: Option<i64>,
+) -> Result<usize, PolicyError> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+    let deadline = match (settings.mfa_required, settings.deadline) {
+        (true, Some(deadline)) if deadline > now => deadline,
+        _ => return Err(PolicyError::NoDeadline),
+    };
+    let members = tx.company_members(company_id).await?;
+    if let Some(user_id) = only
+        && !members.iter().any(|m| m.user_id == user_id && !m.enrolled)
+    {
+        return Err(PolicyError::NotAMember);
+    }
+    let topic = company_policy::topic(company_id, deadline);
+    let mut queued = 0;
+    for member in members
+        .iter()
+        .filter(|m| !m.enrolled && only.is_none_or(|id| id == m.user_id))
+    {
+        let key = format!("{topic}:user:{}:manual:{}", member.user_id, now / DAY);
+        let content = EmailContent::Deadline {
+            company_id,
+            company: settings.company_name.clone(),
+            user_id: member.user_id,
+            name: member.name.clone(),
+            deadline,
+            date: settings.enforcement_date.clone().unwrap_or_default(),
+            time_zone: settings.time_zone.clone(),
+            reminder_days: Some(deadline::days_left(deadline, now)),
+        };
+        let to = Recipient {
+            user_id: member.user_id,
+            email: &member.email,
+            language: &member.language,
+        };
+        if notify::enqueue(&mut tx, to, &content, &key, Some(&topic), now, now).await? {
+            queued += 1;
+        }
+    }
+    tx.audit(
+        session.user_id,
+        AuditKind::RemindersSent,
+        &format!("company={company_id} queued={queued}"),
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(queued)
+}
+
+/// The not-enrolled list as CSV (name, email, last sign-in, reminders
+/// sent), audited.
+pub async fn export_csv(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    company_id: i64,
+) -> Result<String, PolicyError> {
+    let readiness = readiness(deps, session, company_id).await?;
+    let mut csv = String::from("name,email,last_sign_in,reminders_sent\r\n");
+    for member in &readiness.not_enrolled {
+        let last = member
+            .last_sign_in_at
+            .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        csv.push_str(&format!(
+            "{},{},{},{}\r\n",
+            csv_field(&member.name),
+            csv_field(&member.email),
+            last,
+            member.reminders_sent
+        ));
+    }
+    let mut tx = deps.begin().await?;
+    tx.audit(
+        session.user_id,
+        AuditKind::ReadinessExported,
+        &format!("company={company_id} rows={}", readiness.not_enrolled.len()),
+        ip,
+        deps.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(csv)
+}
+
+/// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@`
+/// defused so a spreadsheet does not run it as a formula.
+fn csv_field(value: &str) -> String {
+    let value = match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+        _ => value.to_owned(),
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+/// An admin resets a member's MFA (the caller has re-authenticated): every
+/// factor and the recovery code go, their sessions end, and at the next
+/// sign-in they enroll again if MFA is required.
+pub async fn reset_member(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    company_id: i64,
+    member_id: i64,
+) -> Result<(), PolicyError> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+    if member_id == session.user_id
+        || !tx
+            .company_members(company_id)
+            .await?
+            .iter()
+            .any(|m| m.user_id == member_id)
+    {
+        return Err(PolicyError::NotAMember);
+    }
+    tx.audit(
+        session.user_id,
+        AuditKind::MfaReset,
+        &format!("company={company_id} member={member_id}"),
+        ip,
+        now,
+    )
+    .await?;
+    let target = Actor {
+        user_id: member_id,
+        ip,
+    };
+    reset(
+        &mut tx,
+        deps,
+        target,
+        false,
+        &format!("by_admin={}", session.user_id),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(admin = session.user_id, member_id, "member's MFA reset");
+    Ok(())
+}
+
+/// Why the operator's reset did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorResetError {
+    #[error("no user has that email address")]
+    NoSuchUser,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for OperatorResetError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+/// The operator's break-glass (`mfa-server reset-mfa --email ...`), for an
+/// admin locked out: works on the database whether the server runs or not.
+/// Returns how many factors were removed.
+pub async fn reset_by_operator(deps: &Deps, email: &Email) -> Result<u64, OperatorResetError> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let user_id = tx
+        .user_id_by_email(email)
+        .await?
+        .ok_or(OperatorResetError::NoSuchUser)?;
+    let target = Actor { user_id, ip: None };
+    let removed = reset(&mut tx, deps, target, true, "by_operator", now).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+async fn reset(
+    tx: &mut Tx,
+    deps: &Deps,
+    target: Actor<'_>,
+    by_operator: bool,
+    detail: &str,
+    now: UnixTime,
+) -> Result<u64, sqlx::Error> {
+    let removed = tx.delete_all_factors(target.user_id).await?;
+    tx.delete_recovery_code(target.user_id).await?;
+    tx.delete_user_sessions(target.user_id).await?;
+    notify::security_event(
+        tx,
+        deps,
+        target,
+        SecurityEvent::MfaReset { by_operator },
+        detail,
+        now,
+    )
+    .await?;
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("Morgan Member"), "Morgan Member");
+        assert_eq!(csv_field("Doe, Jane"), "\"Doe, Jane\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@sum"), "'@sum");
+        assert_eq!(csv_field("-1"), "'-1");
+    }
+}

@@ -1,13 +1,25 @@
 // A company rollout: the admin requires MFA from a date 10 days ahead; the
 // member sees the banner and finds the email in the outbox.
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_PASSWORD, audit, newPage, root, serverAndBrowser, signIn } from './helpers.mjs';
+import { DEMO_PASSWORD, audit, launchBrowser, newPage, root, signIn, startServer } from './helpers.mjs';
 import { totp } from './totp.mjs';
 
 const artifacts = path.join(root, 'e2e', 'artifacts');
-const app = serverAndBrowser();
+// One data dir for the whole file: the last test restarts the server on it
+// with the demo clock moved past the deadline.
+const app = {};
+before(async () => {
+  app.server = await startServer({}, { keepData: true });
+  app.browser = await launchBrowser();
+});
+after(async () => {
+  await app.browser?.close();
+  await app.server?.stop();
+  rmSync(app.server.dataDir, { recursive: true, force: true });
+});
 
 function isoDate(daysAhead) {
   const d = new Date(Date.now() + daysAhead * 86400000);
@@ -22,6 +34,7 @@ test('the admin sets a deadline; the member sees the banner and gets the email',
   await admin.getByLabel('Current password').fill(DEMO_PASSWORD);
   await admin.getByRole('button', { name: 'Confirm password' }).click();
   const key = (await admin.locator('#setup-key').textContent()).replace(/\s/g, '');
+  writeFileSync(path.join(app.server.dataDir, 'e2e-admin-key'), key);
   await admin.getByLabel('6-digit code').fill(totp(key));
   await admin.getByRole('button', { name: 'Continue' }).click();
   await admin.getByLabel('I have saved my recovery code').check();
@@ -81,4 +94,61 @@ test('a member gets no Company Settings, and the server refuses them anyway', as
   assert.equal(await member.getByRole('menuitem', { name: 'Company Settings' }).count(), 0);
   const status = await member.evaluate(async () => (await fetch('/api/companies/1/mfa-policy')).status);
   assert.equal(status, 403);
+});
+
+test('the dashboard lists the member, sends a reminder and exports the CSV', async () => {
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  await admin.goto('/company/settings');
+  await signIn(admin, 'admin@demo.test');
+  await admin.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  // (The admin enrolled in the first test: a fresh code from the app.)
+  const key = readFileSync(path.join(app.server.dataDir, 'e2e-admin-key'), 'utf8');
+  await admin.getByLabel('6-digit code').fill(totp(key, Date.now() / 1000 + 30));
+  await admin.getByRole('button', { name: 'Continue' }).click();
+  await admin.getByRole('heading', { name: 'Readiness' }).waitFor();
+  await admin.getByText('1 of 3 members enrolled').waitFor();
+  const row = admin.getByRole('row', { name: /Morgan Member/ });
+  await row.waitFor();
+  assert.match(await row.textContent(), /member@demo\.test/);
+  await audit(admin, 'readiness dashboard');
+  await row.getByRole('button', { name: 'Send reminder now' }).click();
+  await admin.getByText('Reminders sent: 1.', { exact: false }).waitFor();
+  // Sorting and the filter.
+  await admin.getByRole('button', { name: 'Name' }).click();
+  assert.equal(await admin.getByRole('columnheader', { name: 'Name' }).getAttribute('aria-sort'), 'descending');
+  await admin.getByLabel('Filter').fill('pat');
+  assert.equal(await admin.getByRole('row', { name: /Morgan Member/ }).count(), 0);
+  await admin.getByRole('row', { name: /Pat Payee/ }).waitFor();
+  await admin.getByLabel('Filter').fill('');
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('link', { name: 'Export CSV' }).click(),
+  ]);
+  const saved = path.join(artifacts, download.suggestedFilename());
+  await download.saveAs(saved);
+  const csv = readFileSync(saved, 'utf8');
+  assert.match(csv, /^name,email,last_sign_in,reminders_sent/);
+  assert.match(csv, /Morgan Member,member@demo\.test,/);
+  assert.ok(!csv.includes('admin@demo.test'), 'the enrolled admin is not listed');
+  await admin.screenshot({ path: path.join(artifacts, 'readiness.png'), fullPage: true });
+  assert.deepEqual(admin.errors, []);
+});
+
+test('past the deadline (demo clock), the member can only enroll', async () => {
+  const dataDir = app.server.dataDir;
+  await app.server.stop();
+  app.server = await startServer({ MFA_DEMO_CLOCK_OFFSET_DAYS: '11' }, { dataDir, keepData: true });
+  const member = await newPage(app.browser, app.server.url);
+  await member.goto('/');
+  await signIn(member, 'member@demo.test');
+  await member.waitForURL('**/profile/security');
+  await member.getByRole('heading', { name: 'Two-factor authentication is required' }).waitFor();
+  await member.getByText('Your company requires two-factor authentication.').waitFor();
+  // Nothing else opens.
+  await member.goto('/profile');
+  await member.waitForURL('**/profile/security');
+  const status = await member.evaluate(async () => (await fetch('/api/companies/1/readiness')).status);
+  assert.equal(status, 403);
+  await member.getByRole('button', { name: 'Add Authenticator App' }).waitFor();
+  assert.deepEqual(member.errors, []);
 });

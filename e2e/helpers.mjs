@@ -15,9 +15,11 @@ const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
 const serverBin = process.env.SERVER_BIN ?? path.join(targetDir, 'debug', 'mfa-server');
 export const DEMO_PASSWORD = 'e2e-demo-password';
 
-/** Starts mfa-server; resolves with { url, pid, stdout, stop }. */
-export function startServer(env = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mfa-e2e-data-'));
+/**
+ * Starts mfa-server; resolves with { url, pid, stdout, stop, dataDir }.
+ * `dataDir` reuses an earlier server's data (that server stopped first).
+ */
+export function startServer(env = {}, { dataDir = mkdtempSync(path.join(tmpdir(), 'mfa-e2e-data-')), keepData = false } = {}) {
   const fullEnv = {
       ...process.env,
       MFA_BIND: '127.0.0.1:0',
@@ -35,9 +37,11 @@ export function startServer(env = {}) {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
-  const stop = () => {
+  const exited = new Promise((done) => child.on('exit', done));
+  const stop = async () => {
     child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    await exited;
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start; stdout: ${stdout}`)), 30000);
@@ -48,7 +52,7 @@ export function startServer(env = {}) {
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[1], pid: child.pid, stdout: () => stdout, stop });
+        resolve({ url: m[1], pid: child.pid, stdout: () => stdout, stop, dataDir });
       }
     });
   });
@@ -76,7 +80,7 @@ export function serverAndBrowser(env = {}) {
   });
   after(async () => {
     await shared.browser?.close();
-    shared.server?.stop();
+    await shared.server?.stop();
   });
   return shared;
 }

@@ -7,8 +7,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
     ErrorCode, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest,
-    Outbox, ReauthRequest, ReauthStatus, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
-    SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    Outbox, Readiness, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
+    SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries,
+    StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -175,6 +176,40 @@ pub async fn save_mfa_policy(
         &request,
     )?)
     .await
+}
+
+/// Who in the company is enrolled (company admins).
+pub async fn readiness(company: i64) -> Result<Readiness, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/companies/{company}/readiness"
+    )))?)
+    .await
+}
+
+/// Where the not-enrolled list downloads as CSV.
+pub fn readiness_csv_href(company: i64) -> String {
+    format!("/api/companies/{company}/readiness.csv")
+}
+
+/// "Send reminder now": to one member, or (none) to all not enrolled.
+pub async fn send_reminders(
+    company: i64,
+    user_id: Option<i64>,
+) -> Result<RemindersQueued, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/companies/{company}/reminders")),
+        &RemindersRequest { user_id },
+    )?)
+    .await
+}
+
+/// Resets a member's MFA (needs a recent `reauth`).
+pub async fn reset_member_mfa(company: i64, member: i64) -> Result<(), ApiError> {
+    send(build(guarded(Request::post(&format!(
+        "/api/companies/{company}/members/{member}/reset-mfa"
+    ))))?)
+    .await
+    .map(drop)
 }
 
 /// The demo's outbox: texts and emails, newest first.

@@ -24,6 +24,8 @@ pub mod locale;
 pub mod nav;
 /// One module per screen.
 pub mod pages;
+/// The readiness list's filter and sorting.
+pub mod readiness;
 /// The recovery code's downloadable file.
 pub mod recovery_file;
 /// Who is signed in.

@@ -591,7 +591,7 @@ pub struct Readiness {
     pub not_enrolled: usize,
     pub deadline: Option<i64>,
     pub days_left: Option<i64>,
-    /// Those without a factor yet.
+    /// Everyone in the company, those not enrolled first.
     pub members: Vec<MemberReadiness>,
 }
 
@@ -600,6 +600,8 @@ pub struct MemberReadiness {
     pub user_id: i64,
     pub name: String,
     pub email: String,
+    /// Has a second factor.
+    pub enrolled: bool,
     /// Unix seconds.
     pub last_sign_in_at: Option<i64>,
     /// Deadline emails and reminders sent to them.

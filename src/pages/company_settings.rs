@@ -1,10 +1,18 @@
 //! Company Settings, for company admins: "Require two-factor
 //! authentication", the "Enforcement date" and its "Time zone", the window
-//! for people who join late, "Save". The server checks the role on every call.
+//! for people who join late, "Save"; below, who is ready: a bar, the days
+//! left, the list (filter, sorting), "Send reminder now", "Export CSV",
+//! "Reset MFA". The server checks the role on every call.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mfa_api::{MfaPolicy, MfaPolicyRequest, Role};
+use mfa_api::{MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
+
+use super::reauth::ReauthForm;
+use crate::dates::format_date;
+use crate::document::focus_on_change;
+use crate::flows::Removal;
+use crate::readiness::{Column, View};
 
 use crate::api;
 use crate::components::loading::Loading;
@@ -37,7 +45,10 @@ pub fn CompanySettingsPage() -> impl IntoView {
             (Some(_), Some(Err(e))) => {
                 Some(view! { <p class="error" role="alert">{error_text(i18n.get_locale(), &e)}</p> }.into_any())
             }
-            (Some(_), Some(Ok(policy))) => Some(view! { <PolicyForm policy=policy /> }.into_any()),
+            (Some(id), Some(Ok(policy))) => Some(view! {
+                <PolicyForm policy=policy />
+                <ReadinessPanel company=id />
+            }.into_any()),
         }}
     }
 }
@@ -114,6 +125,180 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                     </button>
                 </div>
             </form>
+        </section>
+    }
+}
+
+/// Who is ready: the bar, the days left, the list and its actions.
+#[component]
+fn ReadinessPanel(company: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    let load = session.action(|&id: &i64| api::readiness(id));
+    load.dispatch(company);
+    let remind = session.action(|(id, user): &(i64, Option<i64>)| api::send_reminders(*id, *user));
+    on_answer(remind, move |answer| {
+        if answer.is_ok() {
+            load.dispatch(company);
+        }
+    });
+    // Resetting a member's MFA: confirm, then the password if asked, as removing a factor.
+    let reset = RwSignal::new(Removal::Idle);
+    let reset_call =
+        session.action(|(id, member): &(i64, i64)| api::reset_member_mfa(*id, *member));
+    on_answer(reset_call, move |answer| {
+        reset.update(|r| r.finished(&answer));
+        if answer.is_ok() {
+            load.dispatch(company);
+        }
+    });
+    let proceed = move || {
+        if let Some(member) = reset.try_update(Removal::proceed).flatten() {
+            reset_call.dispatch((company, member));
+        }
+    };
+    focus_on_change(move || reset.get());
+    let view_state = RwSignal::new(View::default());
+    let readiness = move || load.value().get().and_then(Result::ok);
+    let members = move || readiness().map(|r| r.members).unwrap_or_default();
+    let name_of = move |id: i64| {
+        members()
+            .into_iter()
+            .find(|m| m.user_id == id)
+            .map(|m| m.name)
+            .unwrap_or_default()
+    };
+    let header = move |column: Column, label: &'static str| {
+        view! {
+            <th scope="col" aria-sort=move || view_state.with(|v| v.aria_sort(column))>
+                <button type="button" class="link" on:click=move |_| view_state.update(|v| v.sort_by(column))>
+                    {label}
+                </button>
+            </th>
+        }
+    };
+    view! {
+        <section class="card readiness" aria-labelledby="readiness-heading">
+            <h2 id="readiness-heading">{t!(i18n, readiness_heading)}</h2>
+            {move || readiness().map(|r| {
+                let total = r.enrolled + r.not_enrolled;
+                view! {
+                    <p>
+                        <label for="readiness-bar">
+                            {t!(i18n, readiness_summary, enrolled = r.enrolled.to_string(), total = total.to_string())}
+                        </label>
+                    </p>
+                    <progress id="readiness-bar" max=total.max(1).to_string() value=r.enrolled.to_string()></progress>
+                    <p>
+                        {match r.days_left {
+                            Some(days) => t_string!(i18n, readiness_days_left, days = days.to_string()).to_string(),
+                            None => t_string!(i18n, readiness_no_date).to_owned(),
+                        }}
+                    </p>
+                }
+            })}
+            <div class="readiness-tools">
+                <div class="field">
+                    <label for="readiness-filter">{t!(i18n, filter_label)}</label>
+                    <input
+                        id="readiness-filter"
+                        type="search"
+                        prop:value=move || view_state.with(|v| v.filter.clone())
+                        on:input=move |ev| view_state.update(|v| v.filter = event_target_value(&ev))
+                    />
+                </div>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || view_state.with(|v| v.everyone)
+                        on:change=move |ev| view_state.update(|v| v.everyone = event_target_checked(&ev))
+                    />
+                    {t!(i18n, readiness_show_everyone)}
+                </label>
+            </div>
+            <div class="actions">
+                <button
+                    type="button"
+                    disabled=move || remind.pending().get() || readiness().is_none_or(|r| r.not_enrolled == 0 || r.days_left.is_none())
+                    on:click=move |_| { remind.dispatch((company, None)); }
+                >
+                    {t!(i18n, send_reminder_all)}
+                </button>
+                <a class="button" href=api::readiness_csv_href(company) download="">{t!(i18n, export_csv)}</a>
+            </div>
+            <p class="hint" role="status">
+                {move || remind.value().get().and_then(Result::ok).map(|q| {
+                    t_string!(i18n, reminders_queued, count = q.queued.to_string()).to_string()
+                })}
+            </p>
+            <p class="error" role="alert">
+                {move || {
+                    remind.value().get().and_then(Result::err)
+                        .or_else(|| reset.with(|r| r.error().cloned()))
+                        .map(|e| error_text(i18n.get_locale(), &e))
+                }}
+            </p>
+            {move || match reset.get() {
+                Removal::Asking(id) => Some(view! {
+                    <section class="card confirm" role="alertdialog" aria-labelledby="reset-question">
+                        <p id="reset-question">{t!(i18n, reset_mfa_question, name = name_of(id))}</p>
+                        <div class="actions">
+                            <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, reset_mfa)}</button>
+                            <button type="button" on:click=move |_| reset.update(Removal::cancel)>{t!(i18n, cancel)}</button>
+                        </div>
+                    </section>
+                }.into_any()),
+                Removal::ConfirmPassword(_) => Some(
+                    view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| proceed()) /> }.into_any(),
+                ),
+                _ => None,
+            }}
+            <table class="readiness-table">
+                <caption>{t!(i18n, readiness_not_enrolled)}</caption>
+                <thead>
+                    <tr>
+                        {header(Column::Name, t_string!(i18n, column_name))}
+                        {header(Column::Email, t_string!(i18n, column_email))}
+                        {header(Column::LastSignIn, t_string!(i18n, column_last_sign_in))}
+                        {header(Column::Reminders, t_string!(i18n, column_reminders))}
+                        <th scope="col">{t!(i18n, column_actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        let can_remind = readiness().is_some_and(|r| r.days_left.is_some());
+                        view_state.with(|v| v.apply(&members())).into_iter().map(|m: MemberReadiness| {
+                            let id = m.user_id;
+                            let last = m.last_sign_in_at.map(|t| format_date(i18n.get_locale(), t));
+                            view! {
+                                <tr>
+                                    <th scope="row">{m.name.clone()}</th>
+                                    <td>{m.email.clone()}</td>
+                                    <td>{move || last.clone().unwrap_or_else(|| t_string!(i18n, never_signed_in).to_owned())}</td>
+                                    <td>{m.reminders_sent}</td>
+                                    <td>
+                                        {if m.enrolled {
+                                            view! {
+                                                <button type="button" on:click=move |_| reset.update(|r| r.ask(id))>{t!(i18n, reset_mfa)}</button>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    disabled=move || remind.pending().get() || !can_remind
+                                                    on:click=move |_| { remind.dispatch((company, Some(id))); }
+                                                >
+                                                    {t!(i18n, send_reminder_now)}
+                                                </button>
+                                            }.into_any()
+                                        }}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
         </section>
     }
 }

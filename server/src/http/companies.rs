@@ -85,17 +85,19 @@ async fn readiness(
 ) -> ApiResult<ApiJson<Readiness>> {
     let readiness = rollout::readiness(&state.deps, &session, company_id).await?;
     Ok(ApiJson(Readiness {
-        enrolled: readiness.enrolled,
+        enrolled: readiness.enrolled.len(),
         not_enrolled: readiness.not_enrolled.len(),
         deadline: readiness.settings.deadline,
         days_left: readiness.days_left,
         members: readiness
             .not_enrolled
             .into_iter()
+            .chain(readiness.enrolled)
             .map(|m| MemberReadiness {
                 user_id: m.user_id,
                 name: m.name,
                 email: m.email,
+                enrolled: m.enrolled,
                 last_sign_in_at: m.last_sign_in_at,
                 reminders_sent: m.reminders_sent,
             })

@@ -19,7 +19,8 @@ const DAY: i64 = 24 * 60 * 60;
 #[derive(Debug)]
 pub struct Readiness {
     pub settings: CompanySettings,
-    pub enrolled: usize,
+    /// Everyone with a factor.
+    pub enrolled: Vec<CompanyMember>,
     /// Everyone without a factor yet.
     pub not_enrolled: Vec<CompanyMember>,
     pub days_left: Option<i64>,
@@ -43,7 +44,7 @@ pub async fn readiness(
         .map(|deadline| deadline::days_left(deadline, deps.now()));
     Ok(Readiness {
         settings,
-        enrolled: enrolled.len(),
+        enrolled,
         not_enrolled,
         days_left,
     })

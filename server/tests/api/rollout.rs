@@ -64,10 +64,14 @@ async fn the_dashboard_lists_who_is_not_enrolled_and_reminds_them_once_a_day() {
     assert_eq!(readiness.body["not_enrolled"], 2);
     assert_eq!(readiness.body["days_left"], 10);
     let members = readiness.body["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3);
+    assert_eq!(members[2]["email"], "admin@demo.test", "the enrolled last");
+    assert_eq!(members[2]["enrolled"], true);
     let member = members
         .iter()
         .find(|m| m["email"] == "member@demo.test")
         .unwrap();
+    assert_eq!(member["enrolled"], false);
     assert_eq!(member["last_sign_in_at"], app.now());
     assert_eq!(member["reminders_sent"], 1, "the deadline email");
     let member_id = member["user_id"].as_i64().unwrap();

@@ -112,7 +112,10 @@ test('the avatar menu works from the keyboard', async () => {
   const first = page.getByRole('menuitem', { name: 'My Profile Settings' });
   await first.waitFor();
   await page.waitForFunction(() => document.activeElement?.textContent === 'My Profile Settings');
+  // An admin's menu also has Company Settings.
   await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Company Settings');
+  await page.keyboard.press('End');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sign out');
   await page.keyboard.press('Escape');
   await first.waitFor({ state: 'detached' });

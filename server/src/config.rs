@@ -38,6 +38,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `MFA_MAIL_FROM`: the emails' sender (default `TwoStep <no-reply@host>`).
     pub mail_from: Option<String>,
+    /// `MFA_REMINDER_DAYS` (default `14,7,1`): reminders go this many days
+    /// before a company's deadline.
+    pub reminder_days: Vec<i64>,
     /// `MFA_DEMO_CLOCK_OFFSET_DAYS` (demo mode only): whole days added to
     /// the server's clock, to show a deadline's aftermath without waiting.
     pub demo_clock_offset_days: i64,
@@ -187,6 +190,10 @@ pub enum ConfigError {
     )]
     TwilioBaseUrl(String),
     #[error(
+        "MFA_REMINDER_DAYS must list days before the deadline (1 to 365), like 14,7,1; got {0:?}"
+    )]
+    ReminderDays(String),
+    #[error(
         "MFA_DEMO_CLOCK_OFFSET_DAYS is for demonstrations only: set MFA_DEMO=1 too, or unset it"
     )]
     ClockOffsetWithoutDemo,
@@ -258,6 +265,25 @@ impl Config {
             Some(url) => return Err(ConfigError::SmtpUrl(redact_password(&url))),
         };
         let mail_from = set("MFA_MAIL_FROM");
+        let reminder_days = match set("MFA_REMINDER_DAYS") {
+            None => vec![14, 7, 1],
+            Some(list) => {
+                let mut days = list
+                    .split(',')
+                    .filter(|d| !d.trim().is_empty())
+                    .map(|d| {
+                        d.trim()
+                            .parse::<i64>()
+                            .ok()
+                            .filter(|d| (1..=365).contains(d))
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ConfigError::ReminderDays(list.clone()))?;
+                days.sort_unstable_by(|a, b| b.cmp(a));
+                days.dedup();
+                days
+            }
+        };
         let demo_clock_offset_days = match set("MFA_DEMO_CLOCK_OFFSET_DAYS") {
             None => 0,
             Some(_) if !demo => return Err(ConfigError::ClockOffsetWithoutDemo),
@@ -282,6 +308,7 @@ impl Config {
             sms,
             smtp_url,
             mail_from,
+            reminder_days,
             demo_clock_offset_days,
         })
     }
@@ -371,6 +398,7 @@ impl fmt::Debug for Config {
                 &self.smtp_url.as_ref().map(|u| redact_password(u.expose())),
             )
             .field("mail_from", &self.mail_from)
+            .field("reminder_days", &self.reminder_days)
             .field("demo_clock_offset_days", &self.demo_clock_offset_days)
             .finish()
     }
@@ -526,6 +554,15 @@ mod tests {
         let slow = [&twilio[..], &[("MFA_SMS_TIMEOUT_SECS", "0")]].concat();
         assert!(config(&slow).is_err());
         assert!(config(&[("MFA_SMS_PROVIDER", "pigeon")]).is_err());
+    }
+
+    #[test]
+    fn reminders_default_to_two_weeks_a_week_and_a_day_before() {
+        assert_eq!(config(&[]).unwrap().reminder_days, [14, 7, 1]);
+        let c = config(&[("MFA_REMINDER_DAYS", "3, 30,3")]).unwrap();
+        assert_eq!(c.reminder_days, [30, 3]);
+        assert!(config(&[("MFA_REMINDER_DAYS", "7,0")]).is_err());
+        assert!(config(&[("MFA_REMINDER_DAYS", "soon")]).is_err());
     }
 
     #[test]

@@ -112,6 +112,7 @@ impl Application {
                 host: config.public_host().into(),
                 mailer: Arc::new(mail::Mailer::from_config(&config)?),
                 public_url: config.public_url.as_str().into(),
+                reminder_days: config.reminder_days.as_slice().into(),
             },
             config: Arc::new(config),
         };
@@ -172,6 +173,7 @@ pub async fn reset_mfa(config: &Config, email: &str) -> anyhow::Result<u64> {
         host: config.public_host().into(),
         mailer: Arc::new(mail::Mailer::from_config(config)?),
         public_url: config.public_url.as_str().into(),
+        reminder_days: config.reminder_days.as_slice().into(),
     };
     Ok(services::rollout::reset_by_operator(&deps, &email).await?)
 }

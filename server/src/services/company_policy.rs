@@ -11,9 +11,6 @@ use crate::domain::deadline::{self, DateError, EnforcementDate};
 use crate::mail::templates::EmailContent;
 use crate::store::{AuditKind, CompanySettings, Tx};
 
-/// The reminders before a deadline, in days (DESIGN section 3).
-pub const REMINDER_DAYS: [i64; 3] = [14, 7, 1];
-
 /// What an admin asks for.
 #[derive(Clone, Debug)]
 pub struct PolicyChange {
@@ -141,7 +138,7 @@ pub async fn save(
         now,
     )
     .await?;
-    plan_emails(&mut tx, &before, &after, now).await?;
+    plan_emails(&mut tx, &deps.reminder_days, &before, &after, now).await?;
     tx.commit().await?;
     tracing::info!(company_id, required = after.mfa_required, deadline = ?after.deadline, "company MFA policy saved");
     Ok(after)
@@ -157,6 +154,7 @@ pub(super) fn topic(company_id: i64, deadline: UnixTime) -> String {
 /// enrolled, with its reminders planned.
 async fn plan_emails(
     tx: &mut Tx,
+    reminder_days: &[i64],
     before: &CompanySettings,
     after: &CompanySettings,
     now: UnixTime,
@@ -199,7 +197,7 @@ async fn plan_emails(
         };
         let key = format!("{topic}:user:{}:set:{now}", member.user_id);
         notify::enqueue(tx, to, &content(None), &key, Some(&topic), now, now).await?;
-        for (days, at) in deadline::reminders(deadline, &REMINDER_DAYS, now) {
+        for (days, at) in deadline::reminders(deadline, reminder_days, now) {
             let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);
             notify::enqueue(tx, to, &content(Some(days)), &key, Some(&topic), now, at).await?;
         }

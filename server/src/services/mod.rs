@@ -67,6 +67,8 @@ pub struct Deps {
     pub mailer: Arc<Mailer>,
     /// `MFA_PUBLIC_URL`, for links in emails.
     pub public_url: Arc<str>,
+    /// Days before a deadline that reminders go (`MFA_REMINDER_DAYS`).
+    pub reminder_days: Arc<[i64]>,
 }
 
 impl Deps {

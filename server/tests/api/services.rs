@@ -66,6 +66,7 @@ async fn fixture(seed: u64) -> Fixture {
         host: "mfa.test".into(),
         mailer: Arc::new(Mailer::from_config(&config).unwrap()),
         public_url: "http://mfa.test".into(),
+        reminder_days: vec![14, 7, 1].into(),
     };
     let db = sqlx::AnyPool::connect(&config.database_url).await.unwrap();
     Fixture {

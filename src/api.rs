@@ -6,10 +6,10 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
-    ErrorCode, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest,
-    Outbox, Readiness, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
-    SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries,
-    StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    ErrorCode, ExampleEmail, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy,
+    MfaPolicyRequest, Outbox, Readiness, ReauthRequest, ReauthStatus, RemindersQueued,
+    RemindersRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -210,6 +210,14 @@ pub async fn reset_member_mfa(company: i64, member: i64) -> Result<(), ApiError>
     ))))?)
     .await
     .map(drop)
+}
+
+/// The deadline email as members get it, for the help article.
+pub async fn deadline_email(language: &'static str) -> Result<ExampleEmail, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/help/deadline-email?lang={language}"
+    )))?)
+    .await
 }
 
 /// The demo's outbox: texts and emails, newest first.

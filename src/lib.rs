@@ -47,6 +47,7 @@ use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
 use pages::add_phone::AddPhonePage;
 use pages::company_settings::CompanySettingsPage;
+use pages::help::HelpPage;
 use pages::home::HomePage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
@@ -101,6 +102,7 @@ fn Shell() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=routes::SIGN_IN view=SignInPage />
                 <Route path=routes::OUTBOX view=OutboxPage />
+                <Route path=routes::HELP view=HelpPage />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />

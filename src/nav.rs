@@ -18,6 +18,8 @@ pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
 pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
 /// Add (or change) the phone number for texted codes.
 pub const ADD_PHONE_PATH: &str = "/profile/security/phone";
+/// The help article (public).
+pub const HELP_PATH: &str = "/help/mfa";
 /// Company Settings (company admins).
 pub const COMPANY_SETTINGS_PATH: &str = "/company/settings";
 /// The demo's outbox (demo mode only).
@@ -33,6 +35,8 @@ const RECOVERY_CODE: &str = "recovery-code";
 const PHONE: &str = "phone";
 const OUTBOX: &str = "outbox";
 const COMPANY: &str = "company";
+const HELP: &str = "help";
+const MFA: &str = "mfa";
 const SETTINGS: &str = "settings";
 
 /// The routes of `lib.rs`, one per path above.
@@ -64,6 +68,7 @@ pub mod routes {
         StaticSegment(super::PHONE),
     );
     pub const OUTBOX: Segment = StaticSegment(super::OUTBOX);
+    pub const HELP: (Segment, Segment) = (StaticSegment(super::HELP), StaticSegment(super::MFA));
     pub const COMPANY_SETTINGS: (Segment, Segment) = (
         StaticSegment(super::COMPANY),
         StaticSegment(super::SETTINGS),
@@ -208,6 +213,7 @@ mod tests {
         assert_eq!(ADD_PHONE_PATH, format!("/{PROFILE}/{SECURITY}/{PHONE}"));
         assert_eq!(OUTBOX_PATH, format!("/{OUTBOX}"));
         assert_eq!(COMPANY_SETTINGS_PATH, format!("/{COMPANY}/{SETTINGS}"));
+        assert_eq!(HELP_PATH, format!("/{HELP}/{MFA}"));
     }
 
     #[test]

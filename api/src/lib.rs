@@ -622,6 +622,15 @@ pub struct RemindersQueued {
     pub queued: usize,
 }
 
+/// `GET /api/help/deadline-email?lang=en|fr`: the email members get when
+/// their company sets a deadline, for the help article (an example
+/// company and member, rendered by the template the server sends).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExampleEmail {
+    pub subject: String,
+    pub text: String,
+}
+
 /// `GET /api/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

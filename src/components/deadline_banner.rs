@@ -3,7 +3,7 @@ use mfa_api::DeadlineNotice;
 
 use crate::dates::format_civil_date;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::SECURITY_PATH;
+use crate::nav::{HELP_PATH, SECURITY_PATH};
 
 const DISMISSED_KEY: &str = "mfa.banner.dismissed";
 
@@ -49,6 +49,8 @@ pub fn DeadlineBanner(#[prop(into)] notice: Signal<Option<DeadlineNotice>>) -> i
                     }}
                     " "
                     <a href=SECURITY_PATH>{t!(i18n, banner_set_up)}</a>
+                    " · "
+                    <a href=HELP_PATH>{t!(i18n, how_does_this_work)}</a>
                 </p>
                 <button type="button" class="link" on:click=dismiss>{t!(i18n, banner_dismiss)}</button>
             </aside>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use mfa_api::{FactorInfo, FactorKind, MfaRequirement, RequiredBecause, TwoFactorStatus};
 
 use crate::dates::format_date;
+use crate::pages::help::{AUTHENTICATOR_SECTION, SMS_SECTION, help_href};
 use leptos_i18n::I18nContext;
 
 use crate::i18n::{Locale, t, t_string, use_i18n};
@@ -121,6 +122,22 @@ pub fn TwoFactorSection(
                     {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
                 </button>
             </div>
+            <ul class="method-help">
+                <li>
+                    {move || t_string!(i18n, authenticator_app)}": "
+                    <a href=help_href(AUTHENTICATOR_SECTION)>
+                        {t!(i18n, how_does_this_work)}
+                        <span class="visually-hidden">" ("{move || t_string!(i18n, authenticator_app)}")"</span>
+                    </a>
+                </li>
+                <li>
+                    {move || t_string!(i18n, sms_factor)}": "
+                    <a href=help_href(SMS_SECTION)>
+                        {t!(i18n, how_does_this_work)}
+                        <span class="visually-hidden">" ("{move || t_string!(i18n, sms_factor)}")"</span>
+                    </a>
+                </li>
+            </ul>
         </section>
     }
 }

@@ -7,6 +7,8 @@ pub mod add_authenticator;
 pub mod add_phone;
 /// Company Settings: the company's MFA policy (admins).
 pub mod company_settings;
+/// The help article, /help/mfa.
+pub mod help;
 /// The signed-in landing page.
 pub mod home;
 /// Generating a new recovery code.

@@ -20,6 +20,7 @@ use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH};
+use crate::pages::help::help_href;
 use crate::session::Session;
 
 #[component]
@@ -374,6 +375,7 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
                     </button>
                 </Show>
             </form>
+            <p class="hint"><a href=help_href("lost-phone")>{t!(i18n, help_link_second_step)}</a></p>
             <Show when=move || step.with(|s| s.choosing)>
                 <ul id="other-methods" class="other-methods" aria-label=move || t_string!(i18n, other_methods_label)>
                     {move || {

@@ -26,6 +26,8 @@ pub mod error;
 mod factors;
 /// Liveness and database reachability.
 mod health;
+/// What the help article shows from the server.
+mod help;
 /// The signed-in user.
 mod me;
 /// The demo's outbox.
@@ -64,7 +66,8 @@ pub fn router(state: AppState) -> Router {
         .merge(reauth::router())
         .merge(factors::router())
         .merge(phone::router())
-        .merge(companies::router());
+        .merge(companies::router())
+        .merge(help::router());
     let api = match state.config.demo {
         true => api.merge(outbox::router()),
         false => api,

@@ -29,6 +29,9 @@ pub enum ApiError {
         locked_until: Option<i64>,
         /// With a retryable error: seconds to wait.
         retry_after: Option<i64>,
+        /// With `wrong_code` at enrollment: the phone's clock seems this
+        /// many minutes off.
+        clock_drift_minutes: Option<i64>,
     },
 }
 
@@ -45,6 +48,18 @@ impl ApiError {
             code,
             locked_until: None,
             retry_after: None,
+            clock_drift_minutes: None,
+        }
+    }
+
+    /// Minutes the phone's clock seems off by (a wrong code at enrollment).
+    pub fn clock_drift_minutes(&self) -> Option<i64> {
+        match self {
+            Self::Server {
+                clock_drift_minutes,
+                ..
+            } => *clock_drift_minutes,
+            _ => None,
         }
     }
 
@@ -292,6 +307,7 @@ async fn send(request: Request) -> Result<Response, ApiError> {
             code: body.code,
             locked_until: body.locked_until,
             retry_after: body.retry_after,
+            clock_drift_minutes: body.clock_drift_minutes,
         },
         Err(_) => ApiError::BadResponse { status },
     })

@@ -24,9 +24,16 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
     };
     match code {
         ErrorCode::InvalidCredentials => td_string!(locale, error_invalid_credentials).to_string(),
-        ErrorCode::WrongCode | ErrorCode::ValidationFailed => {
-            td_string!(locale, error_wrong_code).to_string()
-        }
+        ErrorCode::WrongCode => match error.clock_drift_minutes() {
+            Some(minutes) => td_string!(
+                locale,
+                error_clock_drift,
+                minutes = minutes.abs().to_string()
+            )
+            .to_string(),
+            None => td_string!(locale, error_wrong_code).to_string(),
+        },
+        ErrorCode::ValidationFailed => td_string!(locale, error_wrong_code).to_string(),
         ErrorCode::CodeAlreadyUsed => td_string!(locale, error_code_already_used).to_string(),
         ErrorCode::WrongPassword => td_string!(locale, error_wrong_password).to_string(),
         ErrorCode::TooManyAttempts => {
@@ -112,6 +119,7 @@ mod tests {
             code: ErrorCode::TooManyAttempts,
             locked_until: Some(1_795_824_000 + 7 * 3600 + 15 * 60),
             retry_after: None,
+            clock_drift_minutes: None,
         };
         let text = error_text(Locale::en, &locked);
         assert!(text.starts_with("Too many wrong attempts"), "{text}");
@@ -130,5 +138,20 @@ mod tests {
                 "Something went wrong. Please try again."
             );
         }
+    }
+
+    #[test]
+    fn a_clock_off_by_minutes_is_said_in_plain_words() {
+        let drift = ApiError::Server {
+            status: 422,
+            code: ErrorCode::WrongCode,
+            locked_until: None,
+            retry_after: None,
+            clock_drift_minutes: Some(-3),
+        };
+        let text = error_text(Locale::en, &drift);
+        assert!(text.contains("about 3 minutes"), "{text}");
+        assert!(text.contains("automatic"), "{text}");
+        assert!(error_text(Locale::fr, &drift).contains("3 minutes"));
     }
 }

@@ -452,6 +452,7 @@ mod tests {
             code: ErrorCode::TooManyTexts,
             locked_until: None,
             retry_after: Some(900),
+            clock_drift_minutes: None,
         };
         flow.sent(&Err(wait), 170);
         assert!(matches!(

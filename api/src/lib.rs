@@ -42,6 +42,11 @@ pub struct ErrorBody {
     /// seconds to wait, as in the `Retry-After` header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
+    /// With `wrong_code` when confirming a new authenticator: the code
+    /// would be right with a clock this many minutes ahead (negative:
+    /// behind). Never at sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_drift_minutes: Option<i64>,
 }
 
 /// Every error code the API answers with, as the snake_case string of the

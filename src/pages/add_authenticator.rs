@@ -20,6 +20,7 @@ use crate::flows::AddAuthenticator;
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::SECURITY_PATH;
+use crate::pages::help::{CLOCK_SECTION, help_href};
 use crate::session::Session;
 
 /// "ABCD EFGH IJKL ..." for reading and typing.
@@ -142,6 +143,11 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
                     />
                 </div>
                 <p id="totp-error" class="error" role="alert">{error_message(submit)}</p>
+                {move || {
+                    submit.value().with(|a| matches!(a, Some(Err(e)) if e.clock_drift_minutes().is_some())).then(|| view! {
+                        <p><a href=help_href(CLOCK_SECTION)>{t!(i18n, clock_help_link)}</a></p>
+                    })
+                }}
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || submit.pending().get()>
                         {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}

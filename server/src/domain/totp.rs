@@ -134,6 +134,24 @@ pub fn verify(
     }
 }
 
+/// How far from the window a wrong code's clock may be for a hint.
+pub const DRIFT_STEPS: std::ops::RangeInclusive<i64> = 2..=10;
+
+/// For a code that [`verify`] refused: the steps (2 to 10, either way)
+/// between now and the step it belongs to, when it belongs to one: the
+/// phone's clock is off by that much. Only for enrollment, where the person
+/// holds the secret already; at sign-in it would tell a guesser a code that
+/// becomes valid later.
+pub fn clock_drift(secret: &TotpSecret, code: &TotpCode, now: UnixTime) -> Option<i64> {
+    let current = step_at(now);
+    DRIFT_STEPS.flat_map(|d| [d, -d]).find(|d| {
+        u64::try_from(current + d).is_ok_and(|step| {
+            let expected = code_at_step(secret.as_bytes(), step, Algorithm::SHA1, DIGITS);
+            bool::from(expected.as_bytes().ct_eq(code.as_str().as_bytes()))
+        })
+    })
+}
+
 /// `otpauth://totp/Issuer:email?...` for authenticator apps (Key Uri Format).
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &TotpSecret) -> String {
     let issuer_enc = percent_encode(issuer, b"@");
@@ -290,6 +308,34 @@ mod tests {
         assert!(
             otpauth_uri("Two Step", "a+b@c.d", &secret())
                 .starts_with("otpauth://totp/Two%20Step:a%2Bb@c.d?")
+        );
+    }
+
+    #[test]
+    fn a_code_a_few_steps_away_tells_how_far_the_clock_is() {
+        let secret = TotpSecret::from_bytes(b"12345678901234567890".to_vec());
+        let now = 1_795_824_000;
+        let at = |step: i64| {
+            TotpCode::parse(&code_at_step(
+                secret.as_bytes(),
+                step as u64,
+                Algorithm::SHA1,
+                DIGITS,
+            ))
+            .unwrap()
+        };
+        let current = step_at(now);
+        assert_eq!(clock_drift(&secret, &at(current + 4), now), Some(4));
+        assert_eq!(clock_drift(&secret, &at(current - 10), now), Some(-10));
+        assert_eq!(
+            clock_drift(&secret, &at(current + 1), now),
+            None,
+            "inside the window"
+        );
+        assert_eq!(
+            clock_drift(&secret, &at(current + 11), now),
+            None,
+            "too far"
         );
     }
 }

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Too many wrong answers: checks are locked for a while.
     #[error("too many attempts; locked until {}", .0.until)]
     TooManyAttempts(Locked),
+    /// A wrong code at enrollment whose clock seems off by so many minutes.
+    #[error("wrong code; the clock seems {0} minutes off")]
+    ClockDrift(i64),
     /// The client's fault or a passing failure: try again after `wait` seconds.
     #[error("{code:?}: {message} (retry after {wait} s)")]
     RetryLater {
@@ -267,6 +270,11 @@ impl From<EnrollError> for ApiError {
         match e {
             EnrollError::NoPendingEnrollment => Self::code(ErrorCode::NoPendingEnrollment),
             EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
+            // Rounded to whole minutes (a step is 30 s), at least one.
+            EnrollError::ClockDrift { steps } => {
+                let minutes = (steps.abs() + 1) / 2;
+                Self::ClockDrift(minutes.max(1) * steps.signum())
+            }
             EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
             EnrollError::CodeExpired => Self::code(ErrorCode::CodeExpired),
             EnrollError::Refused(refused) => refused.into(),
@@ -370,6 +378,16 @@ impl IntoResponse for ApiError {
             }
             Self::Client { code, message } => simple(code, message),
             Self::TooManyAttempts(locked) => too_many_attempts(locked),
+            Self::ClockDrift(minutes) => body(ErrorBody {
+                code: ErrorCode::WrongCode,
+                message: format!(
+                    "That code is not valid now. Your phone's clock seems to be off by about {} minute(s): set it to automatic time and try a new code.",
+                    minutes.abs()
+                ),
+                locked_until: None,
+                retry_after: None,
+                clock_drift_minutes: Some(minutes),
+            }),
             Self::RetryLater {
                 code,
                 message,
@@ -381,6 +399,7 @@ impl IntoResponse for ApiError {
                     message,
                     locked_until: None,
                     retry_after: Some(wait),
+                    clock_drift_minutes: None,
                 });
                 retry_after(&mut response, wait);
                 response
@@ -407,6 +426,7 @@ fn too_many_attempts(locked: Locked) -> Response {
         message: format!("Too many wrong attempts. Try again after {when}."),
         locked_until: Some(locked.until),
         retry_after: None,
+        clock_drift_minutes: None,
     });
     retry_after(&mut response, locked.wait.max(1));
     response
@@ -424,6 +444,7 @@ fn simple(code: ErrorCode, message: String) -> Response {
         message,
         locked_until: None,
         retry_after: None,
+        clock_drift_minutes: None,
     })
 }
 

@@ -81,7 +81,15 @@ pub async fn confirm(
             replayed(tx, actor, now).await?;
             return Err(EnrollError::CodeAlreadyUsed);
         }
-        CodeCheck::Wrong => return Err(claimed.wrong(EnrollError::WrongCode)),
+        CodeCheck::Wrong => {
+            // Still wrong, and counted; but the person holds the secret, so
+            // a code from a clock a few minutes off can say so.
+            let wrong = match clock_drift(deps, actor.user_id, &pending, code)? {
+                Some(steps) => EnrollError::ClockDrift { steps },
+                None => EnrollError::WrongCode,
+            };
+            return Err(claimed.wrong(wrong));
+        }
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     enrollment::finish(tx, deps, session, actor, &pending, fresh, now).await
@@ -104,6 +112,27 @@ pub(super) async fn replayed(
     tx.commit().await
 }
 
+/// For a wrong code at enrollment: how many steps off the phone's clock is.
+fn clock_drift(
+    deps: &Deps,
+    user_id: i64,
+    factor: &FactorRow,
+    code: &TotpCode,
+) -> anyhow::Result<Option<i64>> {
+    let secret = open_secret(deps, user_id, factor)?;
+    Ok(totp::clock_drift(&secret, code, deps.now()))
+}
+
+fn open_secret(deps: &Deps, user_id: i64, factor: &FactorRow) -> anyhow::Result<TotpSecret> {
+    let secret = seal::open(
+        &deps.key,
+        &seal::totp_owner(user_id, factor.id),
+        &factor.secret_sealed,
+    )
+    .map_err(|e| anyhow::Error::new(e).context(format!("authenticator {}", factor.id)))?;
+    Ok(TotpSecret::from_bytes(secret))
+}
+
 /// What a code typed for an authenticator turned out to be.
 pub(super) enum CodeCheck {
     /// Right, and its time step is now used up.
@@ -123,13 +152,7 @@ pub(super) async fn check_code(
     factor: &FactorRow,
     code: &TotpCode,
 ) -> anyhow::Result<CodeCheck> {
-    let secret = seal::open(
-        &deps.key,
-        &seal::totp_owner(user_id, factor.id),
-        &factor.secret_sealed,
-    )
-    .map_err(|e| anyhow::Error::new(e).context(format!("authenticator {}", factor.id)))?;
-    let secret = TotpSecret::from_bytes(secret);
+    let secret = open_secret(deps, user_id, factor)?;
     let now = deps.now();
     Ok(match totp::verify(&secret, code, now, factor.last_step) {
         Ok(step) if tx.claim_factor_step(factor.id, step, now).await? => CodeCheck::Accepted,

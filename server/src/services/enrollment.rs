@@ -32,6 +32,9 @@ pub enum EnrollError {
     NoPendingEnrollment,
     #[error("wrong code")]
     WrongCode,
+    /// Wrong, but right for a time `steps` steps away: the phone's clock is off.
+    #[error("wrong code (the clock seems {steps} steps off)")]
+    ClockDrift { steps: i64 },
     #[error("code already used")]
     CodeAlreadyUsed,
     /// The texted code expired, was replaced or was tried too often.

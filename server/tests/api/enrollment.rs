@@ -274,3 +274,68 @@ async fn the_audit_log_records_who_what_when_and_where() {
     assert!(rows.iter().all(|r| r.1.as_deref() == Some("127.0.0.1")));
     assert!(rows.iter().all(|r| r.2 >= crate::helpers::START));
 }
+
+#[tokio::test]
+async fn a_code_from_a_clock_minutes_off_gets_a_hint_at_enrollment_only() {
+    let app = crate::helpers::spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let secret = app.start_authenticator(&cookie).await;
+    // Four steps (two minutes) ahead: wrong, counted, with the hint.
+    let ahead = app
+        .confirm_authenticator(
+            &cookie,
+            &crate::helpers::totp_code(&secret, app.now() + 4 * 30),
+        )
+        .await;
+    assert_eq!(ahead.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ahead.code(), "wrong_code");
+    assert_eq!(ahead.body["clock_drift_minutes"], 2);
+    assert!(
+        ahead.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("automatic time")
+    );
+    let behind = app
+        .confirm_authenticator(
+            &cookie,
+            &crate::helpers::totp_code(&secret, app.now() - 6 * 30),
+        )
+        .await;
+    assert_eq!(behind.body["clock_drift_minutes"], -3);
+    // A random wrong code: no hint.
+    let right = crate::helpers::totp_code(&secret, app.now());
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let random = app.confirm_authenticator(&cookie, wrong).await;
+    assert_eq!(random.code(), "wrong_code");
+    assert!(random.body.get("clock_drift_minutes").is_none());
+    // Every one of them was counted.
+    let db = app.db().await;
+    let failures: i64 =
+        sqlx::query_scalar("SELECT failures FROM attempt_limits WHERE kind = 'code'")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!(failures, 3);
+    let done = app.confirm_authenticator(&cookie, &right).await;
+    assert_eq!(done.status, axum::http::StatusCode::OK);
+
+    // At sign-in, never: it would tell a guesser a code that works later.
+    app.clock.advance(30);
+    app.post("/api/sign-out", Some(&cookie), &serde_json::json!({}))
+        .await;
+    let partial = app.password_step("member@demo.test").await;
+    let later = app
+        .second_factor(
+            &partial,
+            "totp",
+            &crate::helpers::totp_code(&secret, app.now() + 4 * 30),
+        )
+        .await;
+    assert_eq!(later.code(), "wrong_code");
+    assert!(later.body.get("clock_drift_minutes").is_none());
+}

@@ -75,6 +75,19 @@ for (const locale of ['en', 'fr']) {
     await page.locator('.method').nth(1).waitFor();
     await page.locator('.badge').waitFor();
     await audit(page, 'security tab, two factors');
+    if (email === 'admin@demo.test') {
+      // Company Settings with its dashboard (the English one: enforcement.test.mjs).
+      await page.goto('/company/settings');
+      await page.locator('#readiness-bar').waitFor();
+      await audit(page, 'company settings');
+      await page.goto('/profile/security');
+      await page.locator('.method').nth(1).waitFor();
+    }
+    await page.goto('/help/mfa#sms');
+    await page.locator('#sms-steps:not([hidden])').waitFor();
+    await audit(page, 'help');
+    await page.goto('/profile/security');
+    await page.locator('.method').nth(1).waitFor();
     await page.locator('.method button').first().click();
     await page.locator('[role=alertdialog]').waitFor();
     await audit(page, 'remove question');

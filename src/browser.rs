@@ -86,3 +86,15 @@ pub async fn receive_texted_code(abort: &web_sys::AbortSignal) -> Option<String>
         .ok()?
         .as_string()
 }
+
+/// A touch device with a narrow screen (a phone): the page it shows cannot
+/// be scanned by the same phone.
+pub fn is_phone() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(pointer: coarse) and (max-width: 40rem)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|query| query.matches())
+}

@@ -106,9 +106,24 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
         }
     };
     let grouped = group_key(&enrollment.secret);
+    // On the phone itself a scan is impossible: the app opens from a link.
+    let on_phone = crate::browser::is_phone();
     view! {
         <section class="card secure" aria-labelledby="secure-title">
             <h1 id="secure-title">{t!(i18n, secure_title)}</h1>
+            {on_phone.then(|| view! {
+                <div class="on-phone">
+                    <p>{t!(i18n, on_phone_intro)}</p>
+                    <div class="actions">
+                        <a class="button primary" href=enrollment.otpauth_uri.clone()>{t!(i18n, open_in_app)}</a>
+                        <CopyButton
+                            text=enrollment.secret.clone()
+                            label=Signal::derive(move || t_string!(i18n, copy_key).to_owned())
+                        />
+                    </div>
+                    <h2 class="small-heading">{t!(i18n, other_device_heading)}</h2>
+                </div>
+            })}
             <ol class="steps">
                 <li>{t!(i18n, secure_step_open)}</li>
                 <li>{t!(i18n, secure_step_scan)}</li>

@@ -94,6 +94,33 @@ async fn a_full_flow_leaves_no_secret_in_the_logs() {
     assert_eq!(reply.status, StatusCode::OK);
     let fresh = reply.body["new_recovery_code"].as_str().unwrap().to_owned();
     secrets.push(fresh);
+    let full = reply.session_cookie().unwrap();
+
+    // A phone number and its texted codes, and the emails sent meanwhile.
+    secrets.extend(["+33612345678".to_owned(), "612345678".to_owned()]);
+    let start = app.start_phone(&full, "FR", "06 12 34 56 78").await;
+    assert_eq!(start.status, StatusCode::OK);
+    let texted = app.texted_code().await;
+    secrets.push(texted.clone());
+    assert_eq!(
+        app.confirm_phone(&full, &texted).await.status,
+        StatusCode::OK
+    );
+    app.clock.advance(61);
+    app.post("/api/sign-out", Some(&full), &json!({})).await;
+    let partial = app.password_step("member@demo.test").await;
+    app.post("/api/sign-in/second-factor/sms", Some(&partial), &json!({}))
+        .await;
+    let texted = app.texted_code().await;
+    secrets.push(texted.clone());
+    let reply = app.second_factor(&partial, "sms", &texted).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    while mfa_server::services::notify::deliver_due(&app.deps, "w")
+        .await
+        .unwrap()
+        .sent
+        > 0
+    {}
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(

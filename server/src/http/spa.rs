@@ -17,8 +17,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub fn service(dist: &Path) -> Router {
     let index_path = dist.join("index.html");
     let policy = content_security_policy(&std::fs::read_to_string(&index_path).unwrap_or_default());
-    let index = ServeFile::new(index_path).precompressed_gzip();
-    let files = ServeDir::new(dist).precompressed_gzip().fallback(index);
+    // The build's precompressed copies: brotli, then gzip, then as is, by
+    // what the browser accepts (with `Vary: Accept-Encoding`).
+    let index = ServeFile::new(index_path)
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
@@ -69,9 +76,12 @@ async fn cache_headers(request: Request, next: Next) -> Response {
     } else {
         "no-cache"
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    // Each file may be answered brotli, gzip or as is: caches must keep them apart.
+    if !headers.contains_key(header::VARY) {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     response
 }
 

@@ -46,9 +46,11 @@ pub(super) async fn load(
     let factors = tx.factors(user_id).await?;
     let recovery_code = tx.recovery_code(user_id).await?;
     let duties = || memberships.iter().map(|m| m.mfa_duty(now));
-    // The banner: a company's deadline ahead, for someone not enrolled yet.
+    let requirement = access::requirement(duties(), now);
+    // The banner: a company's deadline ahead, for someone not enrolled yet
+    // (and not required to enroll already, as a payee is).
     let deadline = access::upcoming_deadline(duties(), now)
-        .filter(|_| factors.is_empty())
+        .filter(|_| factors.is_empty() && !requirement.is_required())
         .and_then(|at| {
             let m = memberships
                 .iter()
@@ -63,7 +65,7 @@ pub(super) async fn load(
         });
     let two_factor = TwoFactorStatus {
         enabled: !factors.is_empty(),
-        requirement: access::requirement(duties(), now),
+        requirement,
         deadline,
         factors: factors.iter().map(factor_info).collect(),
         recovery_code: recovery_code.map(|(_, created_at)| RecoveryCodeState { created_at }),

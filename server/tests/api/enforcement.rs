@@ -210,6 +210,10 @@ async fn a_deadline_in_chicago_binds_from_its_first_second_across_the_dst_change
     assert_eq!(notice["days_left"], 1);
     assert_eq!(notice["date"], "2027-03-15");
     assert_eq!(notice["time_zone"], "America/Chicago");
+    // A payee must enroll already: no countdown for them.
+    let payee = app.sign_in("payee@demo.test", DEMO_PASSWORD).await;
+    assert_eq!(payee.body["me"]["stage"], "must_enroll");
+    assert_eq!(payee.body["me"]["two_factor"]["deadline"], Value::Null);
 
     app.clock.set(deadline);
     assert_eq!(

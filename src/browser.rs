@@ -98,3 +98,11 @@ pub fn is_phone() -> bool {
         })
         .is_some_and(|query| query.matches())
 }
+
+/// Sets a User Timing mark (`performance.mark`): `scripts/bench.sh` reads
+/// when the Password & Security tab first showed the user's data.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}

@@ -4,7 +4,6 @@ use leptos_router::hooks::{use_location, use_navigate};
 use mfa_api::{FactorKind, Role};
 
 use super::reauth::ReauthForm;
-use crate::api;
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
 use crate::document::{focus_on_change, page_title};
@@ -16,6 +15,7 @@ use crate::nav::{
     ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, NEW_RECOVERY_CODE_PATH, PROFILE_PATH, SECURITY_PATH,
 };
 use crate::session::Session;
+use crate::{api, browser};
 
 const PANEL_ID: &str = "profile-panel";
 
@@ -103,6 +103,9 @@ pub fn ProfileTab() -> impl IntoView {
     }
 }
 
+/// The User Timing mark set when the tab first shows the user's data.
+pub const DATA_SHOWN_MARK: &str = "mfa:security-data";
+
 /// The Password & Security tab. Removing a factor is `flows::Removal`.
 #[component]
 pub fn SecurityTab() -> impl IntoView {
@@ -138,6 +141,14 @@ pub fn SecurityTab() -> impl IntoView {
         }
     };
     focus_on_change(move || removal.get());
+    // Runs after the tab has rendered; once, when the user's data is there.
+    Effect::new(move |shown: Option<bool>| {
+        let ready = shown == Some(true) || session.me().is_some();
+        if ready && shown != Some(true) {
+            browser::mark(DATA_SHOWN_MARK);
+        }
+        ready
+    });
     let go = move |path: &'static str| {
         let navigate = navigate.clone();
         Callback::new(move |()| navigate(path, Default::default()))

@@ -1,0 +1,269 @@
+//! `scripts/bench.sh`'s measuring half: seeds a temporary data dir, starts
+//! the release server on a free port, measures page weight and load time in
+//! Chromium, API throughput with wrk, and a 100,000-member company, then
+//! writes BENCHMARKS.md. Every figure in that file comes from this run.
+
+mod load;
+mod report;
+mod scale;
+mod seed;
+mod server;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use load::{Mode, Request, Wrk};
+use report::{LoadResults, PageLoad, Report};
+use seed::Seeder;
+use server::{Memory, Server, TempDir};
+
+/// What `scripts/bench.sh` passes.
+struct Args {
+    server: PathBuf,
+    dist: PathBuf,
+    page_load_script: PathBuf,
+    wrk_script: PathBuf,
+    out: PathBuf,
+    /// Repetitions of each load run.
+    runs: usize,
+    /// Length of each load run.
+    seconds: u64,
+    /// Members of the big company.
+    members: usize,
+}
+
+impl Args {
+    fn parse() -> anyhow::Result<Self> {
+        let mut args = Self {
+            server: "target/release/mfa-server".into(),
+            dist: "dist".into(),
+            page_load_script: "e2e/bench-page-load.mjs".into(),
+            wrk_script: "bench/wrk.lua".into(),
+            out: "BENCHMARKS.md".into(),
+            runs: 3,
+            seconds: 10,
+            members: 100_000,
+        };
+        let mut it = std::env::args().skip(1);
+        while let Some(flag) = it.next() {
+            let mut value = || it.next().with_context(|| format!("{flag} needs a value"));
+            match flag.as_str() {
+                "--server" => args.server = value()?.into(),
+                "--dist" => args.dist = value()?.into(),
+                "--out" => args.out = value()?.into(),
+                "--runs" => args.runs = value()?.parse()?,
+                "--seconds" => args.seconds = value()?.parse()?,
+                "--members" => args.members = value()?.parse()?,
+                other => bail!("unknown argument {other:?}"),
+            }
+        }
+        if !(1..=20).contains(&args.seconds) {
+            bail!("--seconds: each load run lasts 1 to 20 s");
+        }
+        Ok(args)
+    }
+}
+
+/// The bench accounts' password (argon2-hashed like any other).
+const PASSWORD: &str = "bench-password-0123";
+/// Connections wrk keeps open in the throughput runs.
+const CONNECTIONS: u32 = 8;
+/// Re-authentications in flight while the health endpoint's latency is measured.
+const REAUTHS_IN_FLIGHT: u32 = 20;
+/// Half-signed-in people seeded for each second-step run: more than a run
+/// can use (a run that runs out is reported invalid).
+const SECOND_STEP_POOL_PER_SEC: usize = 2_500;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse()?;
+    let mut report = Report::new(&args.server, args.runs, args.seconds)?;
+
+    let data = TempDir::new("load")?;
+    let seeder = Seeder::open(&data.0, PASSWORD).await?;
+    let page_user = seeder.signed_in("page@bench.test").await?;
+    let me_user = seeder.signed_in("me@bench.test").await?;
+    // One person per re-authentication in flight: a single account with 20
+    // checks at once would (rightly) hit its guessing limit.
+    let mut reauth_users = Vec::new();
+    for i in 0..REAUTHS_IN_FLIGHT {
+        reauth_users.push(seeder.signed_in(&format!("reauth{i}@bench.test")).await?);
+    }
+    let server = Server::start(&args.server, &data.0, &args.dist, &log_path("load")).await?;
+    eprintln!(
+        "bench: server at {} (log: {})",
+        server.url,
+        log_path("load").display()
+    );
+    let wrk = Wrk::new(&args.wrk_script, &data.0);
+    let idle_memory = server.memory()?;
+
+    eprintln!("bench: page weight and load in Chromium");
+    report.pages = Some(page_load(&args, &server, &page_user.email).await?);
+
+    let duration = Duration::from_secs(args.seconds);
+    let health = [get("/api/health", "")];
+    let me_cookie = me_user.cookie.clone();
+    let me = [get("/api/me", &me_cookie)];
+    let reauth_body = serde_json::json!({ "password": PASSWORD }).to_string();
+    let reauth: Vec<Request> = reauth_users
+        .iter()
+        .map(|u| post("/api/reauth", &u.cookie, &reauth_body))
+        .collect();
+    let mut results = LoadResults::default();
+    let mut loaded_memory = idle_memory;
+    for run in 1..=args.runs {
+        eprintln!("bench: load run {run}/{}", args.runs);
+        results.health.push(
+            wrk.run(
+                &server,
+                "health",
+                &health,
+                Mode::Cycle,
+                CONNECTIONS,
+                duration,
+            )
+            .await?,
+        );
+        results.me.push(
+            wrk.run(&server, "me", &me, Mode::Cycle, CONNECTIONS, duration)
+                .await?,
+        );
+        let pool = seeder
+            .half_signed_in(
+                &format!("step{run}-"),
+                SECOND_STEP_POOL_PER_SEC * args.seconds as usize,
+            )
+            .await?;
+        let now = seed::now();
+        let bodies: Vec<(String, String)> = pool
+            .iter()
+            .map(|p| {
+                let body = serde_json::json!({ "method": "totp", "code": p.code_at(now) });
+                (p.cookie.clone(), body.to_string())
+            })
+            .collect();
+        let step: Vec<Request> = bodies
+            .iter()
+            .map(|(cookie, body)| post("/api/sign-in/second-factor", cookie, body))
+            .collect();
+        results.second_step.push(
+            wrk.run(
+                &server,
+                "second-step",
+                &step,
+                Mode::Once,
+                CONNECTIONS,
+                duration,
+            )
+            .await?,
+        );
+        results.reauth.push(
+            wrk.run(
+                &server,
+                "reauth",
+                &reauth,
+                Mode::Cycle,
+                CONNECTIONS,
+                duration,
+            )
+            .await?,
+        );
+        loaded_memory = max_memory(loaded_memory, server.memory()?);
+
+        // The floor's latency alone, then with re-authentications queued.
+        results.health_idle.push(
+            wrk.run(&server, "health-idle", &health, Mode::Cycle, 1, duration)
+                .await?,
+        );
+        let background = wrk.spawn(
+            &server,
+            "reauth-background",
+            &reauth,
+            Mode::Cycle,
+            REAUTHS_IN_FLIGHT,
+            duration + Duration::from_secs(2),
+        )?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        results.health_busy.push(
+            wrk.run(&server, "health-busy", &health, Mode::Cycle, 1, duration)
+                .await?,
+        );
+        loaded_memory = max_memory(loaded_memory, server.memory()?);
+        results
+            .background
+            .push(Wrk::finish("reauth-background", background).await?);
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let after_memory = server.memory()?;
+    server.stop().await?;
+    drop(seeder);
+    report.load = Some(results);
+    report.memory = Some([idle_memory, loaded_memory, after_memory]);
+    drop(data);
+
+    eprintln!("bench: a company of {} members", args.members);
+    report.scale = Some(
+        scale::run(
+            &args.server,
+            &args.dist,
+            args.members,
+            PASSWORD,
+            args.runs,
+            duration,
+        )
+        .await?,
+    );
+
+    std::fs::write(&args.out, report.markdown())?;
+    eprintln!("bench: wrote {}", args.out.display());
+    Ok(())
+}
+
+/// Where the server's log of a part of the bench goes.
+pub fn log_path(part: &str) -> PathBuf {
+    PathBuf::from(format!("target/bench/server-{part}.log"))
+}
+
+fn get<'a>(path: &'a str, cookie: &'a str) -> Request<'a> {
+    Request {
+        method: "GET",
+        path,
+        cookie,
+        body: "",
+    }
+}
+
+fn post<'a>(path: &'a str, cookie: &'a str, body: &'a str) -> Request<'a> {
+    Request {
+        method: "POST",
+        path,
+        cookie,
+        body,
+    }
+}
+
+fn max_memory(a: Memory, b: Memory) -> Memory {
+    Memory {
+        rss_mib: a.rss_mib.max(b.rss_mib),
+        peak_mib: a.peak_mib.max(b.peak_mib),
+    }
+}
+
+async fn page_load(args: &Args, server: &Server, email: &str) -> anyhow::Result<PageLoad> {
+    let output = tokio::process::Command::new("node")
+        .arg(&args.page_load_script)
+        .args([&server.url, email, PASSWORD, "10"])
+        .output()
+        .await
+        .context("running node (scripts/setup.sh installs it)")?;
+    if !output.status.success() {
+        bail!(
+            "page load failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(serde_json::from_slice(&output.stdout)?)
+}

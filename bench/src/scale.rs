@@ -1,0 +1,163 @@
+//! A company of 100,000 members, one in ten enrolled: the admin dashboard's
+//! first page, setting a deadline (an email to each of the 90,000 others),
+//! and how fast the outbox drains.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use sqlx::sqlite::SqlitePoolOptions;
+
+use crate::seed::Seeder;
+use crate::server::{Memory, Server, TempDir};
+
+/// Dashboard requests timed (after the first, reported on its own).
+const DASHBOARD_REQUESTS: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct ScaleResults {
+    pub members: usize,
+    pub enrolled_seeded: usize,
+    pub seed_secs: f64,
+    pub idle: Memory,
+    /// The dashboard's first page: the first request, then the others.
+    pub dashboard_first_ms: f64,
+    pub dashboard_ms: Vec<f64>,
+    pub counted_enrolled: u64,
+    pub counted_not_enrolled: u64,
+    pub page_rows: usize,
+    pub page_bytes: usize,
+    /// `PUT .../mfa-policy` with a date: the request, end to end.
+    pub deadline_secs: f64,
+    /// Emails it queued (due now, and the planned reminders).
+    pub queued_now: u64,
+    pub queued_later: u64,
+    pub after_deadline: Memory,
+    /// Emails delivered to the outbox per second, one figure per window.
+    pub drain_per_sec: Vec<f64>,
+    pub after_drain: Memory,
+}
+
+pub async fn run(
+    binary: &Path,
+    dist: &Path,
+    members: usize,
+    password: &str,
+    windows: usize,
+    window: Duration,
+) -> anyhow::Result<ScaleResults> {
+    let data = TempDir::new("scale")?;
+    let started = Instant::now();
+    let seeder = Seeder::open(&data.0, password).await?;
+    let company = seeder.company("Scale Construction", members).await?;
+    let seed_secs = started.elapsed().as_secs_f64();
+    drop(seeder);
+
+    let server = Server::start(binary, &data.0, dist, &crate::log_path("scale")).await?;
+    let idle = server.memory()?;
+    let client = reqwest::Client::new();
+    let base = format!("{}/api/companies/{}", server.url, company.id);
+    let cookie = company.admin.cookie.as_str();
+
+    let dashboard = || async {
+        let started = Instant::now();
+        let answer = client
+            .get(format!("{base}/readiness"))
+            .header("cookie", cookie)
+            .send()
+            .await?;
+        if !answer.status().is_success() {
+            bail!("dashboard: {}", answer.status());
+        }
+        let body = answer.bytes().await?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        let page: serde_json::Value = serde_json::from_slice(&body)?;
+        Ok::<_, anyhow::Error>((ms, page, body.len()))
+    };
+    let (dashboard_first_ms, page, page_bytes) = dashboard().await?;
+    let mut dashboard_ms = Vec::new();
+    for _ in 0..DASHBOARD_REQUESTS {
+        dashboard_ms.push(dashboard().await?.0);
+    }
+    let count = |name: &str| {
+        page[name]
+            .as_u64()
+            .with_context(|| format!("readiness.{name}"))
+    };
+    let counted_enrolled = count("enrolled")?;
+    let counted_not_enrolled = count("not_enrolled")?;
+    let page_rows = page["members"].as_array().map_or(0, Vec::len);
+
+    let date = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+        .checked_add(jiff::Span::new().days(30))?;
+    let started = Instant::now();
+    let answer = client
+        .put(format!("{base}/mfa-policy"))
+        .header("cookie", cookie)
+        .header(mfa_api::CSRF_HEADER, mfa_api::CSRF_VALUE)
+        .json(&serde_json::json!({
+            "required": true,
+            "enforcement_date": date.to_string(),
+            "time_zone": "UTC",
+        }))
+        .send()
+        .await?;
+    let deadline_secs = started.elapsed().as_secs_f64();
+    if !answer.status().is_success() {
+        bail!(
+            "setting the deadline: {} {}",
+            answer.status(),
+            answer.text().await?
+        );
+    }
+    let after_deadline = server.memory()?;
+
+    let db = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect(&format!("sqlite://{}/mfa.db?mode=ro", data.0.display()))
+        .await?;
+    let queued = |due_now: bool| {
+        let sql = match due_now {
+            true => "SELECT COUNT(*) FROM email_queue WHERE send_after <= created_at",
+            false => "SELECT COUNT(*) FROM email_queue WHERE send_after > created_at",
+        };
+        sqlx::query_scalar::<_, i64>(sql).fetch_one(&db)
+    };
+    let queued_now = queued(true).await? as u64;
+    let queued_later = queued(false).await? as u64;
+    let sent = || {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM email_queue WHERE sent_at IS NOT NULL")
+            .fetch_one(&db)
+    };
+    let mut drain_per_sec = Vec::new();
+    for _ in 0..windows {
+        let (before, started) = (sent().await?, Instant::now());
+        tokio::time::sleep(window).await;
+        let delivered = sent().await? - before;
+        drain_per_sec.push(delivered as f64 / started.elapsed().as_secs_f64());
+    }
+    let after_drain = server.memory()?;
+    db.close().await;
+    server.stop().await?;
+    Ok(ScaleResults {
+        members: company.members,
+        enrolled_seeded: company.enrolled,
+        seed_secs,
+        idle,
+        dashboard_first_ms,
+        dashboard_ms,
+        counted_enrolled,
+        counted_not_enrolled,
+        page_rows,
+        page_bytes,
+        deadline_secs,
+        queued_now,
+        queued_later,
+        after_deadline,
+        drain_per_sec,
+        after_drain,
+    })
+}

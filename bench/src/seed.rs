@@ -1,0 +1,201 @@
+//! The bench's accounts, written straight into a fresh data dir through the
+//! server's own store, before the server starts: people with a known
+//! password and a session, people half-way through sign-in with a known
+//! authenticator secret, and a company of 100,000 members.
+
+use anyhow::Context;
+use mfa_api::FactorKind;
+use mfa_server::domain::clock::UnixTime;
+use mfa_server::domain::email::Email;
+use mfa_server::domain::password::{self, Password};
+use mfa_server::domain::random::{Draw, OsRandom};
+use mfa_server::domain::seal;
+use mfa_server::domain::session::{SessionStage, SessionToken};
+use mfa_server::domain::slow_hash::{Memory, Salt};
+use mfa_server::domain::totp::{self, TotpSecret};
+use mfa_server::keys::ServerKey;
+use mfa_server::store::{Store, Tx};
+
+/// Rows written per transaction while seeding.
+const BATCH: usize = 1_000;
+
+/// The data dir's database and key, open for seeding.
+pub struct Seeder {
+    store: Store,
+    key: ServerKey,
+    password_hash: String,
+}
+
+/// Someone signed in (a full session).
+pub struct SignedIn {
+    pub email: String,
+    pub cookie: String,
+}
+
+/// Someone who gave the right password and now owes a code from their app.
+pub struct HalfSignedIn {
+    pub cookie: String,
+    secret: TotpSecret,
+}
+
+impl HalfSignedIn {
+    /// The code their authenticator app shows at `now`.
+    pub fn code_at(&self, now: UnixTime) -> String {
+        totp::code_at_step(
+            self.secret.as_bytes(),
+            totp::step_at(now) as u64,
+            totp_rs::Algorithm::SHA1,
+            totp::DIGITS,
+        )
+    }
+}
+
+/// The big company: its admin and how many members have a factor.
+pub struct Company {
+    pub id: i64,
+    pub admin: SignedIn,
+    pub members: usize,
+    pub enrolled: usize,
+}
+
+impl Seeder {
+    /// Opens (and migrates) the database, creates the server key the server
+    /// will load, and hashes the bench password once for every account.
+    pub async fn open(data_dir: &std::path::Path, password: &str) -> anyhow::Result<Self> {
+        let url = format!("sqlite://{}/mfa.db?mode=rwc", data_dir.display());
+        let store = Store::connect(&url).await?;
+        let key = ServerKey::create(&data_dir.join("server.key"), &mut Draw(&OsRandom))?;
+        let parsed = Password::parse(password.to_owned()).context("bench password")?;
+        let salt = Salt::generate(&mut Draw(&OsRandom));
+        let password_hash = password::hash(&parsed, salt, &mut Memory::new())?;
+        Ok(Self {
+            store,
+            key,
+            password_hash,
+        })
+    }
+
+    /// One account without a second factor, with a full session.
+    pub async fn signed_in(&self, email: &str) -> anyhow::Result<SignedIn> {
+        let mut tx = self.store.begin().await?;
+        let user_id = self.user(&mut tx, email).await?;
+        let cookie = self.session(&mut tx, user_id, SessionStage::Full).await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            email: email.to_owned(),
+            cookie,
+        })
+    }
+
+    /// `count` accounts with an authenticator app, each with a session
+    /// waiting for its code.
+    pub async fn half_signed_in(
+        &self,
+        prefix: &str,
+        count: usize,
+    ) -> anyhow::Result<Vec<HalfSignedIn>> {
+        let mut people = Vec::with_capacity(count);
+        for start in (0..count).step_by(BATCH) {
+            let mut tx = self.store.begin().await?;
+            for i in start..count.min(start + BATCH) {
+                let user_id = self
+                    .user(&mut tx, &format!("{prefix}{i}@bench.test"))
+                    .await?;
+                let secret = self.authenticator(&mut tx, user_id).await?;
+                let cookie = self
+                    .session(&mut tx, user_id, SessionStage::SecondFactorPending)
+                    .await?;
+                people.push(HalfSignedIn { cookie, secret });
+            }
+            tx.commit().await?;
+        }
+        Ok(people)
+    }
+
+    /// A company of `members` people (its admin among them), one in ten with
+    /// an authenticator app, the admin signed in.
+    pub async fn company(&self, name: &str, members: usize) -> anyhow::Result<Company> {
+        let mut tx = self.store.begin().await?;
+        let id = tx.create_company(name, now()).await?;
+        let admin_email = "admin@scale.bench.test";
+        let admin_id = self.user(&mut tx, admin_email).await?;
+        tx.upsert_membership(admin_id, id, true, false, now())
+            .await?;
+        self.authenticator(&mut tx, admin_id).await?;
+        let cookie = self.session(&mut tx, admin_id, SessionStage::Full).await?;
+        tx.commit().await?;
+        let mut enrolled = 1;
+        for start in (1..members).step_by(BATCH) {
+            let mut tx = self.store.begin().await?;
+            for i in start..members.min(start + BATCH) {
+                let user_id = self
+                    .user(&mut tx, &format!("member{i}@scale.bench.test"))
+                    .await?;
+                tx.upsert_membership(user_id, id, false, false, now())
+                    .await?;
+                if i % 10 == 0 {
+                    self.authenticator(&mut tx, user_id).await?;
+                    enrolled += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(Company {
+            id,
+            admin: SignedIn {
+                email: admin_email.to_owned(),
+                cookie,
+            },
+            members,
+            enrolled,
+        })
+    }
+
+    async fn user(&self, tx: &mut Tx, email: &str) -> anyhow::Result<i64> {
+        let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let name = email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Ok(tx
+            .create_user(&email, &name, &self.password_hash, now())
+            .await?)
+    }
+
+    /// A confirmed authenticator app with a fresh secret, sealed as the
+    /// server seals them.
+    async fn authenticator(&self, tx: &mut Tx, user_id: i64) -> anyhow::Result<TotpSecret> {
+        let secret = TotpSecret::generate(&mut Draw(&OsRandom));
+        let factor_id = tx
+            .add_pending_factor(user_id, FactorKind::AuthenticatorApp, None, now())
+            .await?;
+        let owner = seal::totp_owner(user_id, factor_id);
+        let sealed = seal::seal(&self.key, &owner, secret.as_bytes(), &mut Draw(&OsRandom));
+        tx.set_factor_secret(factor_id, &sealed).await?;
+        tx.confirm_factor(user_id, factor_id, now()).await?;
+        tx.set_preferred_factor(user_id, factor_id).await?;
+        Ok(secret)
+    }
+
+    async fn session(
+        &self,
+        tx: &mut Tx,
+        user_id: i64,
+        stage: SessionStage,
+    ) -> anyhow::Result<String> {
+        let token = SessionToken::generate(&mut Draw(&OsRandom));
+        tx.create_session(&token.id_hash(), user_id, stage, now())
+            .await?;
+        Ok(format!("mfa_session={}", token.cookie_value()))
+    }
+}
+
+/// Unix seconds now.
+pub fn now() -> UnixTime {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as UnixTime)
+        .unwrap_or_default()
+}

@@ -7,9 +7,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
     ErrorCode, ExampleEmail, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy,
-    MfaPolicyRequest, Outbox, Readiness, ReauthRequest, ReauthStatus, RemindersQueued,
-    RemindersRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
-    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    MfaPolicyRequest, Outbox, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus,
+    RemindersQueued, RemindersRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
+    SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -193,10 +193,12 @@ pub async fn save_mfa_policy(
     .await
 }
 
-/// Who in the company is enrolled (company admins).
-pub async fn readiness(company: i64) -> Result<Readiness, ApiError> {
+/// Who in the company is enrolled (company admins): the counts and the
+/// page of the list `query` asks for.
+pub async fn readiness(company: i64, query: &ReadinessQuery) -> Result<Readiness, ApiError> {
     json(build(Request::get(&format!(
-        "/api/companies/{company}/readiness"
+        "/api/companies/{company}/readiness?{}",
+        query.to_query_string()
     )))?)
     .await
 }

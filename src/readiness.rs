@@ -1,86 +1,74 @@
-//! The readiness list's filter and sorting, as plain functions tested on
-//! the host.
+//! The readiness list's view state: its filter, sort order and page, as the
+//! query the server answers (it filters, sorts and pages; a company may have
+//! 100,000 members). Plain functions, tested on the host.
 
-use mfa_api::MemberReadiness;
+use mfa_api::{READINESS_PAGE_SIZE, ReadinessQuery, ReadinessSort};
 
 /// A column the list can be sorted by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Column {
-    Name,
-    Email,
-    LastSignIn,
-    Reminders,
-}
+pub type Column = ReadinessSort;
 
 /// How the list is shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct View {
-    /// Matched against name and email, case-insensitively.
-    pub filter: String,
-    /// Enrolled members too (for "Reset MFA"), not only those not enrolled.
-    pub everyone: bool,
-    pub sort: Column,
-    pub ascending: bool,
-}
-
-impl Default for View {
-    fn default() -> Self {
-        Self {
-            filter: String::new(),
-            everyone: false,
-            sort: Column::Name,
-            ascending: true,
-        }
-    }
-}
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View(pub ReadinessQuery);
 
 impl View {
-    /// A click on a column's header: that column, or the other direction.
+    /// A click on a column's header: that column, or the other direction;
+    /// back to the first page.
     pub fn sort_by(&mut self, column: Column) {
-        if self.sort == column {
-            self.ascending = !self.ascending;
+        if self.0.sort == column {
+            self.0.descending = !self.0.descending;
         } else {
-            self.sort = column;
-            self.ascending = true;
+            self.0.sort = column;
+            self.0.descending = false;
         }
+        self.0.page = 1;
     }
 
     /// `aria-sort` for a column's header.
     pub fn aria_sort(&self, column: Column) -> &'static str {
-        match (self.sort == column, self.ascending) {
+        match (self.0.sort == column, self.0.descending) {
             (false, _) => "none",
-            (true, true) => "ascending",
-            (true, false) => "descending",
+            (true, false) => "ascending",
+            (true, true) => "descending",
         }
     }
 
-    /// The members to show, in order.
-    pub fn apply(&self, members: &[MemberReadiness]) -> Vec<MemberReadiness> {
-        let needle = self.filter.trim().to_lowercase();
-        let mut shown: Vec<MemberReadiness> = members
-            .iter()
-            .filter(|m| self.everyone || !m.enrolled)
-            .filter(|m| {
-                needle.is_empty()
-                    || m.name.to_lowercase().contains(&needle)
-                    || m.email.to_lowercase().contains(&needle)
-            })
-            .cloned()
-            .collect();
-        shown.sort_by(|a, b| {
-            let order = match self.sort {
-                Column::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-                Column::Email => a.email.cmp(&b.email),
-                Column::LastSignIn => a.last_sign_in_at.cmp(&b.last_sign_in_at),
-                Column::Reminders => a.reminders_sent.cmp(&b.reminders_sent),
-            };
-            if self.ascending {
-                order
-            } else {
-                order.reverse()
-            }
-        });
-        shown
+    pub fn set_filter(&mut self, filter: String) {
+        self.0.filter = filter;
+        self.0.page = 1;
+    }
+
+    pub fn set_everyone(&mut self, everyone: bool) {
+        self.0.everyone = everyone;
+        self.0.page = 1;
+    }
+
+    /// Pages of `matching` members.
+    pub fn pages(matching: usize) -> u32 {
+        u32::try_from(matching.div_ceil(READINESS_PAGE_SIZE as usize))
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+
+    /// The page after `self`'s, when `matching` members fill more pages.
+    pub fn next(&self, matching: usize) -> Option<Self> {
+        (self.0.page < Self::pages(matching)).then(|| self.at_page(self.0.page + 1))
+    }
+
+    pub fn previous(&self) -> Option<Self> {
+        (self.0.page > 1).then(|| self.at_page(self.0.page - 1))
+    }
+
+    fn at_page(&self, page: u32) -> Self {
+        let mut view = self.clone();
+        view.0.page = page;
+        view
+    }
+
+    /// The rows shown, from 1: `(first, last)`; `None` when none match.
+    pub fn shown(&self, rows: usize) -> Option<(usize, usize)> {
+        let first = (self.0.page as usize - 1) * READINESS_PAGE_SIZE as usize + 1;
+        (rows > 0).then(|| (first, first + rows - 1))
     }
 }
 
@@ -88,46 +76,49 @@ impl View {
 mod tests {
     use super::*;
 
-    fn member(name: &str, enrolled: bool, last: Option<i64>, reminders: i64) -> MemberReadiness {
-        MemberReadiness {
-            user_id: 0,
-            name: name.into(),
-            email: format!("{}@demo.test", name.to_lowercase()),
-            enrolled,
-            last_sign_in_at: last,
-            reminders_sent: reminders,
-        }
+    #[test]
+    fn sorting_toggles_and_returns_to_the_first_page() {
+        let mut view = View::default();
+        assert_eq!(view.aria_sort(Column::Name), "ascending");
+        view.0.page = 3;
+        view.sort_by(Column::Name);
+        assert_eq!(view.aria_sort(Column::Name), "descending");
+        assert_eq!(view.0.page, 1);
+        view.sort_by(Column::Reminders);
+        assert_eq!(view.aria_sort(Column::Name), "none");
+        assert_eq!(view.aria_sort(Column::Reminders), "ascending");
+        view.0.page = 2;
+        view.set_filter("pat".into());
+        assert_eq!(view.0.page, 1);
     }
 
     #[test]
-    fn the_list_filters_and_sorts() {
-        let members = [
-            member("Pat", false, Some(5), 2),
-            member("Morgan", false, None, 1),
-            member("Alex", true, Some(9), 0),
-        ];
+    fn pages_follow_the_matching_count() {
+        let view = View::default();
+        assert_eq!(View::pages(0), 1);
+        assert_eq!(View::pages(50), 1);
+        assert_eq!(View::pages(51), 2);
+        assert!(view.previous().is_none());
+        assert!(view.next(50).is_none());
+        let second = view.next(90_000).unwrap();
+        assert_eq!(second.0.page, 2);
+        assert_eq!(second.shown(50), Some((51, 100)));
+        assert_eq!(second.previous().unwrap().0.page, 1);
+        let last = View(ReadinessQuery {
+            page: 1800,
+            ..Default::default()
+        });
+        assert!(last.next(90_000).is_none());
+        assert_eq!(view.shown(0), None);
+    }
+
+    #[test]
+    fn the_query_string_encodes_the_filter() {
         let mut view = View::default();
-        let names = |view: &View| {
-            view.apply(&members)
-                .into_iter()
-                .map(|m| m.name)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(&view), ["Morgan", "Pat"], "not enrolled, by name");
-        view.sort_by(Column::Name);
-        assert_eq!(names(&view), ["Pat", "Morgan"]);
-        assert_eq!(view.aria_sort(Column::Name), "descending");
-        view.sort_by(Column::Reminders);
-        assert_eq!(names(&view), ["Morgan", "Pat"]);
-        assert_eq!(view.aria_sort(Column::Name), "none");
-        view.everyone = true;
-        view.sort_by(Column::LastSignIn);
+        view.set_filter("Pat & co%".into());
         assert_eq!(
-            names(&view),
-            ["Morgan", "Pat", "Alex"],
-            "never signed in first"
+            view.0.to_query_string(),
+            "filter=Pat%20%26%20co%25&everyone=false&sort=name&descending=false&page=1"
         );
-        view.filter = "PAT@".into();
-        assert_eq!(names(&view), ["Pat"]);
     }
 }

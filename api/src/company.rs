@@ -38,15 +38,98 @@ pub struct MfaPolicyRequest {
     pub grace_days: Option<i64>,
 }
 
-/// `GET /api/companies/{id}/readiness` (company admins only).
+/// `GET /api/companies/{id}/readiness` (company admins only): the counts,
+/// and one page of the list as the query asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Readiness {
     pub enrolled: usize,
     pub not_enrolled: usize,
     pub deadline: Option<i64>,
     pub days_left: Option<i64>,
-    /// Everyone in the company, those not enrolled first.
+    /// Members the query's filter matches, on every page.
+    pub matching: usize,
+    /// This page (from 1), at most [`READINESS_PAGE_SIZE`] members.
+    pub page: u32,
     pub members: Vec<MemberReadiness>,
+}
+
+/// Members per page of the readiness list.
+pub const READINESS_PAGE_SIZE: u32 = 50;
+
+/// The readiness list's query string: which members, in what order, which page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReadinessQuery {
+    /// Matched against name and email, case-insensitively.
+    pub filter: String,
+    /// Enrolled members too (for "Reset MFA"), not only those not enrolled.
+    pub everyone: bool,
+    pub sort: ReadinessSort,
+    pub descending: bool,
+    /// From 1.
+    pub page: u32,
+}
+
+impl Default for ReadinessQuery {
+    fn default() -> Self {
+        Self {
+            filter: String::new(),
+            everyone: false,
+            sort: ReadinessSort::Name,
+            descending: false,
+            page: 1,
+        }
+    }
+}
+
+impl ReadinessQuery {
+    /// As a URL query string (`filter=...&everyone=false&...`).
+    pub fn to_query_string(&self) -> String {
+        format!(
+            "filter={}&everyone={}&sort={}&descending={}&page={}",
+            percent_encode(&self.filter),
+            self.everyone,
+            self.sort.as_str(),
+            self.descending,
+            self.page
+        )
+    }
+}
+
+/// A column the readiness list can be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadinessSort {
+    #[default]
+    Name,
+    Email,
+    LastSignIn,
+    Reminders,
+}
+
+impl ReadinessSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::LastSignIn => "last_sign_in",
+            Self::Reminders => "reminders",
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -142,6 +142,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
         let worker = services::notify::spawn_worker(self.state.deps.clone());
+        let sweeper = services::housekeeping::spawn(self.state.deps.clone());
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -149,6 +150,7 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await;
         worker.abort();
+        sweeper.abort();
         served
     }
 }

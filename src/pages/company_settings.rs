@@ -134,12 +134,22 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
 fn ReadinessPanel(company: i64) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
-    let load = session.action(|&id: &i64| api::readiness(id));
-    load.dispatch(company);
+    let view_state = RwSignal::new(View::default());
+    let load = session.action(|(id, view): &(i64, View)| {
+        let (id, query) = (*id, view.0.clone());
+        async move { api::readiness(id, &query).await }
+    });
+    // The server filters, sorts and pages: ask again whenever the view changes.
+    Effect::new(move || {
+        load.dispatch((company, view_state.get()));
+    });
+    let reload = move || {
+        load.dispatch((company, view_state.get_untracked()));
+    };
     let remind = session.action(|(id, user): &(i64, Option<i64>)| api::send_reminders(*id, *user));
     on_answer(remind, move |answer| {
         if answer.is_ok() {
-            load.dispatch(company);
+            reload();
         }
     });
     // Resetting a member's MFA: confirm, then the password if asked, as removing a factor.
@@ -149,7 +159,7 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
     on_answer(reset_call, move |answer| {
         reset.update(|r| r.finished(&answer));
         if answer.is_ok() {
-            load.dispatch(company);
+            reload();
         }
     });
     let proceed = move || {
@@ -158,7 +168,6 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
         }
     };
     focus_on_change(move || reset.get());
-    let view_state = RwSignal::new(View::default());
     let readiness = move || load.value().get().and_then(Result::ok);
     let members = move || readiness().map(|r| r.members).unwrap_or_default();
     let name_of = move |id: i64| {
@@ -203,15 +212,15 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
                     <input
                         id="readiness-filter"
                         type="search"
-                        prop:value=move || view_state.with(|v| v.filter.clone())
-                        on:input=move |ev| view_state.update(|v| v.filter = event_target_value(&ev))
+                        prop:value=move || view_state.with(|v| v.0.filter.clone())
+                        on:input=move |ev| view_state.update(|v| v.set_filter(event_target_value(&ev)))
                     />
                 </div>
                 <label class="check">
                     <input
                         type="checkbox"
-                        prop:checked=move || view_state.with(|v| v.everyone)
-                        on:change=move |ev| view_state.update(|v| v.everyone = event_target_checked(&ev))
+                        prop:checked=move || view_state.with(|v| v.0.everyone)
+                        on:change=move |ev| view_state.update(|v| v.set_everyone(event_target_checked(&ev)))
                     />
                     {t!(i18n, readiness_show_everyone)}
                 </label>
@@ -267,7 +276,7 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
                 <tbody>
                     {move || {
                         let can_remind = readiness().is_some_and(|r| r.days_left.is_some());
-                        view_state.with(|v| v.apply(&members())).into_iter().map(|m: MemberReadiness| {
+                        members().into_iter().map(|m: MemberReadiness| {
                             let id = m.user_id;
                             let last = m.last_sign_in_at.map(|t| format_date(i18n.get_locale(), t));
                             view! {
@@ -299,6 +308,42 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
                     }}
                 </tbody>
             </table>
+            {move || readiness().map(|r| {
+                let view = view_state.get();
+                let (previous, next) = (view.previous(), view.next(r.matching));
+                view! {
+                    <nav class="pages" aria-label=t_string!(i18n, readiness_pages)>
+                        <p role="status">
+                            {match view.shown(r.members.len()) {
+                                Some((first, last)) => t_string!(
+                                    i18n,
+                                    readiness_shown,
+                                    first = first.to_string(),
+                                    last = last.to_string(),
+                                    total = r.matching.to_string()
+                                ).to_string(),
+                                None => t_string!(i18n, readiness_none_match).to_owned(),
+                            }}
+                        </p>
+                        <div class="actions">
+                            <button
+                                type="button"
+                                disabled=previous.is_none()
+                                on:click=move |_| if let Some(v) = previous.clone() { view_state.set(v) }
+                            >
+                                {t!(i18n, previous_page)}
+                            </button>
+                            <button
+                                type="button"
+                                disabled=next.is_none()
+                                on:click=move |_| if let Some(v) = next.clone() { view_state.set(v) }
+                            >
+                                {t!(i18n, next_page)}
+                            </button>
+                        </div>
+                    </nav>
+                }
+            })}
         </section>
     }
 }

@@ -4,14 +4,14 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use mfa_api::{
-    Company, MemberReadiness, MfaPolicy, MfaPolicyRequest, Readiness, RemindersQueued,
-    RemindersRequest,
+    Company, MemberReadiness, MfaPolicy, MfaPolicyRequest, Readiness, ReadinessQuery,
+    RemindersQueued, RemindersRequest,
 };
 
 use super::client_ip::ClientIp;
 use super::error::ApiResult;
 use super::session::{Reauthenticated, SignedIn};
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::deadline;
 use crate::services::company_policy::{self, PolicyChange};
 use crate::services::rollout;
@@ -77,22 +77,25 @@ async fn save_policy(
     ))
 }
 
-/// Who is enrolled, who is not, and how long is left.
+/// Who is enrolled, who is not, and how long is left; one page of the list.
 async fn readiness(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
     ApiPath(company_id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ReadinessQuery>,
 ) -> ApiResult<ApiJson<Readiness>> {
-    let readiness = rollout::readiness(&state.deps, &session, company_id).await?;
+    let readiness = rollout::readiness(&state.deps, &session, company_id, &query).await?;
+    let count = |n: i64| usize::try_from(n).unwrap_or_default();
     Ok(ApiJson(Readiness {
-        enrolled: readiness.enrolled.len(),
-        not_enrolled: readiness.not_enrolled.len(),
+        enrolled: count(readiness.enrolled),
+        not_enrolled: count(readiness.not_enrolled),
         deadline: readiness.settings.deadline,
         days_left: readiness.days_left,
+        matching: count(readiness.matching),
+        page: readiness.page_number,
         members: readiness
-            .not_enrolled
+            .page
             .into_iter()
-            .chain(readiness.enrolled)
             .map(|m| MemberReadiness {
                 user_id: m.user_id,
                 name: m.name,

@@ -5,7 +5,7 @@
 //! tells the client nothing more.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mfa_api::{ErrorBody, ErrorCode};
@@ -179,6 +179,15 @@ impl From<JsonRejection> for ApiError {
 }
 
 /// A path parameter that does not parse (`/api/factors/abc`).
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::Client {
+            code: ErrorCode::BadRequest,
+            message: rejection.body_text(),
+        }
+    }
+}
+
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         Self::Client {

@@ -1,10 +1,10 @@
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use mfa_api::ExampleEmail;
 use serde::Deserialize;
 
-use super::ApiJson;
+use super::{ApiJson, ApiQuery};
 use crate::mail::templates::{self, EmailContent, Language};
 use crate::state::AppState;
 
@@ -22,7 +22,7 @@ struct Lang {
 /// example company and member (public: it holds nothing of anyone's).
 async fn deadline_email(
     State(state): State<AppState>,
-    Query(lang): Query<Lang>,
+    ApiQuery(lang): ApiQuery<Lang>,
 ) -> ApiJson<ExampleEmail> {
     let language = lang
         .lang

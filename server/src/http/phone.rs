@@ -1,5 +1,5 @@
 use axum::Router;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
@@ -9,10 +9,10 @@ use mfa_api::{
 };
 use serde::Deserialize;
 
-use super::ApiJson;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
 use super::session::{MayEnroll, PendingSecondFactor, Reauthenticated};
+use super::{ApiJson, ApiQuery};
 use crate::domain::texted_code::TextedCode;
 use crate::services::phone::{self, Texted};
 use crate::state::AppState;
@@ -65,7 +65,7 @@ struct Language {
 async fn countries(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
-    Query(language): Query<Language>,
+    ApiQuery(language): ApiQuery<Language>,
     headers: axum::http::HeaderMap,
 ) -> ApiResult<ApiJson<SmsCountries>> {
     let language = language.lang.unwrap_or_else(|| {

@@ -3,7 +3,7 @@
 //! after it. Setting or moving the date emails every member not enrolled
 //! yet and plans their reminders; clearing it cancels them.
 
-use super::notify::{self, Recipient};
+use super::notify::{self, Planned, Recipient};
 use super::session::LiveSession;
 use super::{Actor, Deps, internal_error};
 use crate::domain::clock::UnixTime;
@@ -175,35 +175,46 @@ async fn plan_emails(
         return Ok(());
     }
     let topic = topic(company_id, deadline);
-    for member in tx.company_members(company_id).await? {
-        // Those who join later get the banner and their own window.
-        if member.enrolled || member.joined_at > deadline {
-            continue;
+    let members = tx.company_members(company_id).await?;
+    // Those who join later get the banner and their own window.
+    let to_email = members
+        .iter()
+        .filter(|m| !m.enrolled && m.joined_at <= deadline);
+    let reminders = deadline::reminders(deadline, reminder_days, now);
+    let mut planned = Vec::new();
+    // In slices, so that 100,000 members never hold all their emails in memory.
+    for slice in to_email.collect::<Vec<_>>().chunks(PLAN_SLICE) {
+        planned.clear();
+        for member in slice {
+            let to = Recipient {
+                user_id: member.user_id,
+                email: &member.email,
+                language: &member.language,
+            };
+            let content = |reminder_days| EmailContent::Deadline {
+                company_id,
+                company: after.company_name.clone(),
+                user_id: member.user_id,
+                name: member.name.clone(),
+                deadline,
+                date: after.enforcement_date.clone().unwrap_or_default(),
+                time_zone: after.time_zone.clone(),
+                reminder_days,
+            };
+            let key = format!("{topic}:user:{}:set:{now}", member.user_id);
+            planned.push(Planned::new(to, &content(None), key, now)?);
+            for &(days, at) in &reminders {
+                let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);
+                planned.push(Planned::new(to, &content(Some(days)), key, at)?);
+            }
         }
-        let to = Recipient {
-            user_id: member.user_id,
-            email: &member.email,
-            language: &member.language,
-        };
-        let content = |reminder_days| EmailContent::Deadline {
-            company_id,
-            company: after.company_name.clone(),
-            user_id: member.user_id,
-            name: member.name.clone(),
-            deadline,
-            date: after.enforcement_date.clone().unwrap_or_default(),
-            time_zone: after.time_zone.clone(),
-            reminder_days,
-        };
-        let key = format!("{topic}:user:{}:set:{now}", member.user_id);
-        notify::enqueue(tx, to, &content(None), &key, Some(&topic), now, now).await?;
-        for (days, at) in deadline::reminders(deadline, reminder_days, now) {
-            let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);
-            notify::enqueue(tx, to, &content(Some(days)), &key, Some(&topic), now, at).await?;
-        }
+        notify::enqueue_planned(tx, &planned, Some(&topic), now).await?;
     }
     Ok(())
 }
+
+/// Members whose emails are prepared and queued at a time.
+const PLAN_SLICE: usize = 1_000;
 
 /// Whether a planned deadline email still applies when its time comes:
 /// the company still requires MFA by that deadline and the member has no

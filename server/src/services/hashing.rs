@@ -1,5 +1,5 @@
-//! Bounded password hashing: at most one argon2 computation per core at a
-//! time, each in working memory kept for reuse (so memory stays at a few
+//! Bounded password hashing: at most one argon2 computation per core (but
+//! one) at a time, each in working memory kept for reuse (so memory stays at a few
 //! hashes' worth, however many arrive), with a bounded queue; beyond it a
 //! request is refused at once (503 `busy`) instead of piling up.
 
@@ -41,11 +41,13 @@ impl Hashing {
         }
     }
 
-    /// One hash per core, and 32 per core waiting (about a second and a
-    /// half of work at most, each hash taking some 50 ms).
+    /// One hash per core but one (a core stays free for every other
+    /// request, so a burst of sign-ins cannot stall the rest), and 32 per
+    /// core waiting (about a second and a half of work at most, each hash
+    /// taking some 50 ms).
     pub fn for_this_machine() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Self::new(cores, 32 * cores)
+        Self::new(cores.saturating_sub(1).max(1), 32 * cores)
     }
 
     /// Runs `work` on a blocking thread with reused memory, when a core is

@@ -23,6 +23,8 @@ mod enrollment;
 pub mod factors;
 /// Bounded argon2: a hash per core at a time, in reused memory.
 pub mod hashing;
+/// Clearing out expired sessions in the background.
+pub mod housekeeping;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
 /// What is emailed, its queue, and the worker that sends it.

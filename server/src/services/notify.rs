@@ -108,6 +108,58 @@ pub(super) async fn enqueue(
     .await
 }
 
+/// An email prepared for [`enqueue_planned`].
+#[derive(Debug)]
+pub(super) struct Planned<'a> {
+    to: Recipient<'a>,
+    kind: &'static str,
+    payload: String,
+    dedup_key: String,
+    send_after: UnixTime,
+}
+
+impl<'a> Planned<'a> {
+    pub(super) fn new(
+        to: Recipient<'a>,
+        content: &EmailContent,
+        dedup_key: String,
+        send_after: UnixTime,
+    ) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            to,
+            kind: content.kind(),
+            payload: serde_json::to_string(content)
+                .map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
+            dedup_key,
+            send_after,
+        })
+    }
+}
+
+/// Queues many prepared emails at once (as [`enqueue`] one by one).
+pub(super) async fn enqueue_planned(
+    tx: &mut Tx,
+    planned: &[Planned<'_>],
+    topic: Option<&str>,
+    now: UnixTime,
+) -> Result<u64, sqlx::Error> {
+    let emails: Vec<NewEmail> = planned
+        .iter()
+        .map(|p| NewEmail {
+            dedup_key: &p.dedup_key,
+            user_id: Some(p.to.user_id),
+            recipient: p.to.email,
+            language: p.to.language,
+            kind: p.kind,
+            payload: &p.payload,
+            now,
+            send_after: p.send_after,
+            topic,
+        })
+        .collect();
+    tx.enqueue_emails(&emails).await
+}
+
 /// What one round of the worker did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Round {

@@ -11,42 +11,71 @@ use crate::domain::clock::UnixTime;
 use crate::domain::deadline;
 use crate::domain::email::Email;
 use crate::mail::templates::{EmailContent, SecurityEvent};
-use crate::store::{AuditKind, CompanyMember, CompanySettings, Tx};
+use mfa_api::{READINESS_PAGE_SIZE, ReadinessQuery, ReadinessSort};
+
+use crate::store::{
+    AuditKind, CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, MemberSort, Tx,
+};
 
 const DAY: i64 = 24 * 60 * 60;
 
-/// Who is ready, for the dashboard.
+/// Who is ready, for the dashboard: the counts and one page of the list.
 #[derive(Debug)]
 pub struct Readiness {
     pub settings: CompanySettings,
-    /// Everyone with a factor.
-    pub enrolled: Vec<CompanyMember>,
-    /// Everyone without a factor yet.
-    pub not_enrolled: Vec<CompanyMember>,
+    pub enrolled: i64,
+    pub not_enrolled: i64,
     pub days_left: Option<i64>,
+    /// Members matching the query, on every page.
+    pub matching: i64,
+    /// From 1.
+    pub page_number: u32,
+    pub page: Vec<CompanyMember>,
 }
 
-/// The company's readiness (its admins only).
+/// The company's readiness (its admins only): `query`'s slice of the list.
 pub async fn readiness(
     deps: &Deps,
     session: &LiveSession,
     company_id: i64,
+    asked: &ReadinessQuery,
 ) -> Result<Readiness, PolicyError> {
     let mut tx = deps.read().await?;
     let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
-    let (enrolled, not_enrolled): (Vec<_>, Vec<_>) = tx
-        .company_members(company_id)
-        .await?
-        .into_iter()
-        .partition(|m| m.enrolled);
+    let (members, enrolled) = tx.company_counts(company_id).await?;
+    let page_number = asked.page.max(1);
+    let size = i64::from(READINESS_PAGE_SIZE);
+    let query = MemberQuery {
+        filter: &asked.filter,
+        everyone: asked.everyone,
+        sort: match asked.sort {
+            ReadinessSort::Name => MemberSort::Name,
+            ReadinessSort::Email => MemberSort::Email,
+            ReadinessSort::LastSignIn => MemberSort::LastSignIn,
+            ReadinessSort::Reminders => MemberSort::Reminders,
+        },
+        descending: asked.descending,
+        limit: size,
+        offset: i64::from(page_number - 1) * size,
+        large: members > LARGE_COMPANY,
+    };
+    let page = tx.company_members_page(company_id, &query).await?;
+    let matching = match (query.filter.trim().is_empty(), query.everyone) {
+        (true, true) => members,
+        (true, false) => members - enrolled,
+        (false, _) => tx.company_members_matching(company_id, &query).await?,
+    };
     let days_left = settings
         .deadline
         .map(|deadline| deadline::days_left(deadline, deps.now()));
     Ok(Readiness {
         settings,
         enrolled,
-        not_enrolled,
+        not_enrolled: members - enrolled,
         days_left,
+        matching,
+        page_number,
+        page,
     })
 }
 
@@ -118,9 +147,16 @@ pub async fn export_csv(
     ip: Option<&str>,
     company_id: i64,
 ) -> Result<String, PolicyError> {
-    let readiness = readiness(deps, session, company_id).await?;
+    let not_enrolled: Vec<CompanyMember> = {
+        let mut tx = deps.read().await?;
+        company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+        tx.company_members(company_id).await?
+    }
+    .into_iter()
+    .filter(|m| !m.enrolled)
+    .collect();
     let mut csv = String::from("name,email,last_sign_in,reminders_sent\r\n");
-    for member in &readiness.not_enrolled {
+    for member in &not_enrolled {
         let last = member
             .last_sign_in_at
             .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
@@ -141,7 +177,7 @@ pub async fn export_csv(
     tx.audit(
         session.user_id,
         AuditKind::ReadinessExported,
-        &format!("company={company_id} rows={}", readiness.not_enrolled.len()),
+        &format!("company={company_id} rows={}", not_enrolled.len()),
         ip,
         deps.now(),
     )

@@ -84,7 +84,6 @@ pub(super) async fn start(
     if let Some(previous) = replacing {
         tx.delete_session(previous).await?;
     }
-    tx.delete_expired_sessions(now).await?;
     let token = SessionToken::generate(&mut deps.rng());
     tx.create_session(&token.id_hash(), user_id, stage, now)
         .await?;

@@ -95,53 +95,202 @@ impl Tx {
         &mut self,
         company_id: i64,
     ) -> Result<Vec<CompanyMember>, sqlx::Error> {
-        type Row = (
-            i64,
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            i64,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT u.id, u.email, u.name, u.language, \
-             CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END, \
-             m.created_at, u.first_sign_in_at, u.last_sign_in_at, \
-             (SELECT COUNT(*) FROM email_queue q WHERE q.user_id = u.id AND q.sent_at IS NOT NULL AND q.topic LIKE $2) \
-             FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.company_id = $1 ORDER BY u.id",
-        )
+        let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.company_id = $1 ORDER BY u.id",
+            member_columns("$2")
+        ))
         .bind(company_id)
         .bind(format!("company:{company_id}:%"))
         .fetch_all(self.conn())
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    user_id,
-                    email,
-                    name,
-                    language,
-                    enrolled,
-                    joined_at,
-                    first_sign_in_at,
-                    last_sign_in_at,
-                    reminders_sent,
-                )| CompanyMember {
-                    user_id,
-                    email,
-                    name,
-                    language,
-                    enrolled: flag(enrolled),
-                    joined_at,
-                    first_sign_in_at,
-                    last_sign_in_at,
-                    reminders_sent,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(member).collect())
     }
+
+    /// How many members the company has, and how many of them have a factor.
+    pub async fn company_counts(&mut self, company_id: i64) -> Result<(i64, i64), sqlx::Error> {
+        let members: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_one(self.conn())
+                .await?;
+        // A large company: count from the factors (fewer), else from its members.
+        let enrolled = if members > LARGE_COMPANY {
+            "SELECT COUNT(DISTINCT f.user_id) FROM factors f WHERE f.confirmed_at IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = f.user_id AND m.company_id = $1)"
+        } else {
+            "SELECT COUNT(*) FROM memberships m WHERE m.company_id = $1 AND EXISTS \
+             (SELECT 1 FROM factors f WHERE f.user_id = m.user_id AND f.confirmed_at IS NOT NULL)"
+        };
+        let enrolled: i64 = sqlx::query_scalar(enrolled)
+            .bind(company_id)
+            .fetch_one(self.conn())
+            .await?;
+        Ok((members, enrolled))
+    }
+
+    /// One page of the company's members as `query` asks. Only the page's
+    /// rows count their reminders (unless they are the sort order).
+    pub async fn company_members_page(
+        &mut self,
+        company_id: i64,
+        query: &MemberQuery<'_>,
+    ) -> Result<Vec<CompanyMember>, sqlx::Error> {
+        let order = match query.sort {
+            MemberSort::Name => "lower(u.name)".to_owned(),
+            MemberSort::Email => "u.email".to_owned(),
+            MemberSort::LastSignIn => "COALESCE(u.last_sign_in_at, 0)".to_owned(),
+            MemberSort::Reminders => reminders("$4"),
+        };
+        let direction = if query.descending { "DESC" } else { "ASC" };
+        // A large company walks the users in the order asked (an index for
+        // name and email) and stops at the page; a small one sorts its few members.
+        let from = if query.large {
+            "FROM users u WHERE EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.company_id = $1)"
+        } else {
+            "FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.company_id = $1"
+        };
+        let rows: Vec<MemberRow> = sqlx::query_as(&format!(
+            "SELECT {} FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.company_id = $1 AND u.id IN (SELECT u.id {from} AND {} \
+             ORDER BY {order} {direction}, u.id {direction} LIMIT $5 OFFSET $6) \
+             ORDER BY {order} {direction}, u.id {direction}",
+            member_columns("$4"),
+            shown(),
+        ))
+        .bind(company_id)
+        .bind(i64::from(query.everyone))
+        .bind(like_pattern(query.filter))
+        .bind(format!("company:{company_id}:%"))
+        .bind(query.limit)
+        .bind(query.offset)
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows.into_iter().map(member).collect())
+    }
+
+    /// How many of the company's members `query`'s filter matches.
+    pub async fn company_members_matching(
+        &mut self,
+        company_id: i64,
+        query: &MemberQuery<'_>,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.company_id = $1 AND {}",
+            shown()
+        ))
+        .bind(company_id)
+        .bind(i64::from(query.everyone))
+        .bind(like_pattern(query.filter))
+        .fetch_one(self.conn())
+        .await
+    }
+}
+
+/// Members above which a company counts as large (see the queries above).
+pub const LARGE_COMPANY: i64 = 1_000;
+
+/// The user (`u`) is shown: enrolled only when `$2` is 1, and matching the
+/// filter pattern `$3` (`%%` for none).
+fn shown() -> String {
+    format!(
+        "($2 = 1 OR {ENROLLED} = 0) AND ($3 = '%%' OR lower(u.name) LIKE $3 ESCAPE '\\' \
+         OR lower(u.email) LIKE $3 ESCAPE '\\')"
+    )
+}
+
+/// The LIKE pattern for a filter: `%%` for none, wildcards in it taken literally.
+fn like_pattern(filter: &str) -> String {
+    format!("%{}%", like_escape(&filter.trim().to_lowercase()))
+}
+
+/// Which members, in what order, which slice.
+#[derive(Clone, Copy, Debug)]
+pub struct MemberQuery<'a> {
+    pub filter: &'a str,
+    pub everyone: bool,
+    pub sort: MemberSort,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+    /// The company has more than [`LARGE_COMPANY`] members.
+    pub large: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberSort {
+    Name,
+    Email,
+    LastSignIn,
+    Reminders,
+}
+
+/// 1 when the user (`u`) has a confirmed factor.
+const ENROLLED: &str = "CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END";
+
+/// Deadline emails sent to the user (`u`) for the company whose topic
+/// pattern is the parameter `topic` (`$2`, say).
+fn reminders(topic: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM email_queue q WHERE q.user_id = u.id AND q.sent_at IS NOT NULL AND q.topic LIKE {topic})"
+    )
+}
+
+/// The columns of a [`MemberRow`] (`u` the user, `m` the membership).
+fn member_columns(topic: &str) -> String {
+    format!(
+        "u.id, u.email, u.name, u.language, {ENROLLED}, m.created_at, u.first_sign_in_at, u.last_sign_in_at, {}",
+        reminders(topic)
+    )
+}
+
+type MemberRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+fn member(
+    (
+        user_id,
+        email,
+        name,
+        language,
+        enrolled,
+        joined_at,
+        first_sign_in_at,
+        last_sign_in_at,
+        reminders_sent,
+    ): MemberRow,
+) -> CompanyMember {
+    CompanyMember {
+        user_id,
+        email,
+        name,
+        language,
+        enrolled: flag(enrolled),
+        joined_at,
+        first_sign_in_at,
+        last_sign_in_at,
+        reminders_sent,
+    }
+}
+
+/// `text` as a LIKE pattern matching itself (`\` escapes).
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

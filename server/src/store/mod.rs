@@ -6,12 +6,14 @@
 //! per engine. No rules live here: those are the domain's.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::files;
 
@@ -40,7 +42,7 @@ mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
-pub use companies::{CompanyMember, CompanySettings};
+pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, MemberSort};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;
@@ -72,7 +74,14 @@ impl Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite has one writer at a time: this process's write transactions
+    /// queue here, in order, rather than in SQLite's busy handler (which
+    /// polls with sleeps of up to 100 ms and costs wake-ups and latency).
+    writer: Option<Arc<Mutex<()>>>,
 }
+
+/// How long a write transaction waits for its turn before giving up.
+const WRITER_WAIT: Duration = Duration::from_secs(10);
 
 impl Store {
     /// Connects and brings the schema up to date.
@@ -119,7 +128,12 @@ impl Store {
                 files::private_file(&PathBuf::from(name))?;
             }
         }
-        Ok(Self { pool, engine })
+        let writer = (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Self {
+            pool,
+            engine,
+            writer,
+        })
     }
 
     /// A transaction that may write. On SQLite it takes the write lock at
@@ -127,6 +141,14 @@ impl Store {
     /// writes fails outright when another connection wrote in between, while
     /// an immediate one waits its turn (`busy_timeout`).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let turn = match &self.writer {
+            Some(writer) => Some(
+                tokio::time::timeout(WRITER_WAIT, writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            ),
+            None => None,
+        };
         let tx = match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.pool.begin().await?,
@@ -134,6 +156,7 @@ impl Store {
         Ok(Tx {
             inner: tx,
             engine: self.engine,
+            _turn: turn,
         })
     }
 
@@ -142,6 +165,7 @@ impl Store {
         Ok(Tx {
             inner: self.pool.begin().await?,
             engine: self.engine,
+            _turn: None,
         })
     }
 
@@ -156,6 +180,8 @@ impl Store {
 pub struct Tx {
     inner: Transaction<'static, Any>,
     engine: Engine,
+    /// A write transaction's turn (SQLite), released when it ends.
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
 impl Tx {

@@ -181,3 +181,24 @@ async fn replacing_the_authenticator_records_the_old_ones_removal() {
             .unwrap();
     assert_eq!(kinds, ["factor_added", "factor_removed", "factor_added"]);
 }
+
+#[tokio::test]
+async fn the_background_sweep_deletes_expired_sessions_only() {
+    let app = spawn_app().await;
+    let old = app.signed_in("member@demo.test").await;
+    app.clock
+        .advance(mfa_server::domain::session::ABSOLUTE_TIMEOUT_SECS + 1);
+    let fresh = app.signed_in("admin@demo.test").await;
+    let swept = mfa_server::services::housekeeping::sweep(&app.deps)
+        .await
+        .unwrap();
+    assert_eq!(swept, 1);
+    assert_eq!(
+        app.get("/api/me", Some(&old)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/me", Some(&fresh)).await.status,
+        StatusCode::OK
+    );
+}

@@ -27,6 +27,70 @@ async fn send(
         .await
 }
 
+#[tokio::test]
+async fn the_dashboard_pages_filters_and_sorts_a_large_company_on_the_server() {
+    let app = spawn_app().await;
+    let (admin, company) = rollout(&app).await;
+    // Above LARGE_COMPANY: the queries walk the users' indexes.
+    let workers = mfa_server::store::LARGE_COMPANY + 1;
+    let mut tx = app.deps.store.begin().await.unwrap();
+    for i in 0..workers {
+        let email = Email::parse(&format!("worker{i:04}@demo.test")).unwrap();
+        let user = tx
+            .create_user(&email, &format!("Worker {i:04}"), "x", app.now())
+            .await
+            .unwrap();
+        tx.upsert_membership(user, company, false, false, app.now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let page = |query: &str| {
+        let path = format!("/api/companies/{company}/readiness?{query}");
+        let admin = admin.clone();
+        let app = &app;
+        async move { app.get(&path, Some(&admin)).await }
+    };
+    let first = page("").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(first.body["enrolled"], 1);
+    assert_eq!(first.body["not_enrolled"], workers + 2);
+    assert_eq!(first.body["matching"], workers + 2);
+    assert_eq!(first.body["page"], 1);
+    let rows = first.body["members"].as_array().unwrap();
+    assert_eq!(rows.len(), mfa_api::READINESS_PAGE_SIZE as usize);
+    assert_eq!(
+        rows[0]["name"], "Morgan Member",
+        "by name, case-insensitively"
+    );
+    assert_eq!(rows[2]["name"], "Worker 0000");
+    let last = page("page=21").await;
+    let rows = last.body["members"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2]["name"], "Worker 1000");
+    let everyone = page("everyone=true&descending=true").await;
+    assert_eq!(everyone.body["matching"], workers + 3);
+    assert_eq!(everyone.body["members"][0]["name"], "Worker 1000");
+    // Filter by name or email, case-insensitively; LIKE's wildcards are plain text.
+    let filtered = page("filter=%20WORKER%20010").await;
+    assert_eq!(filtered.body["matching"], 10, "Worker 0100 to 0109");
+    assert_eq!(filtered.body["members"][9]["name"], "Worker 0109");
+    assert_eq!(page("filter=%25").await.body["matching"], 0);
+    assert_eq!(page("filter=_").await.body["matching"], 0);
+    let by_email = page("sort=email&descending=true").await;
+    assert_eq!(by_email.body["members"][0]["email"], "worker1000@demo.test");
+    let never = page("sort=last_sign_in&filter=worker").await;
+    assert_eq!(never.body["matching"], workers);
+    let by_reminders = page("sort=reminders&descending=true").await;
+    assert_eq!(by_reminders.body["members"].as_array().unwrap().len(), 50);
+    // A malformed query is a JSON 400.
+    let bad = page("sort=shoe_size").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.code(), "bad_request");
+    let bad = page("page=-1").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
 /// The admin, enrolled, with MFA required from 2026-12-08 (UTC), and the
 /// company's id.
 async fn rollout(app: &TestApp) -> (String, i64) {
@@ -63,10 +127,31 @@ async fn the_dashboard_lists_who_is_not_enrolled_and_reminds_them_once_a_day() {
     assert_eq!(readiness.body["enrolled"], 1);
     assert_eq!(readiness.body["not_enrolled"], 2);
     assert_eq!(readiness.body["days_left"], 10);
-    let members = readiness.body["members"].as_array().unwrap();
-    assert_eq!(members.len(), 3);
-    assert_eq!(members[2]["email"], "admin@demo.test", "the enrolled last");
-    assert_eq!(members[2]["enrolled"], true);
+    assert_eq!(
+        readiness.body["matching"], 2,
+        "those not enrolled, by default"
+    );
+    let names = |body: &Value| -> Vec<String> {
+        body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&readiness.body), ["Morgan Member", "Pat Payee"]);
+    let everyone = app
+        .get(
+            &format!("/api/companies/{company}/readiness?everyone=true&sort=name&descending=true"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        names(&everyone.body),
+        ["Pat Payee", "Morgan Member", "Alex Admin"]
+    );
+    assert_eq!(everyone.body["members"][2]["enrolled"], true);
+    let members = everyone.body["members"].as_array().unwrap();
     let member = members
         .iter()
         .find(|m| m["email"] == "member@demo.test")

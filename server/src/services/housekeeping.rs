@@ -1,0 +1,29 @@
+//! Clearing out what has expired, in the background rather than on the
+//! paths people wait for: ended sessions (refused anyway once expired).
+
+use std::time::Duration;
+
+use super::Deps;
+
+/// How often the sweep runs.
+const EVERY: Duration = Duration::from_secs(5 * 60);
+
+/// Deletes the sessions that have expired; returns how many.
+pub async fn sweep(deps: &Deps) -> Result<u64, sqlx::Error> {
+    let mut tx = deps.begin().await?;
+    let deleted = tx.delete_expired_sessions(deps.now()).await?;
+    tx.commit().await?;
+    Ok(deleted)
+}
+
+/// Sweeps now and then, for as long as the server runs.
+pub fn spawn(deps: Deps) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweep(&deps).await {
+                tracing::error!(error = %e, "the session sweep failed");
+            }
+            tokio::time::sleep(EVERY).await;
+        }
+    })
+}

@@ -29,6 +29,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -146,7 +147,14 @@ impl Application {
         let app = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app)
+        // Without TCP_NODELAY a response written in two parts (headers, then
+        // a file's body) waits for the client's delayed ACK: 40 ms a file.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await;
         worker.abort();

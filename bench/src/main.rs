@@ -91,6 +91,15 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..REAUTHS_IN_FLIGHT {
         reauth_users.push(seeder.signed_in(&format!("reauth{i}@bench.test")).await?);
     }
+    // Every run's half-signed-in people, seeded before the server starts: a
+    // second writer beside the server would make it wait on SQLite's lock.
+    // Their sessions allow 10 minutes for the code, longer than the load runs take.
+    let mut pools = Vec::new();
+    for run in 1..=args.runs {
+        let count = SECOND_STEP_POOL_PER_SEC * args.seconds as usize;
+        pools.push(seeder.half_signed_in(&format!("step{run}-"), count).await?);
+    }
+    drop(seeder);
     let server = Server::start(&args.server, &data.0, &args.dist, &log_path("load")).await?;
     eprintln!(
         "bench: server at {} (log: {})",
@@ -114,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     let mut results = LoadResults::default();
     let mut loaded_memory = idle_memory;
-    for run in 1..=args.runs {
+    for (run, pool) in (1..=args.runs).zip(&pools) {
         eprintln!("bench: load run {run}/{}", args.runs);
         results.health.push(
             wrk.run(
@@ -131,12 +140,6 @@ async fn main() -> anyhow::Result<()> {
             wrk.run(&server, "me", &me, Mode::Cycle, CONNECTIONS, duration)
                 .await?,
         );
-        let pool = seeder
-            .half_signed_in(
-                &format!("step{run}-"),
-                SECOND_STEP_POOL_PER_SEC * args.seconds as usize,
-            )
-            .await?;
         let now = seed::now();
         let bodies: Vec<(String, String)> = pool
             .iter()
@@ -199,7 +202,6 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let after_memory = server.memory()?;
     server.stop().await?;
-    drop(seeder);
     report.load = Some(results);
     report.memory = Some([idle_memory, loaded_memory, after_memory]);
     drop(data);

@@ -17,20 +17,17 @@ impl Tx {
         user_id: i64,
         kind: AttemptKind,
     ) -> Result<Attempts, sqlx::Error> {
-        sqlx::query("INSERT INTO attempt_limits (user_id, kind) VALUES ($1, $2) ON CONFLICT (user_id, kind) DO NOTHING")
-            .bind(user_id)
-            .bind(kind.as_str())
-            .execute(self.conn())
-            .await?;
-        let sql = format!(
-            "SELECT failures, locked_until FROM attempt_limits WHERE user_id = $1 AND kind = $2{}",
-            self.for_update()
-        );
-        let row: (i64, i64) = sqlx::query_as(&sql)
-            .bind(user_id)
-            .bind(kind.as_str())
-            .fetch_one(self.conn())
-            .await?;
+        // One statement: creates the row when missing; on PostgreSQL the
+        // conflicting update takes the row lock, as FOR UPDATE would.
+        let row: (i64, i64) = sqlx::query_as(
+            "INSERT INTO attempt_limits (user_id, kind) VALUES ($1, $2) \
+             ON CONFLICT (user_id, kind) DO UPDATE SET failures = attempt_limits.failures \
+             RETURNING failures, locked_until",
+        )
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_one(self.conn())
+        .await?;
         Ok(from_row(row))
     }
 

@@ -39,12 +39,11 @@ pub(super) async fn load(
     stage: SessionStage,
     now: UnixTime,
 ) -> Result<Option<Me>, sqlx::Error> {
-    let Some(user) = tx.user(user_id).await? else {
+    let Some((user, recovery_code_at)) = tx.user_with_recovery_code(user_id).await? else {
         return Ok(None);
     };
     let memberships = tx.memberships(user_id).await?;
     let factors = tx.factors(user_id).await?;
-    let recovery_code = tx.recovery_code(user_id).await?;
     let duties = || memberships.iter().map(|m| m.mfa_duty(now));
     let requirement = access::requirement(duties(), now);
     // The banner: a company's deadline ahead, for someone not enrolled yet
@@ -68,7 +67,7 @@ pub(super) async fn load(
         requirement,
         deadline,
         factors: factors.iter().map(factor_info).collect(),
-        recovery_code: recovery_code.map(|(_, created_at)| RecoveryCodeState { created_at }),
+        recovery_code: recovery_code_at.map(|created_at| RecoveryCodeState { created_at }),
     };
     Ok(Some(Me {
         user: User {

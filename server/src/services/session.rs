@@ -81,11 +81,17 @@ pub(super) async fn start(
     stage: SessionStage,
 ) -> Result<SessionToken, sqlx::Error> {
     let now = deps.now();
-    if let Some(previous) = replacing {
-        tx.delete_session(previous).await?;
-    }
     let token = SessionToken::generate(&mut deps.rng());
-    tx.create_session(&token.id_hash(), user_id, stage, now)
-        .await?;
+    let id = token.id_hash();
+    let rotated = match replacing {
+        Some(previous) => {
+            tx.rotate_session(previous, &id, user_id, stage, now)
+                .await?
+        }
+        None => false,
+    };
+    if !rotated {
+        tx.create_session(&id, user_id, stage, now).await?;
+    }
     Ok(token)
 }

@@ -117,6 +117,33 @@ impl Tx {
         }))
     }
 
+    /// The user, and when their recovery code was made (if they have one),
+    /// in one query: what every answer with the user's profile needs.
+    pub async fn user_with_recovery_code(
+        &mut self,
+        user_id: i64,
+    ) -> Result<Option<(UserRow, Option<UnixTime>)>, sqlx::Error> {
+        let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.language, \
+             (SELECT r.created_at FROM recovery_codes r WHERE r.user_id = u.id) \
+             FROM users u WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(|(id, email, name, language, recovery_code_at)| {
+            (
+                UserRow {
+                    id,
+                    email,
+                    name,
+                    language,
+                },
+                recovery_code_at,
+            )
+        }))
+    }
+
     pub async fn set_user_language(
         &mut self,
         user_id: i64,

@@ -51,6 +51,32 @@ impl Tx {
         .map(drop)
     }
 
+    /// Gives the session `previous` a new id, user, stage and times (the
+    /// browser's session rotated at each sign-in step), in one statement;
+    /// false when there was no such session.
+    pub async fn rotate_session(
+        &mut self,
+        previous: &SessionIdHash,
+        id: &SessionIdHash,
+        user_id: i64,
+        stage: SessionStage,
+        now: UnixTime,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE sessions SET id_hash = $1, user_id = $2, stage = $3, created_at = $4, \
+             last_seen_at = $4, expires_at = $5, reauth_until = 0 WHERE id_hash = $6",
+        )
+        .bind(id.as_str())
+        .bind(user_id)
+        .bind(stage_name(stage))
+        .bind(now)
+        .bind(SessionTimes::hard_expiry(now))
+        .bind(previous.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn session(&mut self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
         let row: Option<(i64, String, i64, i64, i64)> = sqlx::query_as(
             "SELECT user_id, stage, created_at, last_seen_at, reauth_until FROM sessions WHERE id_hash = $1",

@@ -117,35 +117,46 @@ impl Fixture {
     }
 
     /// From now on, the database refuses every insert into `table`.
-    async fn fail_inserts_into(&self, table: &str) {
+    async fn fail_writes_to(&self, table: &str) {
         let statements = if self.postgres {
             vec![
                 "CREATE OR REPLACE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql \
                  AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"
                     .to_owned(),
                 format!(
-                    "CREATE TRIGGER injected_failure BEFORE INSERT ON {table} \
+                    "CREATE TRIGGER injected_failure BEFORE INSERT OR UPDATE ON {table} \
                      FOR EACH ROW EXECUTE FUNCTION injected_failure()"
                 ),
             ]
         } else {
-            vec![format!(
-                "CREATE TRIGGER injected_failure BEFORE INSERT ON {table} \
-                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-            )]
+            // SQLite: one trigger per event.
+            ["INSERT", "UPDATE"]
+                .iter()
+                .map(|event| {
+                    format!(
+                        "CREATE TRIGGER injected_failure_{event} BEFORE {event} ON {table} \
+                         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+                    )
+                })
+                .collect()
         };
         for sql in statements {
             sqlx::query(&sql).execute(&self.db).await.unwrap();
         }
     }
 
-    async fn allow_inserts_into(&self, table: &str) {
-        let sql = if self.postgres {
-            format!("DROP TRIGGER injected_failure ON {table}")
+    async fn allow_writes_to(&self, table: &str) {
+        let statements = if self.postgres {
+            vec![format!("DROP TRIGGER injected_failure ON {table}")]
         } else {
-            "DROP TRIGGER injected_failure".to_owned()
+            vec![
+                "DROP TRIGGER injected_failure_INSERT".to_owned(),
+                "DROP TRIGGER injected_failure_UPDATE".to_owned(),
+            ]
         };
-        sqlx::query(&sql).execute(&self.db).await.unwrap();
+        for sql in statements {
+            sqlx::query(&sql).execute(&self.db).await.unwrap();
+        }
     }
 }
 
@@ -198,7 +209,7 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
     let enrollment = authenticator::start(&f.deps, &payee).await.unwrap();
     let code = f.code(&enrollment.secret.to_base32());
 
-    f.fail_inserts_into("recovery_codes").await;
+    f.fail_writes_to("recovery_codes").await;
     let failed = authenticator::confirm(&f.deps, &payee, IP, &code).await;
     assert!(
         matches!(failed, Err(EnrollError::Internal(_))),
@@ -223,7 +234,7 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
     );
 
     // Once the database accepts writes again, the same code confirms.
-    f.allow_inserts_into("recovery_codes").await;
+    f.allow_writes_to("recovery_codes").await;
     let confirmed = authenticator::confirm(&f.deps, &payee, IP, &code)
         .await
         .unwrap();
@@ -286,7 +297,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
     let (_, pending) = f.sign_in("member@demo.test").await;
     let answer = || Answer::RecoveryCode(RecoveryCode::parse(&recovery.display()).unwrap());
 
-    f.fail_inserts_into("sessions").await;
+    f.fail_writes_to("sessions").await;
     let failed = second_step::complete(&f.deps, &pending, IP, answer()).await;
     assert!(
         matches!(failed, Err(SecondStepError::Internal(_))),
@@ -297,7 +308,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
             .await,
         0
     );
-    f.allow_inserts_into("sessions").await;
+    f.allow_writes_to("sessions").await;
 
     // The code was not used up: it still signs in, once.
     let signed_in = second_step::complete(&f.deps, &pending, IP, answer())

@@ -13,7 +13,7 @@ use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyPool, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::files;
@@ -97,7 +97,28 @@ impl Store {
         }
         let mut options = AnyPoolOptions::new()
             .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // SQLite is a local file: no acquire-time ping (a round trip
+            // to the connection's thread on every acquire).
+            .test_before_acquire(engine != Engine::Sqlite)
+            // A connection must come back from its last user outside any
+            // transaction. One that did not (seen under load when requests
+            // are cancelled mid-flight: its BEGIN IMMEDIATE kept SQLite's
+            // write lock, and every writer then failed after busy_timeout)
+            // is closed, which ends its transaction, rather than reused. A
+            // rollback still queued on it is waited for first (the ping).
+            .before_acquire(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        conn.ping().await?;
+                    }
+                    let clean = !conn.is_in_transaction();
+                    if !clean {
+                        tracing::warn!("a pooled connection was still in a transaction: closed");
+                    }
+                    Ok(clean)
+                })
+            });
         if engine == Engine::Sqlite {
             options = options.after_connect(|conn, _meta| {
                 Box::pin(async move {

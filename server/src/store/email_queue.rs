@@ -32,22 +32,7 @@ pub struct QueuedEmail {
 impl Tx {
     /// Queues an email, unless one with its key was queued before; true when queued now.
     pub async fn enqueue_email(&mut self, email: &NewEmail<'_>) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "INSERT INTO email_queue (dedup_key, user_id, recipient, language, kind, payload, created_at, send_after, topic) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (dedup_key) DO NOTHING",
-        )
-        .bind(email.dedup_key)
-        .bind(email.user_id)
-        .bind(email.recipient)
-        .bind(email.language)
-        .bind(email.kind)
-        .bind(email.payload)
-        .bind(email.now)
-        .bind(email.send_after)
-        .bind(email.topic)
-        .execute(self.conn())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        Ok(self.enqueue_emails(std::slice::from_ref(email)).await? == 1)
     }
 
     /// Queues many emails in a few statements (those whose key was queued

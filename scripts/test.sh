@@ -23,5 +23,6 @@ echo "== release build of the app"
 
 echo "== end to end: release build + real server + Chromium (playwright-core)"
 # `cargo test --workspace` built the server binary for the server's integration tests.
-[ -x target/debug/mfa-server ] || { echo "target/debug/mfa-server is missing" >&2; exit 1; }
+server_bin="${CARGO_TARGET_DIR:-target}/debug/mfa-server"
+[ -x "$server_bin" ] || { echo "$server_bin is missing" >&2; exit 1; }
 (cd e2e && node --test --test-concurrency=1)

@@ -79,7 +79,7 @@ const SECOND_STEP_POOL_PER_SEC: usize = 2_500;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse()?;
-    let mut report = Report::new(&args.server, args.runs, args.seconds)?;
+    let mut report = Report::new(args.runs, args.seconds)?;
 
     let data = TempDir::new("load")?;
     let seeder = Seeder::open(&data.0, PASSWORD).await?;

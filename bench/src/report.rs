@@ -102,7 +102,7 @@ fn kb(bytes: f64) -> String {
 }
 
 impl Report {
-    pub fn new(server: &Path, runs: usize, seconds: u64) -> anyhow::Result<Self> {
+    pub fn new(runs: usize, seconds: u64) -> anyhow::Result<Self> {
         let git = |args: &[&str]| {
             std::process::Command::new("git")
                 .args(args)
@@ -124,7 +124,6 @@ impl Report {
                 })
             })
             .unwrap_or_default();
-        let _ = server;
         Ok(Self {
             date: jiff::Timestamp::now()
                 .strftime("%Y-%m-%d %H:%M UTC")

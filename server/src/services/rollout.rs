@@ -11,11 +11,9 @@ use crate::domain::clock::UnixTime;
 use crate::domain::deadline;
 use crate::domain::email::Email;
 use crate::mail::templates::{EmailContent, SecurityEvent};
-use mfa_api::{READINESS_PAGE_SIZE, ReadinessQuery, ReadinessSort};
+use mfa_api::{READINESS_PAGE_SIZE, ReadinessQuery};
 
-use crate::store::{
-    AuditKind, CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, MemberSort, Tx,
-};
+use crate::store::{AuditKind, CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, Tx};
 
 const DAY: i64 = 24 * 60 * 60;
 
@@ -48,12 +46,7 @@ pub async fn readiness(
     let query = MemberQuery {
         filter: &asked.filter,
         everyone: asked.everyone,
-        sort: match asked.sort {
-            ReadinessSort::Name => MemberSort::Name,
-            ReadinessSort::Email => MemberSort::Email,
-            ReadinessSort::LastSignIn => MemberSort::LastSignIn,
-            ReadinessSort::Reminders => MemberSort::Reminders,
-        },
+        sort: asked.sort,
         descending: asked.descending,
         limit: size,
         offset: i64::from(page_number - 1) * size,

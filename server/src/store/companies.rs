@@ -1,3 +1,5 @@
+use mfa_api::ReadinessSort;
+
 use super::{Tx, flag};
 use crate::domain::clock::UnixTime;
 
@@ -137,10 +139,10 @@ impl Tx {
         query: &MemberQuery<'_>,
     ) -> Result<Vec<CompanyMember>, sqlx::Error> {
         let order = match query.sort {
-            MemberSort::Name => "lower(u.name)".to_owned(),
-            MemberSort::Email => "u.email".to_owned(),
-            MemberSort::LastSignIn => "COALESCE(u.last_sign_in_at, 0)".to_owned(),
-            MemberSort::Reminders => reminders("$4"),
+            ReadinessSort::Name => "lower(u.name)".to_owned(),
+            ReadinessSort::Email => "u.email".to_owned(),
+            ReadinessSort::LastSignIn => "COALESCE(u.last_sign_in_at, 0)".to_owned(),
+            ReadinessSort::Reminders => reminders("$4"),
         };
         let direction = if query.descending { "DESC" } else { "ASC" };
         // A large company walks the users in the order asked (an index for
@@ -210,20 +212,12 @@ fn like_pattern(filter: &str) -> String {
 pub struct MemberQuery<'a> {
     pub filter: &'a str,
     pub everyone: bool,
-    pub sort: MemberSort,
+    pub sort: ReadinessSort,
     pub descending: bool,
     pub limit: i64,
     pub offset: i64,
     /// The company has more than [`LARGE_COMPANY`] members.
     pub large: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MemberSort {
-    Name,
-    Email,
-    LastSignIn,
-    Reminders,
 }
 
 /// 1 when the user (`u`) has a confirmed factor.

@@ -43,7 +43,7 @@ mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
 pub use audit::AuditKind;
-pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, MemberSort};
+pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use sessions::SessionRow;

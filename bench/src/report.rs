@@ -392,7 +392,8 @@ impl Report {
              - Admin dashboard, first page (`GET /api/companies/{{id}}/readiness`): first request {:.1} ms, then \
              **{}** ms over {} requests; it counted {} enrolled and {} not enrolled and returned {} rows ({} bytes).\n\
              - Setting a deadline 30 days ahead (`PUT /api/companies/{{id}}/mfa-policy`): **{:.2} s**, queuing {} emails \
-             due now and {} planned reminders; server RSS then {:.1} MiB, peak so far {:.1} MiB.\n\
+             due now and {} planned reminders; server RSS then {:.1} MiB, peak so far {:.1} MiB. Meanwhile, a \
+             small write every {} ms (`PUT /api/me/language`): {} writes, the longest {:.1} ms, {} failed.\n\
              - Outbox drain (the email worker delivering to the outbox: table row + `.eml` file each): **{}** emails/s \
              over {} windows; RSS {:.1} MiB, peak {:.1} MiB.\n",
             s.seed_secs,
@@ -410,6 +411,10 @@ impl Report {
             s.queued_later,
             s.after_deadline.rss_mib,
             s.after_deadline.peak_mib,
+            crate::scale::WRITE_EVERY.as_millis(),
+            s.meanwhile.count,
+            s.meanwhile.longest_ms,
+            s.meanwhile.failed,
             drain.show(0),
             s.drain_per_sec.len(),
             s.after_drain.rss_mib,

@@ -3,6 +3,8 @@
 //! and how fast the outbox drains.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -14,6 +16,19 @@ use crate::server::{Memory, Server, TempDir};
 
 /// Dashboard requests timed (after the first, reported on its own).
 const DASHBOARD_REQUESTS: usize = 10;
+
+/// The pause between the writes made while a deadline is being set.
+pub const WRITE_EVERY: Duration = Duration::from_millis(50);
+
+/// Writes made one after another (`PUT /api/me/language`, a small write
+/// transaction) while the deadline's emails are queued: whether other
+/// writers still get their turn.
+#[derive(Debug, Default, Serialize)]
+pub struct WritesMeanwhile {
+    pub count: usize,
+    pub failed: usize,
+    pub longest_ms: f64,
+}
 
 #[derive(Debug, Serialize)]
 pub struct ScaleResults {
@@ -30,6 +45,7 @@ pub struct ScaleResults {
     pub page_bytes: usize,
     /// `PUT .../mfa-policy` with a date: the request, end to end.
     pub deadline_secs: f64,
+    pub meanwhile: WritesMeanwhile,
     /// Emails it queued (due now, and the planned reminders).
     pub queued_now: u64,
     pub queued_later: u64,
@@ -93,6 +109,13 @@ pub async fn run(
         .to_datetime(jiff::Timestamp::now())
         .date()
         .checked_add(jiff::Span::new().days(30))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let probe = tokio::spawn(writes_meanwhile(
+        client.clone(),
+        format!("{}/api/me/language", server.url),
+        cookie.to_owned(),
+        stop.clone(),
+    ));
     let started = Instant::now();
     let answer = client
         .put(format!("{base}/mfa-policy"))
@@ -106,6 +129,8 @@ pub async fn run(
         .send()
         .await?;
     let deadline_secs = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let meanwhile = probe.await??;
     if !answer.status().is_success() {
         bail!(
             "setting the deadline: {} {}",
@@ -154,10 +179,38 @@ pub async fn run(
         page_rows,
         page_bytes,
         deadline_secs,
+        meanwhile,
         queued_now,
         queued_later,
         after_deadline,
         drain_per_sec,
         after_drain,
     })
+}
+
+/// Writes one after another until `stop`, timing each.
+async fn writes_meanwhile(
+    client: reqwest::Client,
+    url: String,
+    cookie: String,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<WritesMeanwhile> {
+    let mut writes = WritesMeanwhile::default();
+    while !stop.load(Ordering::Relaxed) {
+        let started = Instant::now();
+        let answer = client
+            .put(&url)
+            .header("cookie", &cookie)
+            .header(mfa_api::CSRF_HEADER, mfa_api::CSRF_VALUE)
+            .json(&serde_json::json!({ "language": "en" }))
+            .send()
+            .await;
+        writes.longest_ms = writes.longest_ms.max(started.elapsed().as_secs_f64() * 1e3);
+        writes.count += 1;
+        if !answer.is_ok_and(|a| a.status().is_success()) {
+            writes.failed += 1;
+        }
+        tokio::time::sleep(WRITE_EVERY).await;
+    }
+    Ok(writes)
 }

@@ -9,7 +9,7 @@ use super::{Actor, Deps, internal_error};
 use crate::domain::clock::UnixTime;
 use crate::domain::deadline::{self, DateError, EnforcementDate};
 use crate::mail::templates::EmailContent;
-use crate::store::{AuditKind, CompanySettings, Tx};
+use crate::store::{Announcement, AuditKind, CompanySettings, Tx, Unenrolled};
 
 /// What an admin asks for.
 #[derive(Clone, Debug)]
@@ -73,7 +73,8 @@ pub(super) async fn admin_of(
         .ok_or(PolicyError::Forbidden)
 }
 
-/// Saves the policy; the audit event and the emails go in the same transaction.
+/// Saves the policy and its audit event in one transaction, then queues the
+/// emails of a new deadline ([`announce`]) before answering.
 pub async fn save(
     deps: &Deps,
     session: &LiveSession,
@@ -138,9 +139,14 @@ pub async fn save(
         now,
     )
     .await?;
-    plan_emails(&mut tx, &deps.reminder_days, &before, &after, now).await?;
+    plan_announcement(&mut tx, &before, &after, now).await?;
     tx.commit().await?;
     tracing::info!(company_id, required = after.mfa_required, deadline = ?after.deadline, "company MFA policy saved");
+    // Saved: should queueing the emails stop midway, the housekeeping task
+    // resumes it (`resume_announcements`).
+    if let Err(e) = announce(deps, company_id).await {
+        tracing::error!(company_id, error = %e, "queueing the deadline's emails stopped; it resumes later");
+    }
     Ok(after)
 }
 
@@ -149,12 +155,11 @@ pub(super) fn topic(company_id: i64, deadline: UnixTime) -> String {
     format!("company:{company_id}:deadline:{deadline}")
 }
 
-/// After a change: the emails planned for another deadline (or for none)
-/// are cancelled; a new or moved deadline is announced to every member not
-/// enrolled, with its reminders planned.
-async fn plan_emails(
+/// After a change: the emails queued for another deadline (or for none) are
+/// cancelled, and a new or moved deadline starts being announced (by
+/// [`announce`], once this transaction is committed).
+async fn plan_announcement(
     tx: &mut Tx,
-    reminder_days: &[i64],
     before: &CompanySettings,
     after: &CompanySettings,
     now: UnixTime,
@@ -164,57 +169,138 @@ async fn plan_emails(
         (true, Some(deadline)) if deadline > now => Some(deadline),
         _ => None,
     };
+    // The announcement first: on PostgreSQL this waits for a slice being
+    // queued, whose emails the cancelling below then sees.
+    match current {
+        None => tx.end_announcement(company_id).await?,
+        // Announced already, or being announced: nothing new to say.
+        Some(deadline) if before.mfa_required && before.deadline == Some(deadline) => {}
+        Some(deadline) => tx.start_announcement(company_id, deadline, now).await?,
+    }
     let keep = current.map(|d| topic(company_id, d));
     tx.cancel_emails(&format!("company:{company_id}:"), keep.as_deref(), now)
         .await?;
-    let Some(deadline) = current else {
-        return Ok(());
+    Ok(())
+}
+
+/// Queues the emails of the company's announcement under way: to every
+/// member not enrolled who joined by the deadline, the news now and the
+/// reminders later (those who join after it get the banner and their own
+/// window). One slice of members per transaction, so that sign-ins are not
+/// kept waiting behind 100,000 emails. Two runs at once are safe: each
+/// slice locks the announcement and starts after the last member done.
+pub async fn announce(deps: &Deps, company_id: i64) -> anyhow::Result<()> {
+    while announce_slice(deps, company_id).await? {}
+    Ok(())
+}
+
+/// Resumes every announcement left under way (by a server that stopped
+/// midway, or a slice that failed); returns how many there were.
+pub async fn resume_announcements(deps: &Deps) -> anyhow::Result<usize> {
+    let companies = deps.read().await?.announcing_companies().await?;
+    for &company_id in &companies {
+        announce(deps, company_id).await?;
+    }
+    Ok(companies.len())
+}
+
+/// One slice of [`announce`]; whether there is more to do.
+async fn announce_slice(deps: &Deps, company_id: i64) -> anyhow::Result<bool> {
+    let now = deps.now();
+    let mut tx = deps.begin().await?;
+    let Some(announcement) = tx.announcement(company_id).await? else {
+        return Ok(false);
     };
-    let announced_before = before.mfa_required && before.deadline == Some(deadline);
-    if announced_before {
-        return Ok(());
-    }
-    let topic = topic(company_id, deadline);
-    let members = tx.company_members(company_id).await?;
-    // Those who join later get the banner and their own window.
-    let to_email = members
-        .iter()
-        .filter(|m| !m.enrolled && m.joined_at <= deadline);
-    let reminders = deadline::reminders(deadline, reminder_days, now);
-    let mut planned = Vec::new();
-    // In slices, so that 100,000 members never hold all their emails in memory.
-    for slice in to_email.collect::<Vec<_>>().chunks(PLAN_SLICE) {
-        planned.clear();
-        for member in slice {
-            let to = Recipient {
-                user_id: member.user_id,
-                email: &member.email,
-                language: &member.language,
-            };
-            let content = |reminder_days| EmailContent::Deadline {
-                company_id,
-                company: after.company_name.clone(),
-                user_id: member.user_id,
-                name: member.name.clone(),
-                deadline,
-                date: after.enforcement_date.clone().unwrap_or_default(),
-                time_zone: after.time_zone.clone(),
-                reminder_days,
-            };
-            let key = format!("{topic}:user:{}:set:{now}", member.user_id);
-            planned.push(Planned::new(to, &content(None), key, now)?);
-            for &(days, at) in &reminders {
-                let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);
-                planned.push(Planned::new(to, &content(Some(days)), key, at)?);
-            }
+    let deadline = announcement.deadline;
+    let settings = tx
+        .company_settings(company_id)
+        .await?
+        .filter(|s| s.mfa_required && s.deadline == Some(deadline) && deadline > now);
+    let members = match &settings {
+        Some(_) => {
+            tx.unenrolled_members(company_id, announcement.after_user_id, deadline, PLAN_SLICE)
+                .await?
         }
-        notify::enqueue_planned(tx, &planned, Some(&topic), now).await?;
+        None => Vec::new(),
+    };
+    if let Some(settings) = &settings {
+        queue_deadline_emails(&mut tx, deps, settings, &announcement, &members, now).await?;
     }
+    let more = members.len() as i64 == PLAN_SLICE;
+    match members.last() {
+        Some(last) if more => tx.advance_announcement(company_id, last.user_id).await?,
+        _ => tx.end_announcement(company_id).await?,
+    }
+    tx.commit().await?;
+    Ok(more)
+}
+
+/// The email about `deadline` to one member: a reminder that many days
+/// before it, or (`None`) the news that it was set.
+pub(super) fn deadline_email(
+    settings: &CompanySettings,
+    deadline: UnixTime,
+    user_id: i64,
+    name: &str,
+    reminder_days: Option<i64>,
+) -> EmailContent {
+    EmailContent::Deadline {
+        company_id: settings.company_id,
+        company: settings.company_name.clone(),
+        user_id,
+        name: name.to_owned(),
+        deadline,
+        date: settings.enforcement_date.clone().unwrap_or_default(),
+        time_zone: settings.time_zone.clone(),
+        reminder_days,
+    }
+}
+
+/// The deadline's email now and its reminders, for each of `members`.
+async fn queue_deadline_emails(
+    tx: &mut Tx,
+    deps: &Deps,
+    settings: &CompanySettings,
+    announcement: &Announcement,
+    members: &[Unenrolled],
+    now: UnixTime,
+) -> anyhow::Result<()> {
+    let company_id = settings.company_id;
+    let deadline = announcement.deadline;
+    let topic = topic(company_id, deadline);
+    let reminders = deadline::reminders(deadline, &deps.reminder_days, now);
+    let mut planned = Vec::with_capacity(members.len() * (1 + reminders.len()));
+    for member in members {
+        let to = Recipient {
+            user_id: member.user_id,
+            email: &member.email,
+            language: &member.language,
+        };
+        let content = |reminder_days| {
+            deadline_email(
+                settings,
+                deadline,
+                member.user_id,
+                &member.name,
+                reminder_days,
+            )
+        };
+        let key = format!(
+            "{topic}:user:{}:set:{}",
+            member.user_id, announcement.set_at
+        );
+        planned.push(Planned::new(to, &content(None), key, now)?);
+        for &(days, at) in &reminders {
+            let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);
+            planned.push(Planned::new(to, &content(Some(days)), key, at)?);
+        }
+    }
+    notify::enqueue_planned(tx, &planned, Some(&topic), now).await?;
     Ok(())
 }
 
 /// Members whose emails are prepared and queued at a time.
-const PLAN_SLICE: usize = 1_000;
+const PLAN_SLICE: i64 = 1_000;
 
 /// Whether a planned deadline email still applies when its time comes:
 /// the company still requires MFA by that deadline and the member has no

@@ -1,9 +1,10 @@
-//! Clearing out what has expired, in the background rather than on the
-//! paths people wait for: ended sessions (refused anyway once expired).
+//! Work done in the background rather than on the paths people wait for:
+//! clearing out ended sessions (refused anyway once expired), and finishing
+//! deadline announcements a stopped server left midway.
 
 use std::time::Duration;
 
-use super::Deps;
+use super::{Deps, company_policy};
 
 /// How often the sweep runs.
 const EVERY: Duration = Duration::from_secs(5 * 60);
@@ -22,6 +23,11 @@ pub fn spawn(deps: Deps) -> tokio::task::JoinHandle<()> {
         loop {
             if let Err(e) = sweep(&deps).await {
                 tracing::error!(error = %e, "the session sweep failed");
+            }
+            match company_policy::resume_announcements(&deps).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(companies = n, "deadline announcements resumed"),
+                Err(e) => tracing::error!(error = %e, "resuming deadline announcements failed"),
             }
             tokio::time::sleep(EVERY).await;
         }

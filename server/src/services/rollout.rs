@@ -10,7 +10,7 @@ use super::{Actor, Deps};
 use crate::domain::clock::UnixTime;
 use crate::domain::deadline;
 use crate::domain::email::Email;
-use crate::mail::templates::{EmailContent, SecurityEvent};
+use crate::mail::templates::SecurityEvent;
 use mfa_api::{READINESS_PAGE_SIZE, ReadinessQuery};
 
 use crate::store::{AuditKind, CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery, Tx};
@@ -101,16 +101,13 @@ pub async fn send_reminders(
         .filter(|m| !m.enrolled && only.is_none_or(|id| id == m.user_id))
     {
         let key = format!("{topic}:user:{}:manual:{}", member.user_id, now / DAY);
-        let content = EmailContent::Deadline {
-            company_id,
-            company: settings.company_name.clone(),
-            user_id: member.user_id,
-            name: member.name.clone(),
+        let content = company_policy::deadline_email(
+            &settings,
             deadline,
-            date: settings.enforcement_date.clone().unwrap_or_default(),
-            time_zone: settings.time_zone.clone(),
-            reminder_days: Some(deadline::days_left(deadline, now)),
-        };
+            member.user_id,
+            &member.name,
+            Some(deadline::days_left(deadline, now)),
+        );
         let to = Recipient {
             user_id: member.user_id,
             email: &member.email,

@@ -20,6 +20,8 @@ use crate::files;
 
 /// Companies, their settings, users and memberships.
 mod accounts;
+/// Deadlines being announced to a company's members.
+mod announcements;
 /// Guessing limits per user and kind of check.
 mod attempts;
 /// The security audit log.
@@ -42,6 +44,7 @@ mod texted_codes;
 mod throttles;
 
 pub use accounts::{MembershipRow, UserRow};
+pub use announcements::{Announcement, Unenrolled};
 pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};

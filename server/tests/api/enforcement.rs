@@ -3,7 +3,7 @@
 
 use axum::http::{Method, StatusCode};
 use mfa_server::domain::email::Email;
-use mfa_server::services::notify;
+use mfa_server::services::{company_policy, notify};
 use serde_json::{Value, json};
 
 use crate::helpers::{DEMO_PASSWORD, Reply, TestApp, spawn_app};
@@ -382,5 +382,112 @@ async fn someone_who_joins_after_the_deadline_gets_their_own_window() {
     assert_eq!(
         stage_at_sign_in(&app, "late@demo.test").await,
         "must_enroll"
+    );
+}
+
+/// Deadline emails queued for the company's deadline: (emails, people).
+async fn queued_for(db: &sqlx::AnyPool, topic: &str) -> (i64, i64) {
+    sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM email_queue WHERE topic = $1")
+        .bind(topic)
+        .fetch_one(db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_large_company_hears_of_its_deadline_a_slice_at_a_time_and_a_stopped_announcement_resumes()
+ {
+    let app = spawn_app().await;
+    let (admin, company) = enrolled_admin(&app).await;
+    // Three slices of members (1,000 each): 2,100 workers, the member and the payee.
+    let workers = 2_100;
+    app.add_workers(company, workers as usize).await;
+
+    let set = put_policy(
+        &app,
+        &admin,
+        company,
+        json!({ "required": true, "enforcement_date": "2026-12-18", "time_zone": "UTC" }),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    let deadline = set.body["deadline"].as_i64().unwrap();
+    let topic = format!("company:{company}:deadline:{deadline}");
+    let db = app.db().await;
+    // Answered once every email was queued: the news and 3 reminders each.
+    let people = workers + 2;
+    assert_eq!(queued_for(&db, &topic).await, (people * 4, people));
+    let announcing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deadline_announcements")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(announcing, 0, "the announcement is over");
+
+    // A server that stopped midway: the announcement is left after some
+    // member, and those after them have nothing queued yet.
+    let midway: i64 = sqlx::query_scalar(
+        "SELECT user_id FROM email_queue WHERE topic = $1 ORDER BY user_id LIMIT 1 OFFSET 1500",
+    )
+    .bind(&topic)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    sqlx::query("DELETE FROM email_queue WHERE topic = $1 AND user_id > $2")
+        .bind(&topic)
+        .bind(midway)
+        .execute(&db)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO deadline_announcements (company_id, deadline, set_at, after_user_id) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(company)
+    .bind(deadline)
+    .bind(app.now())
+    .bind(midway)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert!(queued_for(&db, &topic).await.1 < people);
+    let resumed = company_policy::resume_announcements(&app.deps)
+        .await
+        .unwrap();
+    assert_eq!(resumed, 1);
+    assert_eq!(queued_for(&db, &topic).await, (people * 4, people));
+    // Once over, nothing to resume and nothing queued twice.
+    assert_eq!(
+        company_policy::resume_announcements(&app.deps)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(queued_for(&db, &topic).await, (people * 4, people));
+
+    // An announcement of a deadline the company no longer has ends
+    // without a word.
+    sqlx::query(
+        "INSERT INTO deadline_announcements (company_id, deadline, set_at, after_user_id) \
+         VALUES ($1, $2, $3, 0)",
+    )
+    .bind(company)
+    .bind(deadline + DAY)
+    .bind(app.now())
+    .execute(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        company_policy::resume_announcements(&app.deps)
+            .await
+            .unwrap(),
+        1
+    );
+    let stale = format!("company:{company}:deadline:{}", deadline + DAY);
+    assert_eq!(queued_for(&db, &stale).await, (0, 0));
+    assert_eq!(
+        company_policy::resume_announcements(&app.deps)
+            .await
+            .unwrap(),
+        0
     );
 }

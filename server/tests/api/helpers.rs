@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use mfa_api::{CSRF_HEADER, CSRF_VALUE};
 use mfa_server::domain::clock::FixedClock;
+use mfa_server::domain::email::Email;
 use mfa_server::domain::random::OsRandom;
 use mfa_server::{Application, Config};
 use serde_json::{Value, json};
@@ -329,6 +330,23 @@ impl TestApp {
     }
 
     /// Raw access to the test database, to check what is stored.
+    /// Adds `count` members to the company (worker0000@demo.test, ...), in
+    /// one transaction: a large company without a request per person.
+    pub async fn add_workers(&self, company: i64, count: usize) {
+        let mut tx = self.deps.store.begin().await.unwrap();
+        for i in 0..count {
+            let email = Email::parse(&format!("worker{i:04}@demo.test")).unwrap();
+            let user = tx
+                .create_user(&email, &format!("Worker {i:04}"), "x", self.now())
+                .await
+                .unwrap();
+            tx.upsert_membership(user, company, false, false, self.now())
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+
     pub async fn db(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
         let url = std::fs::read_to_string(self.dir.path().join("database-url")).unwrap();

@@ -33,18 +33,7 @@ async fn the_dashboard_pages_filters_and_sorts_a_large_company_on_the_server() {
     let (admin, company) = rollout(&app).await;
     // Above LARGE_COMPANY: the queries walk the users' indexes.
     let workers = mfa_server::store::LARGE_COMPANY + 1;
-    let mut tx = app.deps.store.begin().await.unwrap();
-    for i in 0..workers {
-        let email = Email::parse(&format!("worker{i:04}@demo.test")).unwrap();
-        let user = tx
-            .create_user(&email, &format!("Worker {i:04}"), "x", app.now())
-            .await
-            .unwrap();
-        tx.upsert_membership(user, company, false, false, app.now())
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    app.add_workers(company, workers as usize).await;
     let page = |query: &str| {
         let path = format!("/api/companies/{company}/readiness?{query}");
         let admin = admin.clone();

@@ -142,10 +142,20 @@ pub async fn save(
     plan_announcement(&mut tx, &before, &after, now).await?;
     tx.commit().await?;
     tracing::info!(company_id, required = after.mfa_required, deadline = ?after.deadline, "company MFA policy saved");
-    // Saved: should queueing the emails stop midway, the housekeeping task
-    // resumes it (`resume_announcements`).
-    if let Err(e) = announce(deps, company_id).await {
-        tracing::error!(company_id, error = %e, "queueing the deadline's emails stopped; it resumes later");
+    // In a task of its own, which goes on should the client go away. Saved
+    // already: should it stop midway, the housekeeping task resumes it.
+    let announcing = tokio::spawn({
+        let deps = deps.clone();
+        async move { announce(&deps, company_id).await }
+    });
+    match announcing.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(company_id, error = %e, "queueing the deadline's emails stopped; it resumes later");
+        }
+        Err(e) => {
+            tracing::error!(company_id, error = %e, "queueing the deadline's emails failed; it resumes later");
+        }
     }
     Ok(after)
 }

@@ -4,7 +4,7 @@
 //! is audited; every reset is emailed to its member.
 
 use super::company_policy::{self, PolicyError};
-use super::notify::{self, Recipient};
+use super::notify::{self, Planned, Recipient};
 use super::session::LiveSession;
 use super::{Actor, Deps};
 use crate::domain::clock::UnixTime;
@@ -74,6 +74,9 @@ pub async fn readiness(
 
 /// "Send reminder now": to one member (`Some(user_id)`) or to everyone not
 /// enrolled, at most once a day per member. Returns how many were queued.
+/// Everyone is reminded a slice of members per transaction, as a deadline
+/// is announced; should it stop midway, asking again reminds the rest (the
+/// ones done are not reminded twice that day).
 pub async fn send_reminders(
     deps: &Deps,
     session: &LiveSession,
@@ -82,52 +85,71 @@ pub async fn send_reminders(
     only: Option<i64>,
 ) -> Result<usize, PolicyError> {
     let now = deps.now();
-    let mut tx = deps.begin().await?;
-    let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
-    let deadline = match (settings.mfa_required, settings.deadline) {
-        (true, Some(deadline)) if deadline > now => deadline,
-        _ => return Err(PolicyError::NoDeadline),
-    };
-    let members = tx.company_members(company_id).await?;
-    if let Some(user_id) = only
-        && !members.iter().any(|m| m.user_id == user_id && !m.enrolled)
-    {
-        return Err(PolicyError::NotAMember);
-    }
-    let topic = company_policy::topic(company_id, deadline);
+    let limit = if only.is_some() { 1 } else { REMINDER_SLICE };
+    let mut after_user_id = only.map_or(0, |user_id| user_id - 1);
     let mut queued = 0;
-    for member in members
-        .iter()
-        .filter(|m| !m.enrolled && only.is_none_or(|id| id == m.user_id))
-    {
-        let key = format!("{topic}:user:{}:manual:{}", member.user_id, now / DAY);
-        let content = company_policy::deadline_email(
-            &settings,
-            deadline,
-            member.user_id,
-            &member.name,
-            Some(deadline::days_left(deadline, now)),
-        );
-        let to = Recipient {
-            user_id: member.user_id,
-            email: &member.email,
-            language: &member.language,
+    loop {
+        let mut tx = deps.begin().await?;
+        let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+        let deadline = match (settings.mfa_required, settings.deadline) {
+            (true, Some(deadline)) if deadline > now => deadline,
+            _ => return Err(PolicyError::NoDeadline),
         };
-        if notify::enqueue(&mut tx, to, &content, &key, Some(&topic), now, now).await? {
-            queued += 1;
+        let mut members = tx
+            .unenrolled_members(company_id, after_user_id, UnixTime::MAX, limit)
+            .await?;
+        if let Some(user_id) = only {
+            members.retain(|m| m.user_id == user_id);
+            if members.is_empty() {
+                return Err(PolicyError::NotAMember);
+            }
+        }
+        let topic = company_policy::topic(company_id, deadline);
+        let days_left = Some(deadline::days_left(deadline, now));
+        let planned = members
+            .iter()
+            .map(|member| {
+                let to = Recipient {
+                    user_id: member.user_id,
+                    email: &member.email,
+                    language: &member.language,
+                };
+                let content = company_policy::deadline_email(
+                    &settings,
+                    deadline,
+                    member.user_id,
+                    &member.name,
+                    days_left,
+                );
+                let key = format!("{topic}:user:{}:manual:{}", member.user_id, now / DAY);
+                Planned::new(to, &content, key, now)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        queued += notify::enqueue_planned(&mut tx, &planned, Some(&topic), now).await? as usize;
+        let last = members.last().map(|m| m.user_id);
+        match last {
+            Some(user_id) if only.is_none() && members.len() as i64 == limit => {
+                after_user_id = user_id;
+                tx.commit().await?;
+            }
+            _ => {
+                tx.audit(
+                    session.user_id,
+                    AuditKind::RemindersSent,
+                    &format!("company={company_id} queued={queued}"),
+                    ip,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(queued);
+            }
         }
     }
-    tx.audit(
-        session.user_id,
-        AuditKind::RemindersSent,
-        &format!("company={company_id} queued={queued}"),
-        ip,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(queued)
 }
+
+/// Members reminded per transaction.
+const REMINDER_SLICE: i64 = 1_000;
 
 /// The not-enrolled list as CSV (name, email, last sign-in, reminders
 /// sent), audited.

@@ -490,4 +490,13 @@ async fn a_large_company_hears_of_its_deadline_a_slice_at_a_time_and_a_stopped_a
             .unwrap(),
         0
     );
+
+    // "Send reminder now" to everyone goes a slice at a time too, once a day.
+    let path = format!("/api/companies/{company}/reminders");
+    let all = app.post(&path, Some(&admin), &json!({})).await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    assert_eq!(all.body["queued"], people);
+    assert_eq!(queued_for(&db, &topic).await, (people * 5, people));
+    let again = app.post(&path, Some(&admin), &json!({})).await;
+    assert_eq!(again.body["queued"], 0);
 }

@@ -227,10 +227,10 @@ pub async fn reset_member(
     company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
     if member_id == session.user_id
         || !tx
-            .company_members(company_id)
+            .memberships(member_id)
             .await?
             .iter()
-            .any(|m| m.user_id == member_id)
+            .any(|m| m.company_id == company_id)
     {
         return Err(PolicyError::NotAMember);
     }

@@ -279,6 +279,13 @@ async fn an_admins_reset_makes_the_member_enroll_again_and_tells_them() {
         send(&app, Method::POST, &own, &admin, None).await.status,
         StatusCode::NOT_FOUND
     );
+    let stranger = format!("/api/companies/{company}/members/999999/reset-mfa");
+    assert_eq!(
+        send(&app, Method::POST, &stranger, &admin, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let reset = send(&app, Method::POST, &path, &admin, None).await;
     assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
     // The member's sessions ended; their old codes sign nobody in; past the

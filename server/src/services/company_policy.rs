@@ -175,16 +175,13 @@ async fn plan_announcement(
     now: UnixTime,
 ) -> Result<(), sqlx::Error> {
     let company_id = after.company_id;
-    let current = match (after.mfa_required, after.deadline) {
-        (true, Some(deadline)) if deadline > now => Some(deadline),
-        _ => None,
-    };
+    let current = after.deadline_ahead(now);
     // The announcement first: on PostgreSQL this waits for a slice being
     // queued, whose emails the cancelling below then sees.
     match current {
         None => tx.end_announcement(company_id).await?,
         // Announced already, or being announced: nothing new to say.
-        Some(deadline) if before.mfa_required && before.deadline == Some(deadline) => {}
+        Some(deadline) if before.deadline_ahead(now) == Some(deadline) => {}
         Some(deadline) => tx.start_announcement(company_id, deadline, now).await?,
     }
     let keep = current.map(|d| topic(company_id, d));
@@ -225,17 +222,18 @@ async fn announce_slice(deps: &Deps, company_id: i64) -> anyhow::Result<bool> {
     let settings = tx
         .company_settings(company_id)
         .await?
-        .filter(|s| s.mfa_required && s.deadline == Some(deadline) && deadline > now);
+        .filter(|s| s.deadline_ahead(now) == Some(deadline));
     let members = match &settings {
-        Some(_) => {
-            tx.unenrolled_members(company_id, announcement.after_user_id, deadline, PLAN_SLICE)
-                .await?
+        Some(settings) => {
+            let members = tx
+                .unenrolled_members(company_id, announcement.after_user_id, deadline, PLAN_SLICE)
+                .await?;
+            queue_deadline_emails(&mut tx, deps, settings, &announcement, &members, now).await?;
+            members
         }
+        // The company no longer has this deadline: the announcement ends unsaid.
         None => Vec::new(),
     };
-    if let Some(settings) = &settings {
-        queue_deadline_emails(&mut tx, deps, settings, &announcement, &members, now).await?;
-    }
     let more = members.len() as i64 == PLAN_SLICE;
     match members.last() {
         Some(last) if more => tx.advance_announcement(company_id, last.user_id).await?,
@@ -332,8 +330,5 @@ pub(super) async fn still_applies(
     let Some(settings) = tx.company_settings(*company_id).await? else {
         return Ok(false);
     };
-    Ok(settings.mfa_required
-        && settings.deadline == Some(*deadline)
-        && now < *deadline
-        && tx.factors(*user_id).await?.is_empty())
+    Ok(settings.deadline_ahead(now) == Some(*deadline) && tx.factors(*user_id).await?.is_empty())
 }

@@ -91,10 +91,9 @@ pub async fn send_reminders(
     loop {
         let mut tx = deps.begin().await?;
         let settings = company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
-        let deadline = match (settings.mfa_required, settings.deadline) {
-            (true, Some(deadline)) if deadline > now => deadline,
-            _ => return Err(PolicyError::NoDeadline),
-        };
+        let deadline = settings
+            .deadline_ahead(now)
+            .ok_or(PolicyError::NoDeadline)?;
         let mut members = tx
             .unenrolled_members(company_id, after_user_id, UnixTime::MAX, limit)
             .await?;

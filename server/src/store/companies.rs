@@ -15,6 +15,14 @@ pub struct CompanySettings {
     pub grace_days: i64,
 }
 
+impl CompanySettings {
+    /// The deadline its emails are about: MFA required from a date still ahead.
+    pub fn deadline_ahead(&self, now: UnixTime) -> Option<UnixTime> {
+        self.deadline
+            .filter(|&deadline| self.mfa_required && deadline > now)
+    }
+}
+
 /// A member of a company, for notices and the readiness list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompanyMember {

@@ -257,6 +257,19 @@ pub fn totp_code(secret_base32: &str, unix_time: i64) -> String {
         .generate(unix_time as u64)
 }
 
+/// A 6-digit code that is certainly wrong at `unix_time`: unlike the codes
+/// of every time step within ten either side (the accepted window and the
+/// clock-drift hint's reach).
+pub fn certainly_wrong_code(secret_base32: &str, unix_time: i64) -> String {
+    let near: Vec<String> = (-10..=10)
+        .map(|step| totp_code(secret_base32, unix_time + step * 30))
+        .collect();
+    (0..)
+        .map(|n: u32| format!("{n:06}"))
+        .find(|candidate| !near.contains(candidate))
+        .expect("21 codes cannot cover a million")
+}
+
 impl TestApp {
     pub fn now(&self) -> i64 {
         use mfa_server::domain::clock::Clock;

@@ -186,7 +186,7 @@ impl Seeder {
         stage: SessionStage,
     ) -> anyhow::Result<String> {
         let token = SessionToken::generate(&mut Draw(&OsRandom));
-        tx.create_session(&token.id_hash(), user_id, stage, now())
+        tx.create_session(&token.id_hash(), user_id, stage, None, now())
             .await?;
         Ok(format!("mfa_session={}", token.cookie_value()))
     }

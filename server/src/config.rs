@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use crate::domain::secret::SecretString;
 
+/// Origins and host names compared in one normal form.
+pub mod origin;
 /// The SMS provider's settings.
 mod sms;
 
@@ -135,6 +137,10 @@ pub enum ConfigError {
     SmtpUrl(String),
     #[error("MFA_SMS_TIMEOUT_SECS must be a number of seconds from 1 to 120, got {0:?}")]
     SmsTimeout(String),
+    #[error(
+        "demo mode (MFA_DEMO) runs on this machine only: it lists every texted code and email at /outbox to anyone who asks, and its accounts share a known password. MFA_BIND ({bind}) and MFA_PUBLIC_URL ({public_url}) must both be loopback (127.0.0.1, ::1 or localhost); unset MFA_DEMO to serve other machines"
+    )]
+    DemoNotLoopback { bind: String, public_url: String },
 }
 
 impl Config {
@@ -170,10 +176,16 @@ impl Config {
         };
         let public_url_explicit = set("MFA_PUBLIC_URL").is_some();
         let public_url = set("MFA_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError::PublicUrl(public_url));
+        let public_url = origin::normalise_url(&public_url)
+            .ok_or(ConfigError::PublicUrl(public_url))?
+            .trim_end_matches('/')
+            .to_owned();
+        if demo
+            && !(origin::is_loopback_host(origin::host_of(&bind))
+                && origin::is_loopback_host(public_host(&public_url)))
+        {
+            return Err(ConfigError::DemoNotLoopback { bind, public_url });
         }
-        let public_url = public_url.trim_end_matches('/').to_owned();
         let secret_key_file = set("MFA_SECRET_KEY_FILE")
             .map(PathBuf::from)
             .unwrap_or_else(|| data_dir.join("server.key"));
@@ -282,7 +294,7 @@ impl Config {
     /// The `Origin` values the API accepts: the scheme of the public URL on
     /// each allowed host.
     pub fn allowed_origins(&self) -> Vec<String> {
-        let scheme = self.public_url.split_once("://").map_or("http", |(s, _)| s);
+        let scheme = self.public_scheme();
         self.allowed_hosts()
             .into_iter()
             .map(|host| format!("{scheme}://{host}"))
@@ -291,22 +303,33 @@ impl Config {
 
     /// The host name of [`Config::public_url`], without scheme or port.
     pub fn public_host(&self) -> &str {
-        let origin = self.public_origin();
-        let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or(v6),
-            None => authority.split(':').next().unwrap_or(authority),
-        }
+        public_host(&self.public_url)
+    }
+
+    /// `http` or `https`, as [`Config::public_url`] says.
+    pub fn public_scheme(&self) -> &str {
+        self.public_url.split_once("://").map_or("http", |(s, _)| s)
     }
 
     /// `scheme://host[:port]` of [`Config::public_url`], as browsers send it in `Origin`.
     pub fn public_origin(&self) -> &str {
-        let after_scheme = self.public_url.find("://").map_or(0, |i| i + 3);
-        match self.public_url[after_scheme..].find('/') {
-            Some(i) => &self.public_url[..after_scheme + i],
-            None => &self.public_url,
-        }
+        public_origin(&self.public_url)
     }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn public_origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+/// The host name of a URL, without scheme or port.
+fn public_host(url: &str) -> &str {
+    let origin = public_origin(url);
+    origin::host_of(origin.split_once("://").map_or(origin, |(_, rest)| rest))
 }
 
 impl fmt::Debug for Config {
@@ -503,6 +526,47 @@ mod tests {
         let refused = config(&[("MFA_DEMO_CLOCK_OFFSET_DAYS", "11")]).unwrap_err();
         assert!(refused.to_string().contains("MFA_DEMO=1"), "{refused}");
         assert!(config(&[("MFA_DEMO", "1"), ("MFA_DEMO_CLOCK_OFFSET_DAYS", "soon")]).is_err());
+    }
+
+    #[test]
+    fn the_public_url_is_compared_in_lower_case_without_its_default_port() {
+        let c = config(&[("MFA_PUBLIC_URL", "HTTPS://MFA.Example.com:443/")]).unwrap();
+        assert_eq!(c.public_url, "https://mfa.example.com");
+        assert_eq!(c.allowed_hosts(), ["mfa.example.com"]);
+        assert_eq!(c.allowed_origins(), ["https://mfa.example.com"]);
+        assert_eq!(c.public_host(), "mfa.example.com");
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn demo_mode_serves_this_machine_only() {
+        let demo = |bind: &str, url: Option<&str>| {
+            let mut vars = vec![("MFA_DEMO", "1"), ("MFA_BIND", bind)];
+            vars.extend(url.map(|u| ("MFA_PUBLIC_URL", u)));
+            config(&vars)
+        };
+        assert!(demo("127.0.0.1:8080", None).is_ok());
+        assert!(demo("[::1]:8080", None).is_ok());
+        assert!(demo("localhost:8080", Some("http://localhost:8080")).is_ok());
+        assert!(demo("127.0.0.1:0", Some("http://127.0.0.1:9000")).is_ok());
+        for (bind, url) in [
+            ("0.0.0.0:8080", None),
+            ("[::]:8080", None),
+            ("192.0.2.10:8080", None),
+            ("127.0.0.1:8080", Some("https://mfa.example.com")),
+            ("0.0.0.0:8080", Some("http://localhost:8080")),
+        ] {
+            let refused = demo(bind, url).unwrap_err();
+            assert!(
+                matches!(refused, ConfigError::DemoNotLoopback { .. }),
+                "{bind} {url:?}"
+            );
+            assert!(refused.to_string().contains("demo mode"), "{refused}");
+        }
+        assert!(
+            config(&[("MFA_BIND", "0.0.0.0:8080")]).is_ok(),
+            "without demo mode"
+        );
     }
 
     #[test]

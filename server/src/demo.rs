@@ -101,12 +101,14 @@ pub async fn seed(
     for account in &ACCOUNTS {
         let email = Email::parse(account.email)?;
         let user_id = match tx.credentials(&email).await? {
-            Some((id, phc)) => {
-                // MFA_DEMO_PASSWORD may have changed since the last start.
-                if !password::verify(&parsed, &phc, &mut memory) {
-                    tx.set_password_hash(id, &new_hash).await?;
+            Some(known) => {
+                // MFA_DEMO_PASSWORD may have changed since the last start:
+                // a new password, so browsers known before no longer are.
+                if !password::verify(&parsed, &known.password_hash, &mut memory) {
+                    tx.set_password_hash(known.user_id, &new_hash).await?;
+                    tx.bump_device_epoch(known.user_id).await?;
                 }
-                id
+                known.user_id
             }
             None => tx.create_user(&email, account.name, &new_hash, now).await?,
         };

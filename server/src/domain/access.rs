@@ -60,6 +60,38 @@ pub fn stage_after_password(requirement: MfaRequirement, confirmed_factors: usiz
     }
 }
 
+/// When a session at `stage` must have its stage decided again: a full
+/// session of someone with no factor, at the first of their deadlines
+/// still ahead (it then becomes must-enroll, as a sign-in would make it);
+/// `None` when nothing can change with time alone.
+pub fn recheck_at(
+    stage: SessionStage,
+    duties: impl IntoIterator<Item = MfaDuty>,
+    confirmed_factors: usize,
+    now: UnixTime,
+) -> Option<UnixTime> {
+    match stage {
+        SessionStage::Full if confirmed_factors == 0 => upcoming_deadline(duties, now),
+        _ => None,
+    }
+}
+
+/// A full session's stage decided again at `now` (its user's duties or
+/// factors may have changed since it was granted): must-enroll when MFA is
+/// now required of someone with no factor.
+pub fn stage_now(
+    stage: SessionStage,
+    requirement: MfaRequirement,
+    confirmed_factors: usize,
+) -> SessionStage {
+    match stage {
+        SessionStage::Full if confirmed_factors == 0 && requirement.is_required() => {
+            SessionStage::MustEnroll
+        }
+        other => other,
+    }
+}
+
 /// The stage once a factor was enrolled during this session.
 pub fn stage_after_enrollment(stage: SessionStage) -> SessionStage {
     match stage {
@@ -179,6 +211,28 @@ mod tests {
         assert_eq!(stage_after_password(REQUIRED_PAYEE, 2), SecondFactorPending);
         assert_eq!(stage_after_enrollment(MustEnroll), Full);
         assert_eq!(stage_after_enrollment(Full), Full);
+    }
+
+    #[test]
+    fn a_full_session_without_a_factor_is_decided_again_at_the_deadline() {
+        use SessionStage::*;
+        let ahead = MfaDuty {
+            deadline: Some(NOW + 10),
+            ..ENFORCED
+        };
+        assert_eq!(recheck_at(Full, [ahead], 0, NOW), Some(NOW + 10));
+        assert_eq!(recheck_at(Full, [ahead], 1, NOW), None, "has a factor");
+        assert_eq!(recheck_at(Full, [MEMBER], 0, NOW), None, "no deadline");
+        assert_eq!(recheck_at(MustEnroll, [ahead], 0, NOW), None);
+        let required = requirement([ahead], NOW + 10);
+        assert_eq!(stage_now(Full, required, 0), MustEnroll);
+        assert_eq!(stage_now(Full, required, 1), Full);
+        assert_eq!(stage_now(Full, requirement([ahead], NOW + 9), 0), Full);
+        assert_eq!(stage_now(Full, REQUIRED_PAYEE, 0), MustEnroll);
+        assert_eq!(
+            stage_now(SecondFactorPending, REQUIRED_PAYEE, 0),
+            SecondFactorPending
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The company's enforcement deadline: 00:00 of a date in a time zone (IANA
 //! names, from the time-zone database jiff carries), the days left, the
-//! window of people who join after it, and when reminders are due.
+//! window of people who join after it, when reminders are due, and how
+//! often a company's members may be told of a new date.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -65,6 +66,20 @@ pub fn time_zone_names() -> Vec<String> {
     names
 }
 
+/// A company's members are told of a new or moved date at most this many
+/// times per [`ANNOUNCEMENT_WINDOW_SECS`] (a date moved back and forth, by
+/// mistake or by a stolen session, must not flood everyone's inbox).
+pub const ANNOUNCEMENTS_PER_WINDOW: usize = 3;
+pub const ANNOUNCEMENT_WINDOW_SECS: i64 = DAY;
+
+/// Given when the announcements of the last window started (oldest first),
+/// the time another may start; `None`: now.
+pub fn announcements_open_at(starts: &[UnixTime]) -> Option<UnixTime> {
+    let n = starts.len();
+    (n >= ANNOUNCEMENTS_PER_WINDOW)
+        .then(|| starts[n - ANNOUNCEMENTS_PER_WINDOW] + ANNOUNCEMENT_WINDOW_SECS)
+}
+
 /// Whole days left until `deadline`, counting a started day as one (0 once passed).
 pub fn days_left(deadline: UnixTime, now: UnixTime) -> i64 {
     if now >= deadline {
@@ -106,6 +121,20 @@ mod tests {
 
     /// 2026-11-28T00:00:00Z
     const NOW: UnixTime = 1_795_824_000;
+
+    #[test]
+    fn three_announcements_a_day() {
+        assert_eq!(announcements_open_at(&[]), None);
+        assert_eq!(announcements_open_at(&[NOW, NOW + 5]), None);
+        assert_eq!(
+            announcements_open_at(&[NOW, NOW + 5, NOW + 9]),
+            Some(NOW + DAY)
+        );
+        assert_eq!(
+            announcements_open_at(&[NOW, NOW + 5, NOW + 9, NOW + 20]),
+            Some(NOW + 5 + DAY)
+        );
+    }
 
     #[test]
     fn the_deadline_is_midnight_in_the_chosen_zone() {

@@ -15,6 +15,8 @@ pub mod device;
 pub mod email;
 /// Rules every kind of second factor shares.
 pub mod factors;
+/// Which addresses the per-address limits count as one client.
+pub mod network;
 /// Passwords as typed, hashed with argon2id.
 pub mod password;
 /// Phone numbers for texted codes, and where texts are offered.

@@ -1,9 +1,14 @@
 //! Password sign-in throttling (OWASP ASVS 2.2.1, NIST SP 800-63B 5.2.2).
 //! Per account: five free failures in a row, then each further attempt
 //! waits twice as long as the last (1 s, 2 s, 4 s, ... at most 15 minutes).
-//! Per client IP: at most 50 failures per 15 minutes. Like every check here,
-//! an attempt is claimed before the password is compared, and a right
-//! password gives its claim back.
+//! Per client network (`domain::network`): at most 50 failures per 15
+//! minutes. Per known-device token: five failures in a row and the token no
+//! longer exempts its browser from the account's delay. Across every
+//! account: past 1,000 failures in 15 minutes, browsers without a known
+//! device token wait a second per attempt (password spraying slows down;
+//! people on their own browsers do not). Like every check here, an attempt
+//! is claimed before the password is compared, and a right password gives
+//! its claim back.
 
 use super::clock::UnixTime;
 
@@ -12,13 +17,25 @@ use super::clock::UnixTime;
 pub enum Scope {
     /// The normalised email, whether an account has it or not.
     Account,
+    /// The client's network (`domain::network::limit_key`).
     ClientIp,
+    /// A known-device token: its failures in a row.
+    Device,
+    /// Every password sign-in, whatever the account or address.
+    Global,
 }
 
 pub const FREE_FAILURES: i64 = 5;
 pub const MAX_DELAY_SECS: i64 = 15 * 60;
 pub const IP_FAILURES_PER_WINDOW: i64 = 50;
 pub const IP_WINDOW_SECS: i64 = 15 * 60;
+/// Failures in a row after which a known-device token no longer exempts.
+pub const DEVICE_FREE_FAILURES: i64 = 5;
+/// Failures across all accounts per window beyond which unknown browsers wait.
+pub const GLOBAL_FAILURES_PER_WINDOW: i64 = 1_000;
+pub const GLOBAL_WINDOW_SECS: i64 = 15 * 60;
+/// The wait of an unknown browser's attempt while over the global budget.
+pub const GLOBAL_DELAY_MILLIS: u64 = 1_000;
 
 /// The stored count for one account or address.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,6 +50,8 @@ impl Scope {
         match self {
             Self::Account => "account",
             Self::ClientIp => "ip",
+            Self::Device => "device",
+            Self::Global => "global",
         }
     }
 
@@ -57,16 +76,7 @@ impl Scope {
                 })
             }
             Self::ClientIp => {
-                let counter =
-                    if counter.failures == 0 || now >= counter.window_start + IP_WINDOW_SECS {
-                        Counter {
-                            failures: 0,
-                            window_start: now,
-                            blocked_until: 0,
-                        }
-                    } else {
-                        counter
-                    };
+                let counter = in_window(counter, now, IP_WINDOW_SECS);
                 if counter.failures >= IP_FAILURES_PER_WINDOW {
                     return Err(counter.window_start + IP_WINDOW_SECS);
                 }
@@ -75,19 +85,57 @@ impl Scope {
                     ..counter
                 })
             }
+            // Counted, never refused: what they decide is `exempts` and
+            // `over_budget`.
+            Self::Device => Ok(Counter {
+                failures: counter.failures + 1,
+                ..counter
+            }),
+            Self::Global => {
+                let counter = in_window(counter, now, GLOBAL_WINDOW_SECS);
+                Ok(Counter {
+                    failures: counter.failures + 1,
+                    ..counter
+                })
+            }
         }
+    }
+
+    /// A known-device token's counter: whether it still exempts its
+    /// browser from the account's delay.
+    pub fn exempts(counter: Counter) -> bool {
+        counter.failures < DEVICE_FREE_FAILURES
+    }
+
+    /// The global counter: whether sign-ins are failing beyond the budget
+    /// (unknown browsers then wait).
+    pub fn over_budget(counter: Counter, now: UnixTime) -> bool {
+        in_window(counter, now, GLOBAL_WINDOW_SECS).failures >= GLOBAL_FAILURES_PER_WINDOW
     }
 
     /// The password was right: the account starts again; the address gets
     /// this one attempt back (others from it may still be guesses).
     pub fn give_back(self, counter: Counter) -> Counter {
         match self {
-            Self::Account => Counter::default(),
-            Self::ClientIp => Counter {
+            Self::Account | Self::Device => Counter::default(),
+            Self::ClientIp | Self::Global => Counter {
                 failures: (counter.failures - 1).max(0),
                 ..counter
             },
         }
+    }
+}
+
+/// The counter of a fixed window of `secs`: a new window once it ran out.
+fn in_window(counter: Counter, now: UnixTime, secs: i64) -> Counter {
+    if counter.failures == 0 || now >= counter.window_start + secs {
+        Counter {
+            failures: 0,
+            window_start: now,
+            blocked_until: 0,
+        }
+    } else {
+        counter
     }
 }
 
@@ -119,6 +167,36 @@ mod tests {
         }
         assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]);
         assert_eq!(Scope::Account.give_back(counter), Counter::default());
+    }
+
+    #[test]
+    fn a_device_token_exempts_until_five_failures_in_a_row() {
+        let mut counter = Counter::default();
+        for _ in 0..DEVICE_FREE_FAILURES {
+            assert!(Scope::exempts(counter));
+            counter = Scope::Device.claim(counter, 100).unwrap();
+        }
+        assert!(!Scope::exempts(counter), "five wrong passwords in a row");
+        assert!(
+            Scope::exempts(Scope::Device.give_back(counter)),
+            "until a right one"
+        );
+    }
+
+    #[test]
+    fn the_global_budget_is_a_thousand_failures_per_fifteen_minutes() {
+        let mut counter = Counter::default();
+        for _ in 0..GLOBAL_FAILURES_PER_WINDOW {
+            assert!(!Scope::over_budget(counter, 100));
+            counter = Scope::Global.claim(counter, 100).unwrap();
+        }
+        assert!(Scope::over_budget(counter, 100 + GLOBAL_WINDOW_SECS - 1));
+        assert!(
+            Scope::Global.claim(counter, 100).is_ok(),
+            "counted, never refused"
+        );
+        assert!(!Scope::over_budget(counter, 100 + GLOBAL_WINDOW_SECS));
+        assert!(!Scope::over_budget(Scope::Global.give_back(counter), 100));
     }
 
     #[test]

@@ -58,10 +58,12 @@ async fn policy(
     ))
 }
 
-/// Requires MFA (or not), from a date in a time zone (or at once).
+/// Requires MFA (or not), from a date in a time zone (or at once). The
+/// admin confirms their password first: a stolen session must not turn
+/// enforcement off, nor email every member.
 async fn save_policy(
     State(state): State<AppState>,
-    SignedIn(session): SignedIn,
+    Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
     ClientIp(ip): ClientIp,
     ApiPath(company_id): ApiPath<i64>,
     ApiJson(request): ApiJson<MfaPolicyRequest>,

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use mfa_api::{CSRF_HEADER, CSRF_VALUE, ErrorCode};
 
 use super::error::ApiError;
-use crate::config::Config;
+use crate::config::{Config, origin};
 use crate::state::AppState;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -35,17 +35,17 @@ fn check(
     state_changing: bool,
 ) -> Result<(), (ErrorCode, &'static str)> {
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = text(header::HOST.as_str()).unwrap_or_default();
-    if !config.allowed_hosts().iter().any(|allowed| allowed == host) {
+    // Compared as the configured URL is: lower case, no default port.
+    let host = origin::normalise_authority(
+        config.public_scheme(),
+        text(header::HOST.as_str()).unwrap_or_default(),
+    );
+    if !config.allowed_hosts().contains(&host) {
         return Err((ErrorCode::HostNotAllowed, "foreign host"));
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or_default();
-        if !config
-            .allowed_origins()
-            .iter()
-            .any(|allowed| allowed == origin)
-        {
+        let origin = origin.to_str().ok().and_then(origin::normalise_url);
+        if !origin.is_some_and(|origin| config.allowed_origins().contains(&origin)) {
             return Err((ErrorCode::CsrfRejected, "foreign origin"));
         }
     }
@@ -122,6 +122,15 @@ mod tests {
             let mut h = ok.clone();
             h.insert(name, HeaderValue::from_static(value));
             assert_eq!(refused(&h, true), Some(code), "{name}: {value}");
+        }
+        for (host, origin) in [
+            ("MFA.Example.COM", "https://MFA.example.com"),
+            ("mfa.example.com:443", "https://mfa.example.com:443"),
+        ] {
+            let mut h = ok.clone();
+            h.insert("host", HeaderValue::from_static(host));
+            h.insert("origin", HeaderValue::from_static(origin));
+            assert_eq!(refused(&h, true), None, "{host} {origin}");
         }
         let mut rebinding = headers(&[("origin", "http://attacker.test")]);
         rebinding.insert("host", HeaderValue::from_static("attacker.test"));

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Too many wrong answers: checks are locked for a while.
     #[error("too many attempts; locked until {}", .0.until)]
     TooManyAttempts(Locked),
+    /// A company's members were told of a new date too often today.
+    #[error("too many deadline announcements; allowed again at {}", .0.until)]
+    TooManyAnnouncements(Locked),
     /// A wrong code at enrollment whose clock seems off by so many minutes.
     #[error("wrong code; the clock seems {0} minutes off")]
     ClockDrift(i64),
@@ -321,6 +324,7 @@ impl From<PolicyError> for ApiError {
             PolicyError::Date(why) => Self::validation(why),
             PolicyError::GraceDays | PolicyError::NoDeadline => Self::validation(e),
             PolicyError::NotAMember => Self::code(ErrorCode::NotFound),
+            PolicyError::TooManyAnnouncements(locked) => Self::TooManyAnnouncements(locked),
             PolicyError::Internal(e) => Self::Internal(e),
         }
     }
@@ -386,7 +390,13 @@ impl IntoResponse for ApiError {
                 response
             }
             Self::Client { code, message } => simple(code, message),
-            Self::TooManyAttempts(locked) => too_many_attempts(locked),
+            Self::TooManyAttempts(locked) => {
+                too_many_attempts(locked, "Too many wrong attempts. Try again after {when}.")
+            }
+            Self::TooManyAnnouncements(locked) => too_many_attempts(
+                locked,
+                "Members were told of a new enforcement date three times today already. Try again after {when}.",
+            ),
             Self::ClockDrift(minutes) => body(ErrorBody {
                 code: ErrorCode::WrongCode,
                 message: format!(
@@ -421,8 +431,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// 429 saying when checks unlock, in the body and in `Retry-After`.
-fn too_many_attempts(locked: Locked) -> Response {
+/// 429 saying when checks unlock, in the body and in `Retry-After`;
+/// `{when}` in `message` becomes that time.
+fn too_many_attempts(locked: Locked, message: &str) -> Response {
     let when = time::OffsetDateTime::from_unix_timestamp(locked.until)
         .ok()
         .and_then(|t| {
@@ -432,7 +443,7 @@ fn too_many_attempts(locked: Locked) -> Response {
         .unwrap_or_default();
     let mut response = body(ErrorBody {
         code: ErrorCode::TooManyAttempts,
-        message: format!("Too many wrong attempts. Try again after {when}."),
+        message: message.replace("{when}", &when),
         locked_until: Some(locked.until),
         retry_after: None,
         clock_drift_minutes: None,

@@ -1,13 +1,15 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{delete, post, put};
+use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{ConfirmTotpRequest, FactorChange, Me, RecoveryCodeText, TotpEnrollment};
 
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
-use super::session::{MayEnroll, Reauthenticated, SignedIn};
+use super::session::{MayEnroll, Reauthenticated, SignedIn, session_cookie};
 use super::{ApiJson, ApiPath};
 use crate::domain::totp::TotpCode;
+use crate::services::enrollment::Confirmed;
 use crate::services::{authenticator, factors, recovery};
 use crate::state::AppState;
 
@@ -41,16 +43,33 @@ async fn confirm_authenticator(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
     ClientIp(ip): ClientIp,
+    jar: CookieJar,
     ApiJson(request): ApiJson<ConfirmTotpRequest>,
-) -> ApiResult<ApiJson<FactorChange>> {
+) -> ApiResult<(CookieJar, ApiJson<FactorChange>)> {
     let code = TotpCode::parse(&request.code).map_err(ApiError::validation)?;
     let confirmed = authenticator::confirm(&state.deps, &session, ip.as_deref(), &code).await?;
-    Ok(ApiJson(FactorChange {
+    Ok(factor_confirmed(&state, jar, confirmed))
+}
+
+/// The answer to a confirmed factor of any kind: the user, the recovery
+/// code the first factor brings, and the session's new cookie when the
+/// session rose from must-enroll to full.
+pub(super) fn factor_confirmed(
+    state: &AppState,
+    jar: CookieJar,
+    confirmed: Confirmed,
+) -> (CookieJar, ApiJson<FactorChange>) {
+    let jar = match &confirmed.session {
+        Some(token) => jar.add(session_cookie(token, state.config.secure_cookies())),
+        None => jar,
+    };
+    let answer = FactorChange {
         me: confirmed.me,
         recovery_code: confirmed
             .recovery_code
             .map(|code| RecoveryCodeText(code.display())),
-    }))
+    };
+    (jar, ApiJson(answer))
 }
 
 /// Removes a factor of any kind, unless MFA is required and it is the last.

@@ -3,14 +3,16 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
-    CodeTexted, ConfirmPhoneRequest, ErrorCode, FactorChange, IDEMPOTENCY_HEADER, RecoveryCodeText,
-    SmsCountries, SmsCountry, StartPhoneRequest, TextCodeRequest,
+    CodeTexted, ConfirmPhoneRequest, ErrorCode, FactorChange, IDEMPOTENCY_HEADER, SmsCountries,
+    SmsCountry, StartPhoneRequest, TextCodeRequest,
 };
 use serde::Deserialize;
 
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::factors::factor_confirmed;
 use super::session::{MayEnroll, PendingSecondFactor, Reauthenticated};
 use super::{ApiJson, ApiQuery};
 use crate::domain::texted_code::TextedCode;
@@ -137,17 +139,13 @@ async fn confirm(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
     ClientIp(ip): ClientIp,
+    jar: CookieJar,
     ApiJson(request): ApiJson<ConfirmPhoneRequest>,
-) -> ApiResult<ApiJson<FactorChange>> {
+) -> ApiResult<(CookieJar, ApiJson<FactorChange>)> {
     let code = TextedCode::parse(&request.code)
         .ok_or_else(|| ApiError::validation("Enter the 6-digit code from the text message."))?;
     let confirmed = phone::confirm(&state.deps, &session, ip.as_deref(), &code).await?;
-    Ok(ApiJson(FactorChange {
-        me: confirmed.me,
-        recovery_code: confirmed
-            .recovery_code
-            .map(|code| RecoveryCodeText(code.display())),
-    }))
+    Ok(factor_confirmed(&state, jar, confirmed))
 }
 
 /// At the second step of sign-in, when the person asks for it: a code by text.

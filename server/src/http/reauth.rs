@@ -2,12 +2,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{ReauthRequest, ReauthStatus};
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
-use super::session::MayEnroll;
+use super::session::{MayEnroll, session_cookie};
 use crate::domain::password::Password;
 use crate::services::reauth;
 use crate::state::AppState;
@@ -28,14 +29,17 @@ async fn status(
 }
 
 /// Confirms the current password: sensitive actions are then allowed on this
-/// session for the next ten minutes.
+/// session for the next ten minutes, under a new session id (the cookie
+/// the browser held until now stops working).
 async fn reauth(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
     ClientIp(ip): ClientIp,
+    jar: CookieJar,
     ApiJson(request): ApiJson<ReauthRequest>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(CookieJar, StatusCode)> {
     let password = Password::parse(request.password).map_err(ApiError::validation)?;
-    reauth::confirm_password(&state.deps, &session, ip.as_deref(), password).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let token = reauth::confirm_password(&state.deps, &session, ip.as_deref(), password).await?;
+    let jar = jar.add(session_cookie(&token, state.config.secure_cookies()));
+    Ok((jar, StatusCode::NO_CONTENT))
 }

@@ -3,6 +3,7 @@
 //! after it. Setting or moving the date emails every member not enrolled
 //! yet and plans their reminders; clearing it cancels them.
 
+use super::limits::Locked;
 use super::notify::{self, Planned, Recipient};
 use super::session::LiveSession;
 use super::{Actor, Deps, internal_error};
@@ -38,6 +39,9 @@ pub enum PolicyError {
     /// Not a member of this company (or oneself, for a reset).
     #[error("no such member")]
     NotAMember,
+    /// The company's members were told of a new date too often today.
+    #[error("too many deadline announcements today")]
+    TooManyAnnouncements(Locked),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -140,6 +144,8 @@ pub async fn save(
     )
     .await?;
     plan_announcement(&mut tx, &before, &after, now).await?;
+    // Members signed in already meet the new policy at their next request.
+    tx.recheck_company_sessions(company_id, now).await?;
     tx.commit().await?;
     tracing::info!(company_id, required = after.mfa_required, deadline = ?after.deadline, "company MFA policy saved");
     // In a task of its own, which goes on should the client go away. Saved
@@ -173,7 +179,7 @@ async fn plan_announcement(
     before: &CompanySettings,
     after: &CompanySettings,
     now: UnixTime,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), PolicyError> {
     let company_id = after.company_id;
     let current = after.deadline_ahead(now);
     // The announcement first: on PostgreSQL this waits for a slice being
@@ -182,7 +188,15 @@ async fn plan_announcement(
         None => tx.end_announcement(company_id).await?,
         // Announced already, or being announced: nothing new to say.
         Some(deadline) if before.deadline_ahead(now) == Some(deadline) => {}
-        Some(deadline) => tx.start_announcement(company_id, deadline, now).await?,
+        Some(deadline) => {
+            let starts = tx
+                .announcement_starts_since(company_id, now - deadline::ANNOUNCEMENT_WINDOW_SECS)
+                .await?;
+            if let Some(until) = deadline::announcements_open_at(&starts) {
+                return Err(PolicyError::TooManyAnnouncements(Locked::new(until, now)));
+            }
+            tx.start_announcement(company_id, deadline, now).await?;
+        }
     }
     let keep = current.map(|d| topic(company_id, d));
     tx.cancel_emails(&format!("company:{company_id}:"), keep.as_deref(), now)
@@ -293,10 +307,9 @@ async fn queue_deadline_emails(
                 reminder_days,
             )
         };
-        let key = format!(
-            "{topic}:user:{}:set:{}",
-            member.user_id, announcement.set_at
-        );
+        // One email per member and deadline, however often the date moves
+        // away and back (a cancelled one is queued again).
+        let key = format!("{topic}:user:{}:set", member.user_id);
         planned.push(Planned::new(to, &content(None), key, now)?);
         for &(days, at) in &reminders {
             let key = format!("{topic}:user:{}:reminder:{days}", member.user_id);

@@ -14,6 +14,7 @@ use super::{Actor, Deps, hash_error, internal_error, profile};
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
 use crate::domain::recovery::RecoveryCode;
+use crate::domain::session::SessionToken;
 use crate::mail::templates::SecurityEvent;
 use crate::store::{FactorRow, Tx, kind_name};
 
@@ -23,6 +24,8 @@ use crate::store::{FactorRow, Tx, kind_name};
 pub struct Confirmed {
     pub me: Me,
     pub recovery_code: Option<RecoveryCode>,
+    /// The session's new cookie, when it rose a stage (must enroll -> full).
+    pub session: Option<SessionToken>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,11 +126,19 @@ pub(super) async fn finish(
         // The last factor was removed meanwhile (with the code): start again.
         (None, None) => return Err(EnrollError::NoPendingEnrollment),
     };
-    let stage = access::stage_after_enrollment(session.stage);
-    if stage != session.stage {
-        tx.set_session_stage(&session.id, stage).await?;
-    }
     session::end_others(&mut tx, session).await?;
+    let stage = access::stage_after_enrollment(session.stage);
+    let reissued = match stage != session.stage {
+        true => Some(
+            session::reissue(&mut tx, deps, session, stage, session.reauth_until)
+                .await
+                .map_err(|e| match e {
+                    session::SessionError::NotSignedIn => EnrollError::NoPendingEnrollment,
+                    session::SessionError::Internal(e) => EnrollError::Internal(e),
+                })?,
+        ),
+        false => None,
+    };
     let me = profile::load_existing(&mut tx, actor.user_id, stage, deps.now()).await?;
     tx.commit().await?;
     tracing::info!(
@@ -136,5 +147,9 @@ pub(super) async fn finish(
         kind = kind_name(pending.kind),
         "factor added"
     );
-    Ok(Confirmed { me, recovery_code })
+    Ok(Confirmed {
+        me,
+        recovery_code,
+        session: reissued,
+    })
 }

@@ -55,6 +55,8 @@ pub async fn remove(
     let remaining = tx.factors(actor.user_id).await?;
     if remaining.is_empty() {
         tx.delete_recovery_code(actor.user_id).await?;
+        // No factor now: a deadline ahead will ask this session to enroll.
+        tx.recheck_user_sessions(actor.user_id, now).await?;
     } else if let Some(id) = preferred_to_set(remaining.iter().map(|f| (f.id, f.preferred))) {
         tx.set_preferred_factor(actor.user_id, id).await?;
     }

@@ -18,7 +18,7 @@ pub mod authenticator;
 /// A company's MFA policy and deadline, for its admins.
 pub mod company_policy;
 /// The end of adding a factor of any kind.
-mod enrollment;
+pub mod enrollment;
 /// Listing and removing factors of every kind.
 pub mod factors;
 /// Bounded argon2: a hash per core at a time, in reused memory.

@@ -2,7 +2,11 @@
 //! that causes it, and the worker that sends the queue. A queued email is
 //! claimed by one worker at a time (with a lease another worker takes over
 //! when it runs out), tried again with growing waits while the mail server
-//! is unreachable, and marked sent once it was handed over.
+//! is unreachable, and marked sent once it was handed over. A worker sends
+//! a batch one email at a time: just before each send it extends that
+//! email's lease past the longest a send can take, if it still holds it, so
+//! an email further down a slow batch is either still its own or already
+//! another worker's (then skipped), never both.
 
 use std::time::Duration;
 
@@ -12,8 +16,11 @@ use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, EmailContent, Language, SecurityEvent};
 use crate::store::{AuditKind, NewEmail, Tx, kind_name};
 
-/// How long a worker holds the emails it claimed.
+/// How long a worker holds the emails it claimed, until it sends them.
 const LEASE_SECS: i64 = 120;
+/// How long a worker holds an email it is sending: far longer than a send
+/// can take (each SMTP step times out after 20 s).
+const SEND_LEASE_SECS: i64 = 600;
 /// Emails a worker claims at a time.
 const BATCH: i64 = 20;
 /// The first wait after a failed try; each next one is twice as long, up to an hour.
@@ -212,6 +219,20 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
             let mut tx = deps.begin().await?;
             tx.email_cancelled(email.id, now).await?;
             tx.commit().await?;
+            continue;
+        }
+        let mut tx = deps.begin().await?;
+        let held = tx
+            .renew_email_lease(email.id, worker, deps.now() + SEND_LEASE_SECS)
+            .await?;
+        tx.commit().await?;
+        if !held {
+            // Its lease ran out while the batch was being sent, and another
+            // worker has it now (or sent it already).
+            tracing::info!(
+                email_id = email.id,
+                "an email of the batch went to another worker"
+            );
             continue;
         }
         let sent = deps.mailer.send(&deps.store, &outgoing, now).await;

@@ -13,6 +13,7 @@ use super::{Actor, Deps, internal_error};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::clock::UnixTime;
 use crate::domain::factors::pending_is_live;
+use crate::domain::network;
 use crate::domain::phone::{self, Phone, PhoneError};
 use crate::domain::seal;
 use crate::domain::texted_code::{self, CodeHasher, TextedCode};
@@ -240,8 +241,17 @@ async fn send(
     let code = TextedCode::generate(&mut deps.rng());
     let salt = hex::encode(rand::Rng::r#gen::<[u8; 16]>(&mut deps.rng()));
     let expires_at = now + texted_code::LIFETIME_SECS;
+    let ip_key = ip.map(network::limit_key);
     let mut tx = deps.begin().await?;
+    // Every limit below is read and then written in this transaction: no
+    // other send to this user, this number or from this network may come
+    // in between (several instances on PostgreSQL).
     tx.lock_user(binding.user_id).await?;
+    let number_lock = format!("texts:number:{number_hash}");
+    let ip_lock = ip_key.as_ref().map(|key| format!("texts:ip:{key}"));
+    let mut keys = vec![number_lock.as_str()];
+    keys.extend(ip_lock.as_deref());
+    tx.lock_keys(&keys).await?;
     let mut waits = vec![texted_code::resend_wait(tx.last_text(binding).await?, now)];
     let limit = texted_code::PER_USER;
     let sent = tx
@@ -253,9 +263,11 @@ async fn send(
         .texts_to_number_since(&number_hash, now - limit.window_secs)
         .await?;
     waits.push(limit.wait(&sent, now));
-    if let Some(ip) = ip {
+    if let Some(ip_key) = &ip_key {
         let limit = texted_code::PER_IP;
-        let sent = tx.texts_from_ip_since(ip, now - limit.window_secs).await?;
+        let sent = tx
+            .texts_from_ip_since(ip_key, now - limit.window_secs)
+            .await?;
         waits.push(limit.wait(&sent, now));
     }
     if let Some(wait) = waits.into_iter().flatten().max() {
@@ -269,7 +281,7 @@ async fn send(
             salt: &salt,
             code_hash: &hasher.code(&salt, &code),
             number_hash: &number_hash,
-            ip,
+            ip: ip_key.as_deref(),
             idempotency_key: key,
             now,
             expires_at,
@@ -314,8 +326,15 @@ async fn send(
         }
     };
     let mut tx = deps.begin().await?;
-    tx.set_texted_code_state(id, state).await?;
+    let settled = tx.settle_texted_code(id, state).await?;
     tx.commit().await?;
+    if !settled {
+        // Replaced, used or voided while the provider answered: it stays so.
+        tracing::info!(
+            user_id = binding.user_id,
+            "a texted code changed while it was being sent"
+        );
+    }
     tracing::info!(
         user_id = binding.user_id,
         factor_id = binding.factor_id,

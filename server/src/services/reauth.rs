@@ -2,11 +2,11 @@
 //! which this session may do sensitive things. Limited like the codes.
 
 use super::limits::{self, Refused};
-use super::session::LiveSession;
+use super::session::{self, LiveSession, SessionError};
 use super::{Actor, Deps, hash_error, internal_error};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::password::{self, Password};
-use crate::domain::session::REAUTH_WINDOW_SECS;
+use crate::domain::session::{REAUTH_WINDOW_SECS, SessionToken};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReauthError {
@@ -14,7 +14,7 @@ pub enum ReauthError {
     WrongPassword,
     #[error("refused without checking: {0}")]
     Refused(#[from] Refused),
-    /// The session's user is gone.
+    /// The session's user is gone, or the session ended meanwhile.
     #[error("no such user")]
     NoUser,
     /// Too many hashes are waiting: try again in a moment.
@@ -28,13 +28,14 @@ internal_error!(ReauthError);
 hash_error!(ReauthError);
 
 /// Checks the password and, when right, allows sensitive actions on this
-/// session for the next ten minutes.
+/// session for the next ten minutes, under a new session id (the browser's
+/// new cookie).
 pub async fn confirm_password(
     deps: &Deps,
     session: &LiveSession,
     ip: Option<&str>,
     password: Password,
-) -> Result<(), ReauthError> {
+) -> Result<SessionToken, ReauthError> {
     let actor = Actor {
         user_id: session.user_id,
         ip,
@@ -56,8 +57,18 @@ pub async fn confirm_password(
     }
     let mut tx = deps.begin().await?;
     limits::give_back(&mut tx, actor.user_id, AttemptKind::Reauth).await?;
-    tx.set_reauth_until(&session.id, now + REAUTH_WINDOW_SECS)
-        .await?;
+    let token = session::reissue(
+        &mut tx,
+        deps,
+        session,
+        session.stage,
+        now + REAUTH_WINDOW_SECS,
+    )
+    .await
+    .map_err(|e| match e {
+        SessionError::NotSignedIn => ReauthError::NoUser,
+        SessionError::Internal(e) => ReauthError::Internal(e),
+    })?;
     tx.commit().await?;
-    Ok(())
+    Ok(token)
 }

@@ -213,7 +213,11 @@ fn csv_field(value: &str) -> String {
 
 /// An admin resets a member's MFA (the caller has re-authenticated): every
 /// factor and the recovery code go, their sessions end, and at the next
-/// sign-in they enroll again if MFA is required.
+/// sign-in they enroll again if MFA is required. The reset reaches the
+/// person's account everywhere, so it is refused (and audited) when they
+/// also belong to a company the caller does not administer: an admin of one
+/// company must not strip another's admin or payee of their factors. The
+/// operator's command is the way for those.
 pub async fn reset_member(
     deps: &Deps,
     session: &LiveSession,
@@ -224,14 +228,31 @@ pub async fn reset_member(
     let now = deps.now();
     let mut tx = deps.begin().await?;
     company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
-    if member_id == session.user_id
-        || !tx
-            .memberships(member_id)
-            .await?
-            .iter()
-            .any(|m| m.company_id == company_id)
-    {
+    let theirs = tx.memberships(member_id).await?;
+    if member_id == session.user_id || !theirs.iter().any(|m| m.company_id == company_id) {
         return Err(PolicyError::NotAMember);
+    }
+    let ours = tx.memberships(session.user_id).await?;
+    let administered = |company: i64| ours.iter().any(|m| m.company_id == company && m.is_admin);
+    if let Some(elsewhere) = theirs.iter().find(|m| !administered(m.company_id)) {
+        tx.audit(
+            session.user_id,
+            AuditKind::MfaResetRefused,
+            &format!(
+                "company={company_id} member={member_id} also_member_of={}",
+                elsewhere.company_id
+            ),
+            ip,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::warn!(
+            admin = session.user_id,
+            member_id,
+            "reset refused: the member belongs to another company"
+        );
+        return Err(PolicyError::Forbidden);
     }
     tx.audit(
         session.user_id,
@@ -290,6 +311,11 @@ pub async fn reset_by_operator(deps: &Deps, email: &Email) -> Result<u64, Operat
     Ok(removed)
 }
 
+/// What every reset does: the person starts over. Factors, recovery code
+/// and sessions go; every guessing count and lock goes too (someone locked
+/// out by wrong codes is exactly who is reset, and with no recovery code
+/// left a closed check would never open again); browsers known before are
+/// no longer known.
 async fn reset(
     tx: &mut Tx,
     deps: &Deps,
@@ -301,6 +327,8 @@ async fn reset(
     let removed = tx.delete_all_factors(target.user_id).await?;
     tx.delete_recovery_code(target.user_id).await?;
     tx.delete_user_sessions(target.user_id).await?;
+    tx.clear_attempts(target.user_id).await?;
+    tx.bump_device_epoch(target.user_id).await?;
     notify::security_event(
         tx,
         deps,

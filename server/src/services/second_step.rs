@@ -265,8 +265,10 @@ async fn signed_in(
 ) -> Result<SignedIn, SecondStepError> {
     let user_id = session.user_id;
     let stage = SessionStage::Full;
-    let token = session::start(&mut tx, deps, Some(&session.id), user_id, stage).await?;
+    // Signed in with a factor: nothing a deadline could change.
+    let token = session::start(&mut tx, deps, Some(&session.id), user_id, stage, None).await?;
     let me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
+    let device_epoch = tx.device_epoch(user_id).await?;
     tx.commit().await?;
     tracing::info!(
         user_id,
@@ -277,6 +279,12 @@ async fn signed_in(
         token,
         me,
         new_recovery_code,
-        device: device::issue(&deps.key, user_id, deps.now(), &mut deps.rng()),
+        device: device::issue(
+            &deps.key,
+            user_id,
+            device_epoch,
+            deps.now(),
+            &mut deps.rng(),
+        ),
     })
 }

@@ -1,6 +1,7 @@
 //! Sessions: the live session behind a cookie, and starting or ending one.
 
 use super::{Deps, internal_error};
+use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionToken};
 use crate::store::Tx;
@@ -38,6 +39,10 @@ pub async fn find(deps: &Deps, token: &SessionToken) -> Result<LiveSession, Sess
         tx.commit().await?;
         return Err(SessionError::NotSignedIn);
     }
+    let stage = match row.recheck_at {
+        Some(at) if now >= at => recheck(deps, &id, row.user_id, row.stage, now).await?,
+        _ => row.stage,
+    };
     if row.times.needs_touch(now) {
         let mut tx = deps.begin().await?;
         tx.touch_session(&id, now).await?;
@@ -46,9 +51,34 @@ pub async fn find(deps: &Deps, token: &SessionToken) -> Result<LiveSession, Sess
     Ok(LiveSession {
         user_id: row.user_id,
         id,
-        stage: row.stage,
+        stage,
         reauth_until: row.reauth_until,
     })
+}
+
+/// Decides a session's stage again, as at sign-in (a deadline passed, or
+/// the user's duties or factors changed): a full session of someone who
+/// must now have MFA and has no factor becomes must-enroll.
+async fn recheck(
+    deps: &Deps,
+    id: &SessionIdHash,
+    user_id: i64,
+    stage: SessionStage,
+    now: UnixTime,
+) -> Result<SessionStage, SessionError> {
+    let mut tx = deps.begin().await?;
+    let memberships = tx.memberships(user_id).await?;
+    let duties: Vec<_> = memberships.iter().map(|m| m.mfa_duty(now)).collect();
+    let factors = tx.factors(user_id).await?.len();
+    let requirement = access::requirement(duties.iter().copied(), now);
+    let decided = access::stage_now(stage, requirement, factors);
+    let next = access::recheck_at(decided, duties, factors, now);
+    tx.set_session_stage(id, decided, next).await?;
+    tx.commit().await?;
+    if decided != stage {
+        tracing::info!(user_id, "a session must enroll now: MFA became required");
+    }
+    Ok(decided)
 }
 
 /// Ends the session `token` names, if there is one. Idempotent.
@@ -71,27 +101,51 @@ pub(super) async fn end_others(tx: &mut Tx, session: &LiveSession) -> Result<(),
     Ok(())
 }
 
+/// A change of privilege within the session (the password confirmed
+/// again, the first factor enrolled): the session gets a new id at once, so
+/// a cookie copied before the change is worth nothing after it (OWASP ASVS
+/// 3.2.1). In the caller's transaction; the token is the browser's new cookie.
+pub(super) async fn reissue(
+    tx: &mut Tx,
+    deps: &Deps,
+    session: &LiveSession,
+    stage: SessionStage,
+    reauth_until: UnixTime,
+) -> Result<SessionToken, SessionError> {
+    let token = SessionToken::generate(&mut deps.rng());
+    if !tx
+        .reissue_session(&session.id, &token.id_hash(), stage, reauth_until)
+        .await?
+    {
+        // Ended meanwhile (signed out, or by a change elsewhere).
+        return Err(SessionError::NotSignedIn);
+    }
+    Ok(token)
+}
+
 /// Starts a session (a new id) in the caller's transaction, ending the one
-/// it replaces, and sweeping sessions past their end.
+/// it replaces; `recheck_at` is when its stage must be decided again.
 pub(super) async fn start(
     tx: &mut Tx,
     deps: &Deps,
     replacing: Option<&SessionIdHash>,
     user_id: i64,
     stage: SessionStage,
+    recheck_at: Option<UnixTime>,
 ) -> Result<SessionToken, sqlx::Error> {
     let now = deps.now();
     let token = SessionToken::generate(&mut deps.rng());
     let id = token.id_hash();
     let rotated = match replacing {
         Some(previous) => {
-            tx.rotate_session(previous, &id, user_id, stage, now)
+            tx.rotate_session(previous, &id, user_id, stage, recheck_at, now)
                 .await?
         }
         None => false,
     };
     if !rotated {
-        tx.create_session(&id, user_id, stage, now).await?;
+        tx.create_session(&id, user_id, stage, recheck_at, now)
+            .await?;
     }
     Ok(token)
 }

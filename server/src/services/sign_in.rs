@@ -1,9 +1,11 @@
-//! The password step of sign-in. Attempts are throttled per account and per
-//! client address (`domain::throttle`), claimed before the password is
-//! compared; a browser known to the account is exempt from the account's
-//! delay. The session a right password starts is at the stage the access
+//! The password step of sign-in. Attempts are throttled per account, per
+//! client network and across all accounts (`domain::throttle`), claimed
+//! before the password is compared; a browser known to the account is
+//! exempt from the account's delay (until five failures in a row). The session a right password starts is at the stage the access
 //! rules give: the second step when the user has a factor, enrollment only
 //! when MFA is required and missing, else fully signed in.
+
+use std::time::Duration;
 
 use mfa_api::{Me, SessionStage, SignInFactor};
 use sha2::{Digest, Sha256};
@@ -14,9 +16,10 @@ use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
 use crate::domain::email::Email;
+use crate::domain::network;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
-use crate::domain::throttle::Scope;
+use crate::domain::throttle::{self, Scope};
 use crate::mail::templates::Language;
 use crate::store::{AuditKind, Tx};
 
@@ -77,21 +80,30 @@ pub async fn sign_in(
     let now = deps.now();
     let credentials = deps.read().await?.credentials(email).await?;
     let known_device = match (&credentials, attempt.device) {
-        (Some((user_id, _)), Some(token)) => device::is_known(&deps.key, token, *user_id, now),
-        _ => false,
+        (Some(c), Some(token))
+            if device::is_known(&deps.key, token, c.user_id, c.device_epoch, now) =>
+        {
+            Some(key_hash(Scope::Device, token))
+        }
+        _ => None,
     };
-    let mut throttles = Vec::new();
-    if !known_device {
-        throttles.push((Scope::Account, key_hash(Scope::Account, email.as_str())));
+    let throttles = Throttles {
+        device: known_device,
+        account: key_hash(Scope::Account, email.as_str()),
+        client: attempt
+            .ip
+            .map(|ip| key_hash(Scope::ClientIp, &network::limit_key(ip))),
+    };
+    let claimed = claim(deps, &throttles, now).await?;
+    if claimed.over_budget && throttles.device.is_none() {
+        // Sign-ins are failing everywhere (password spraying): a browser
+        // not known to the account waits; people on their own do not.
+        tokio::time::sleep(Duration::from_millis(throttle::GLOBAL_DELAY_MILLIS)).await;
     }
-    if let Some(ip) = attempt.ip {
-        throttles.push((Scope::ClientIp, key_hash(Scope::ClientIp, ip)));
-    }
-    claim(deps, &throttles, now).await?;
 
-    let (user_id, phc) = match credentials {
-        Some((id, phc)) => (Some(id), phc),
-        None => (None, deps.decoy_hash.to_string()),
+    let (user_id, phc, device_epoch) = match credentials {
+        Some(c) => (Some(c.user_id), c.password_hash, c.device_epoch),
+        None => (None, deps.decoy_hash.to_string(), 0),
     };
     let matches = deps
         .hashing
@@ -112,7 +124,7 @@ pub async fn sign_in(
     };
 
     let mut tx = deps.begin().await?;
-    give_back(&mut tx, &throttles).await?;
+    give_back(&mut tx, &claimed.counted).await?;
     tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
     // Someone who joins after a deadline gets a window from their first sign-in.
@@ -121,10 +133,12 @@ pub async fn sign_in(
         tx.set_user_language(user_id, language.code()).await?;
     }
     let memberships = tx.memberships(user_id).await?;
-    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty(now)), now);
+    let duties: Vec<_> = memberships.iter().map(|m| m.mfa_duty(now)).collect();
+    let requirement = access::requirement(duties.iter().copied(), now);
     let factors = tx.factors(user_id).await?;
     let stage = access::stage_after_password(requirement, factors.len());
-    let token = session::start(&mut tx, deps, attempt.previous, user_id, stage).await?;
+    let recheck_at = access::recheck_at(stage, duties, factors.len(), now);
+    let token = session::start(&mut tx, deps, attempt.previous, user_id, stage, recheck_at).await?;
     let me = match stage {
         SessionStage::SecondFactorPending => None,
         SessionStage::MustEnroll | SessionStage::Full => {
@@ -142,23 +156,61 @@ pub async fn sign_in(
         second_factors,
         device: me
             .is_some()
-            .then(|| device::issue(&deps.key, user_id, now, &mut deps.rng())),
+            .then(|| device::issue(&deps.key, user_id, device_epoch, now, &mut deps.rng())),
         me,
     })
 }
 
-/// Counts the attempt in every throttle, committed before the password is
-/// compared; refused (nothing counted) while any of them blocks.
-async fn claim(
-    deps: &Deps,
-    throttles: &[(Scope, String)],
-    now: UnixTime,
-) -> Result<(), SignInError> {
+/// What a password attempt is counted under (hashed keys).
+struct Throttles {
+    /// The browser's known-device token for this account, if it has one.
+    device: Option<String>,
+    account: String,
+    /// The client's network, when known.
+    client: Option<String>,
+}
+
+/// The attempt, counted.
+struct Claimed {
+    /// The counters it was counted in, to give back if the password is right.
+    counted: Vec<(Scope, String)>,
+    /// Whether sign-ins were failing beyond the global budget.
+    over_budget: bool,
+}
+
+/// The key of the one global counter (nothing in it to hide).
+const GLOBAL_KEY: &str = "all";
+
+/// Counts the attempt in every throttle that applies, committed before the
+/// password is compared; refused (nothing counted) while any of them
+/// blocks. A known-device token exempts its browser from the account's
+/// delay until five failures in a row.
+async fn claim(deps: &Deps, throttles: &Throttles, now: UnixTime) -> Result<Claimed, SignInError> {
     let mut tx = deps.begin().await?;
+    let mut applies = Vec::new();
+    let exempt = match &throttles.device {
+        Some(key) => {
+            applies.push((Scope::Device, key.clone()));
+            Scope::exempts(tx.throttle_for_update(Scope::Device, key).await?)
+        }
+        None => false,
+    };
+    if !exempt {
+        applies.push((Scope::Account, throttles.account.clone()));
+    }
+    if let Some(key) = &throttles.client {
+        applies.push((Scope::ClientIp, key.clone()));
+    }
+    applies.push((Scope::Global, GLOBAL_KEY.to_owned()));
     let mut claimed = Vec::new();
     let mut blocked_until = None;
-    for (scope, key) in throttles {
-        match scope.claim(tx.throttle_for_update(*scope, key).await?, now) {
+    let mut over_budget = false;
+    for (scope, key) in &applies {
+        let counter = tx.throttle_for_update(*scope, key).await?;
+        if *scope == Scope::Global {
+            over_budget = Scope::over_budget(counter, now);
+        }
+        match scope.claim(counter, now) {
             Ok(after) => claimed.push((scope, key, after)),
             Err(until) => blocked_until = blocked_until.max(Some(until)),
         }
@@ -170,7 +222,10 @@ async fn claim(
         tx.set_throttle(*scope, key, after).await?;
     }
     tx.commit().await?;
-    Ok(())
+    Ok(Claimed {
+        counted: applies,
+        over_budget,
+    })
 }
 
 /// A right password gives its claims back.

@@ -53,16 +53,58 @@ impl MembershipRow {
     }
 }
 
+/// What the password step needs of a user.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user_id: i64,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Known-device tokens of another epoch no longer count (`domain::device`).
+    pub device_epoch: i64,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user_id", &self.user_id)
+            .field("device_epoch", &self.device_epoch)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Tx {
-    /// The user id and password hash for an email, if such a user exists.
-    pub async fn credentials(
-        &mut self,
-        email: &Email,
-    ) -> Result<Option<(i64, String)>, sqlx::Error> {
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-            .bind(email.as_str())
+    /// The credentials for an email, if such a user exists.
+    pub async fn credentials(&mut self, email: &Email) -> Result<Option<Credentials>, sqlx::Error> {
+        let row: Option<(i64, String, i64)> =
+            sqlx::query_as("SELECT id, password_hash, device_epoch FROM users WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(self.conn())
+                .await?;
+        Ok(
+            row.map(|(user_id, password_hash, device_epoch)| Credentials {
+                user_id,
+                password_hash,
+                device_epoch,
+            }),
+        )
+    }
+
+    /// The user's current device epoch (0 for a user who is gone).
+    pub async fn device_epoch(&mut self, user_id: i64) -> Result<i64, sqlx::Error> {
+        let epoch: Option<i64> = sqlx::query_scalar("SELECT device_epoch FROM users WHERE id = $1")
+            .bind(user_id)
             .fetch_optional(self.conn())
+            .await?;
+        Ok(epoch.unwrap_or_default())
+    }
+
+    /// Every known-device token the user's browsers hold stops counting.
+    pub async fn bump_device_epoch(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET device_epoch = device_epoch + 1 WHERE id = $1")
+            .bind(user_id)
+            .execute(self.conn())
             .await
+            .map(drop)
     }
 
     pub async fn password_hash(&mut self, user_id: i64) -> Result<Option<String>, sqlx::Error> {
@@ -280,7 +322,8 @@ impl Tx {
         .bind(i64::from(payee))
         .bind(now)
         .execute(self.conn())
-        .await
-        .map(drop)
+        .await?;
+        // A new duty (a payee now, say) applies to sessions already open.
+        self.recheck_user_sessions(user_id, now).await
     }
 }

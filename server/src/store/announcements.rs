@@ -25,8 +25,25 @@ pub struct Unenrolled {
 }
 
 impl Tx {
+    /// When the company's announcements since `since` started, oldest first.
+    pub async fn announcement_starts_since(
+        &mut self,
+        company_id: i64,
+        since: UnixTime,
+    ) -> Result<Vec<UnixTime>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT started_at FROM announcement_starts WHERE company_id = $1 AND started_at > $2 \
+             ORDER BY started_at",
+        )
+        .bind(company_id)
+        .bind(since)
+        .fetch_all(self.conn())
+        .await
+    }
+
     /// Starts announcing `deadline` to the company's members (from the
-    /// first), in place of any announcement still under way.
+    /// first), in place of any announcement still under way; the start is
+    /// recorded for the daily limit (and starts older than a week forgotten).
     pub async fn start_announcement(
         &mut self,
         company_id: i64,
@@ -43,6 +60,16 @@ impl Tx {
         .bind(set_at)
         .execute(self.conn())
         .await?;
+        sqlx::query("DELETE FROM announcement_starts WHERE company_id = $1 AND started_at < $2")
+            .bind(company_id)
+            .bind(set_at - 7 * 24 * 60 * 60)
+            .execute(self.conn())
+            .await?;
+        sqlx::query("INSERT INTO announcement_starts (company_id, started_at) VALUES ($1, $2)")
+            .bind(company_id)
+            .bind(set_at)
+            .execute(self.conn())
+            .await?;
         Ok(())
     }
 

@@ -48,4 +48,13 @@ impl Tx {
         .await
         .map(drop)
     }
+
+    /// Forgets every count and lock of the user, of every kind.
+    pub async fn clear_attempts(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM attempt_limits WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
 }

@@ -21,6 +21,9 @@ pub enum AuditKind {
     /// A user's factors and recovery code were removed by an admin or the
     /// operator (detail: by whom); the user enrolls again.
     MfaReset,
+    /// An admin's reset refused: the member also belongs to a company the
+    /// admin does not administer (detail: which).
+    MfaResetRefused,
     /// An admin sent reminders now (detail: to how many).
     RemindersSent,
     /// An admin exported the readiness list.
@@ -40,6 +43,7 @@ impl AuditKind {
             Self::SignInFailed => "sign_in_failed",
             Self::CompanyPolicyChanged => "company_policy_changed",
             Self::MfaReset => "mfa_reset",
+            Self::MfaResetRefused => "mfa_reset_refused",
             Self::RemindersSent => "reminders_sent",
             Self::ReadinessExported => "readiness_exported",
         }

@@ -4,7 +4,9 @@ use crate::domain::clock::UnixTime;
 /// An email to queue.
 #[derive(Debug)]
 pub struct NewEmail<'a> {
-    /// One email per key, ever: a second enqueue with it does nothing.
+    /// One email per key, ever: a second enqueue with it does nothing,
+    /// unless the first was cancelled before it went out (then it is
+    /// queued again, with the new content and time).
     pub dedup_key: &'a str,
     pub user_id: Option<i64>,
     pub recipient: &'a str,
@@ -30,13 +32,15 @@ pub struct QueuedEmail {
 }
 
 impl Tx {
-    /// Queues an email, unless one with its key was queued before; true when queued now.
+    /// Queues an email, unless one with its key was queued before and not
+    /// cancelled; true when queued now.
     pub async fn enqueue_email(&mut self, email: &NewEmail<'_>) -> Result<bool, sqlx::Error> {
         Ok(self.enqueue_emails(std::slice::from_ref(email)).await? == 1)
     }
 
     /// Queues many emails in a few statements (those whose key was queued
-    /// before are skipped); returns how many were queued.
+    /// before are skipped, unless cancelled unsent: those are queued
+    /// again); returns how many were queued.
     pub async fn enqueue_emails(&mut self, emails: &[NewEmail<'_>]) -> Result<u64, sqlx::Error> {
         /// Rows per statement: 9 parameters each, far below both engines' limits.
         const ROWS: usize = 200;
@@ -61,7 +65,11 @@ impl Tx {
                 .collect();
             let sql = format!(
                 "INSERT INTO email_queue (dedup_key, user_id, recipient, language, kind, payload, created_at, send_after, topic) \
-                 VALUES {} ON CONFLICT (dedup_key) DO NOTHING",
+                 VALUES {} ON CONFLICT (dedup_key) DO UPDATE SET \
+                 recipient = excluded.recipient, language = excluded.language, kind = excluded.kind, \
+                 payload = excluded.payload, send_after = excluded.send_after, topic = excluded.topic, \
+                 cancelled_at = NULL, claimed_until = 0, attempts = 0, last_error = NULL \
+                 WHERE email_queue.cancelled_at IS NOT NULL AND email_queue.sent_at IS NULL",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql);
@@ -122,6 +130,27 @@ impl Tx {
                 },
             )
             .collect())
+    }
+
+    /// Extends `worker`'s lease on a claimed email until `until`, if the
+    /// worker still holds it and it is still to be sent; false otherwise
+    /// (another worker took it over, or it was sent or cancelled).
+    pub async fn renew_email_lease(
+        &mut self,
+        id: i64,
+        worker: &str,
+        until: UnixTime,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE email_queue SET claimed_until = $1 \
+             WHERE id = $2 AND claimed_by = $3 AND sent_at IS NULL AND cancelled_at IS NULL",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(worker)
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Cancels the unsent emails whose topic starts with `prefix`, except

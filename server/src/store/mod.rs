@@ -43,7 +43,7 @@ mod texted_codes;
 /// Password sign-in throttles.
 mod throttles;
 
-pub use accounts::{MembershipRow, UserRow};
+pub use accounts::{Credentials, MembershipRow, UserRow};
 pub use announcements::{Announcement, Unenrolled};
 pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
@@ -231,6 +231,22 @@ impl Tx {
             Conn::Writing(tx) => tx,
             Conn::Reading(conn) => conn,
         }
+    }
+
+    /// Serialises this transaction with every other that locks one of
+    /// `keys` (held until it ends): a transaction-scoped advisory lock on
+    /// PostgreSQL, where several instances write at once; SQLite's write
+    /// transactions take turns anyway. Callers lock keys in one fixed order.
+    pub async fn lock_keys(&mut self, keys: &[&str]) -> Result<(), sqlx::Error> {
+        if self.engine == Engine::Postgres {
+            for key in keys {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(*key)
+                    .execute(self.conn())
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// `FOR UPDATE` where the engine has row locks; SQLite's write

@@ -9,6 +9,8 @@ pub struct SessionRow {
     pub times: SessionTimes,
     /// Sensitive actions are allowed until then without the password again.
     pub reauth_until: UnixTime,
+    /// From then on, the stage must be decided again (`None`: never).
+    pub recheck_at: Option<UnixTime>,
 }
 
 /// The stage as stored.
@@ -35,17 +37,19 @@ impl Tx {
         id: &SessionIdHash,
         user_id: i64,
         stage: SessionStage,
+        recheck_at: Option<UnixTime>,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6)",
         )
         .bind(id.as_str())
         .bind(user_id)
         .bind(stage_name(stage))
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
+        .bind(recheck_at.unwrap_or(0))
         .execute(self.conn())
         .await
         .map(drop)
@@ -60,17 +64,42 @@ impl Tx {
         id: &SessionIdHash,
         user_id: i64,
         stage: SessionStage,
+        recheck_at: Option<UnixTime>,
         now: UnixTime,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, user_id = $2, stage = $3, created_at = $4, \
-             last_seen_at = $4, expires_at = $5, reauth_until = 0 WHERE id_hash = $6",
+             last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6 WHERE id_hash = $7",
         )
         .bind(id.as_str())
         .bind(user_id)
         .bind(stage_name(stage))
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
+        .bind(recheck_at.unwrap_or(0))
+        .bind(previous.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a live session a new id (its user, times and lifetime kept), at
+    /// `stage` and with sensitive actions allowed until `reauth_until`: a
+    /// change of privilege within a session. False when there was no such
+    /// session.
+    pub async fn reissue_session(
+        &mut self,
+        previous: &SessionIdHash,
+        id: &SessionIdHash,
+        stage: SessionStage,
+        reauth_until: UnixTime,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE sessions SET id_hash = $1, stage = $2, reauth_until = $3 WHERE id_hash = $4",
+        )
+        .bind(id.as_str())
+        .bind(stage_name(stage))
+        .bind(reauth_until)
         .bind(previous.as_str())
         .execute(self.conn())
         .await?;
@@ -78,14 +107,14 @@ impl Tx {
     }
 
     pub async fn session(&mut self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
-        let row: Option<(i64, String, i64, i64, i64)> = sqlx::query_as(
-            "SELECT user_id, stage, created_at, last_seen_at, reauth_until FROM sessions WHERE id_hash = $1",
+        let row: Option<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT user_id, stage, created_at, last_seen_at, reauth_until, recheck_at FROM sessions WHERE id_hash = $1",
         )
         .bind(id.as_str())
         .fetch_optional(self.conn())
         .await?;
         Ok(row.map(
-            |(user_id, stage, created_at, last_seen_at, reauth_until)| SessionRow {
+            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at)| SessionRow {
                 user_id,
                 stage: stage_from_name(&stage),
                 times: SessionTimes {
@@ -93,6 +122,7 @@ impl Tx {
                     last_seen_at,
                 },
                 reauth_until,
+                recheck_at: (recheck_at != 0).then_some(recheck_at),
             },
         ))
     }
@@ -110,19 +140,6 @@ impl Tx {
             .map(drop)
     }
 
-    pub async fn set_reauth_until(
-        &mut self,
-        id: &SessionIdHash,
-        until: UnixTime,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET reauth_until = $1 WHERE id_hash = $2")
-            .bind(until)
-            .bind(id.as_str())
-            .execute(self.conn())
-            .await
-            .map(drop)
-    }
-
     /// Deletes the session; true when it existed (so only one caller wins).
     pub async fn delete_session(&mut self, id: &SessionIdHash) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
@@ -132,17 +149,53 @@ impl Tx {
         Ok(done.rows_affected() == 1)
     }
 
+    /// The session's stage, decided again, and when to decide next.
     pub async fn set_session_stage(
         &mut self,
         id: &SessionIdHash,
         stage: SessionStage,
+        recheck_at: Option<UnixTime>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET stage = $1 WHERE id_hash = $2")
+        sqlx::query("UPDATE sessions SET stage = $1, recheck_at = $2 WHERE id_hash = $3")
             .bind(stage_name(stage))
+            .bind(recheck_at.unwrap_or(0))
             .bind(id.as_str())
             .execute(self.conn())
             .await
             .map(drop)
+    }
+
+    /// The user's full sessions have their stage decided again at their
+    /// next request (their duties or factors changed).
+    pub async fn recheck_user_sessions(
+        &mut self,
+        user_id: i64,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET recheck_at = $1 WHERE user_id = $2 AND stage = 'full'")
+            .bind(now)
+            .bind(user_id)
+            .execute(self.conn())
+            .await
+            .map(drop)
+    }
+
+    /// As [`Tx::recheck_user_sessions`], for every member of the company
+    /// (its policy changed).
+    pub async fn recheck_company_sessions(
+        &mut self,
+        company_id: i64,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sessions SET recheck_at = $1 WHERE stage = 'full' \
+             AND user_id IN (SELECT user_id FROM memberships WHERE company_id = $2)",
+        )
+        .bind(now)
+        .bind(company_id)
+        .execute(self.conn())
+        .await
+        .map(drop)
     }
 
     /// Ends every session of the user but `keep` (after a factor change).

@@ -93,6 +93,8 @@ pub struct NewTextedCode<'a> {
     pub salt: &'a str,
     pub code_hash: &'a str,
     pub number_hash: &'a str,
+    /// The client's network (`domain::network::limit_key`), for the
+    /// per-address limit.
     pub ip: Option<&'a str>,
     pub idempotency_key: &'a str,
     pub now: UnixTime,
@@ -253,6 +255,24 @@ impl Tx {
             .execute(self.conn())
             .await
             .map(drop)
+    }
+
+    /// What the provider's answer made of a code handed to it: written only
+    /// while the code is still `sending`, so a code used, replaced or
+    /// voided during the send does not become checkable again. False when
+    /// it was no longer sending.
+    pub async fn settle_texted_code(
+        &mut self,
+        id: i64,
+        state: CodeState,
+    ) -> Result<bool, sqlx::Error> {
+        let done =
+            sqlx::query("UPDATE texted_codes SET state = $1 WHERE id = $2 AND state = 'sending'")
+                .bind(state.as_str())
+                .bind(id)
+                .execute(self.conn())
+                .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// The newest code of this binding that may still be typed, locked

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use mfa_server::domain::session::IDLE_TIMEOUT_SECS;
 use serde_json::json;
 
-use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app};
 
 #[tokio::test]
 async fn member_signs_in_and_sees_themselves() {
@@ -79,7 +79,12 @@ async fn unknown_email_costs_as_much_as_a_wrong_password() {
             let t = Instant::now();
             let reply = app.sign_in(email, "x").await;
             let elapsed = t.elapsed();
-            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{email}: {:?}", reply.body);
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{email}: {:?}",
+                reply.body
+            );
             assert_eq!(reply.code(), "invalid_credentials");
             elapsed
         }
@@ -180,7 +185,7 @@ async fn idle_sessions_expire_and_active_ones_do_not() {
 
 #[tokio::test]
 async fn https_deployments_get_secure_host_only_cookies() {
-    let app = spawn_app_with(&[("MFA_PUBLIC_URL", "https://mfa.example.com")]).await;
+    let app = crate::helpers::spawn_app_behind("https://mfa.example.com").await;
     let reply = app.sign_in("member@demo.test", DEMO_PASSWORD).await;
     let set_cookie = reply.set_cookie().unwrap();
     assert!(
@@ -210,6 +215,7 @@ async fn demo_seeding_is_idempotent_and_follows_the_password() {
     let again = mfa_server::Application::build(config).await.unwrap();
     let again = TestApp {
         router: mfa_server::http::router(again.state().clone()),
+        jar: Default::default(),
         deps: again.state().deps.clone(),
         host: again.state().config.allowed_hosts()[0].clone(),
         clock: app.clock.clone(),

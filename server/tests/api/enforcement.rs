@@ -10,12 +10,12 @@ use crate::helpers::{DEMO_PASSWORD, Reply, TestApp, spawn_app};
 
 const DAY: i64 = 24 * 60 * 60;
 
-async fn company_id(app: &TestApp, cookie: &str) -> i64 {
+pub async fn company_id(app: &TestApp, cookie: &str) -> i64 {
     let me = app.get("/api/me", Some(cookie)).await;
     me.body["memberships"][0]["company"]["id"].as_i64().unwrap()
 }
 
-async fn put_policy(app: &TestApp, cookie: &str, company: i64, body: Value) -> Reply {
+pub async fn put_policy(app: &TestApp, cookie: &str, company: i64, body: Value) -> Reply {
     app.send(app.request(
         Method::PUT,
         &format!("/api/companies/{company}/mfa-policy"),
@@ -26,7 +26,7 @@ async fn put_policy(app: &TestApp, cookie: &str, company: i64, body: Value) -> R
 }
 
 /// The admin, enrolled (so they may require MFA), and their company's id.
-async fn enrolled_admin(app: &TestApp) -> (String, i64) {
+pub async fn enrolled_admin(app: &TestApp) -> (String, i64) {
     let cookie = app.signed_in("admin@demo.test").await;
     let (secret, _) = app.enroll(&cookie).await;
     std::fs::write(app.dir.path().join("admin-secret"), secret).unwrap();
@@ -35,7 +35,7 @@ async fn enrolled_admin(app: &TestApp) -> (String, i64) {
 }
 
 /// The enrolled admin signs in again (both steps), e.g. after a long wait.
-async fn admin_again(app: &TestApp) -> String {
+pub async fn admin_again(app: &TestApp) -> String {
     let secret = std::fs::read_to_string(app.dir.path().join("admin-secret")).unwrap();
     let partial = app.password_step("admin@demo.test").await;
     let done = app
@@ -50,7 +50,7 @@ async fn admin_again(app: &TestApp) -> String {
 }
 
 /// Sends everything due; the subjects sent, per recipient.
-async fn deliver(app: &TestApp) -> Vec<(String, String)> {
+pub async fn deliver(app: &TestApp) -> Vec<(String, String)> {
     let before: usize = app.get("/api/outbox", None).await.body["messages"]
         .as_array()
         .unwrap()
@@ -104,6 +104,7 @@ async fn only_the_companys_admins_read_or_change_its_policy() {
         .unwrap();
     tx.commit().await.unwrap();
     let boss = app.signed_in("boss@other.test").await;
+    app.reauth(&boss).await;
     assert_eq!(app.get(&path, Some(&boss)).await.code(), "forbidden");
     assert_eq!(
         put_policy(&app, &boss, company, json!({ "required": true }))
@@ -150,6 +151,7 @@ async fn an_admin_without_a_factor_cannot_require_mfa() {
     let app = spawn_app().await;
     let admin = app.signed_in("admin@demo.test").await;
     let company = company_id(&app, &admin).await;
+    app.reauth(&admin).await;
     let refused = put_policy(&app, &admin, company, json!({ "required": true })).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.code(), "admin_not_enrolled");
@@ -335,6 +337,7 @@ async fn moving_the_date_re_plans_and_clearing_it_cancels() {
 
     // Cleared: nothing more.
     let admin = admin_again(&app).await;
+    app.reauth(&admin).await;
     let cleared = put_policy(
         &app,
         &admin,

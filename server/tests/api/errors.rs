@@ -202,8 +202,7 @@ async fn only_the_public_host_and_origin_are_answered_and_nothing_changes_otherw
 
 #[tokio::test]
 async fn https_deployments_send_strict_transport_security() {
-    let app =
-        crate::helpers::spawn_app_with(&[("MFA_PUBLIC_URL", "https://mfa.example.com")]).await;
+    let app = crate::helpers::spawn_app_behind("https://mfa.example.com").await;
     assert_eq!(app.host, "mfa.example.com");
     let reply = app.get("/api/health", None).await;
     assert_eq!(
@@ -217,4 +216,99 @@ async fn https_deployments_send_strict_transport_security() {
             .get(header::STRICT_TRANSPORT_SECURITY)
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_public_url_in_capitals_with_its_default_port_still_answers() {
+    let app = crate::helpers::spawn_app_behind("https://MFA.Example.com:443").await;
+    assert_eq!(app.host, "mfa.example.com");
+    for (host, origin) in [
+        ("mfa.example.com", "https://mfa.example.com"),
+        ("MFA.EXAMPLE.COM", "https://Mfa.Example.Com"),
+        ("mfa.example.com:443", "https://mfa.example.com:443"),
+    ] {
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/sign-in")
+            .header(header::HOST, host)
+            .header(header::ORIGIN, origin)
+            .header(mfa_api::CSRF_HEADER, mfa_api::CSRF_VALUE)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(
+                serde_json::json!({"email": "member@demo.test", "password": crate::helpers::DEMO_PASSWORD})
+                    .to_string(),
+            ))
+            .unwrap();
+        let reply = app.send(request).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{host} {origin}: {:?}",
+            reply.body
+        );
+    }
+    // Another port, scheme or host is still another origin.
+    for (host, origin) in [
+        ("mfa.example.com:8443", "https://mfa.example.com"),
+        ("mfa.example.com", "http://mfa.example.com"),
+        ("mfa.example.com", "https://mfa.example.com:80"),
+    ] {
+        let request = axum::http::Request::builder()
+            .uri("/api/health")
+            .header(header::HOST, host)
+            .header(header::ORIGIN, origin)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let reply = app.send(request).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{host} {origin}: {}",
+            reply.status
+        );
+    }
+}
+
+#[test]
+fn demo_mode_refuses_to_start_off_this_machine() {
+    for (bind, url) in [
+        ("0.0.0.0:0", None),
+        ("127.0.0.1:0", Some("https://mfa.example.com")),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-server"));
+        command
+            .env("MFA_DEMO", "1")
+            .env("MFA_BIND", bind)
+            .env("MFA_DATA_DIR", dir.path())
+            .env("MFA_DEMO_PASSWORD", DEMO_PASSWORD)
+            .env_remove("MFA_PUBLIC_URL")
+            .env_remove("MFA_DATABASE_URL");
+        if let Some(url) = url {
+            command.env("MFA_PUBLIC_URL", url);
+        }
+        let mut child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("{bind} {url:?}: the demo server started");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success(), "{bind} {url:?}");
+        assert!(stderr.contains("demo mode"), "{stderr}");
+        assert!(
+            !dir.path().join("mfa.db").exists(),
+            "refused before touching anything"
+        );
+    }
 }

@@ -21,6 +21,12 @@ pub const START: i64 = 1_795_824_000;
 
 pub struct TestApp {
     pub router: axum::Router,
+    /// The cookie each browser of the test holds now, by the cookie it was
+    /// first given: the server rotates the session id within a session
+    /// (re-authentication, the first factor confirmed) and a browser
+    /// follows. Sign-in and the second step hand out cookies the tests
+    /// keep themselves.
+    pub jar: CookieJar,
     /// What the services run on (to run the email worker's rounds).
     pub deps: mfa_server::services::Deps,
     /// The `Host` the server answers (its public URL's).
@@ -28,6 +34,13 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub dir: tempfile::TempDir,
 }
+
+/// First cookie -> the cookie now (see [`TestApp::jar`]).
+pub type CookieJar = Arc<std::sync::Mutex<HashMap<String, String>>>;
+
+/// The cookie a request was built with, as the test named it.
+#[derive(Clone)]
+struct NamedCookie(String);
 
 pub struct Reply {
     pub status: StatusCode,
@@ -127,6 +140,18 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     spawn_app_in(tempfile::tempdir().unwrap(), extra).await
 }
 
+/// The app served at a public URL that is not on this machine. Demo mode
+/// refuses such a URL, so a first start on loopback seeds the demo
+/// accounts and the app then starts again on that data without demo mode.
+pub async fn spawn_app_behind(public_url: &str) -> TestApp {
+    let seeded = spawn_app().await;
+    spawn_app_in(
+        seeded.dir,
+        &[("MFA_DEMO", "0"), ("MFA_PUBLIC_URL", public_url)],
+    )
+    .await
+}
+
 /// The app on `dir`'s database and key (an earlier app's, or one a test prepared).
 pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> TestApp {
     let dist = dir.path().join("dist");
@@ -143,6 +168,7 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Tes
         .unwrap();
     TestApp {
         router: mfa_server::http::router(app.state().clone()),
+        jar: CookieJar::default(),
         deps: app.state().deps.clone(),
         host: app.state().config.allowed_hosts()[0].clone(),
         clock,
@@ -152,6 +178,30 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Tes
 
 impl TestApp {
     pub async fn send(&self, request: Request<Body>) -> Reply {
+        let named = request.extensions().get::<NamedCookie>().cloned();
+        let rotates = !request.uri().path().starts_with("/api/sign-in");
+        let reply = self.send_as_is(request).await;
+        if let (Some(NamedCookie(name)), Some(now), true) = (named, reply.session_cookie(), rotates)
+        {
+            if !now.ends_with('=') {
+                self.jar.lock().unwrap().insert(name, now);
+            }
+        }
+        reply
+    }
+
+    /// The cookie the browser first given `cookie` holds now.
+    pub fn current_cookie(&self, cookie: &str) -> String {
+        self.jar
+            .lock()
+            .unwrap()
+            .get(cookie)
+            .cloned()
+            .unwrap_or_else(|| cookie.to_owned())
+    }
+
+    /// Sends the request as built, the jar left alone.
+    pub async fn send_as_is(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -203,7 +253,9 @@ impl TestApp {
             builder = builder.header(CSRF_HEADER, CSRF_VALUE);
         }
         if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
+            builder = builder
+                .header(header::COOKIE, self.current_cookie(cookie))
+                .extension(NamedCookie(cookie.to_owned()));
         }
         builder = builder.extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
         match body {

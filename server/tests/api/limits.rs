@@ -2,7 +2,7 @@ use axum::http::{Method, StatusCode, header};
 use mfa_server::domain::attempts::AttemptKind;
 use serde_json::json;
 
-use crate::helpers::{spawn_app, totp_code};
+use crate::helpers::{TestApp, spawn_app, totp_code};
 
 const LOCK_SECS: i64 = AttemptKind::SecondFactor.policy().lock_secs;
 
@@ -173,17 +173,15 @@ async fn three_hundred_parallel_wrong_codes_evaluate_at_most_ten() {
     assert_eq!(lockouts, 1);
 }
 
-#[tokio::test]
-async fn after_a_hundred_failures_only_the_recovery_code_signs_in() {
-    let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let (secret, recovery) = app.enroll(&cookie).await;
+/// A hundred wrong codes at the second step, waiting out each lock; the
+/// length of each lock.
+pub async fn fail_a_hundred_codes(app: &TestApp, email: &str, secret: &str) -> Vec<i64> {
     let mut locks = Vec::new();
     for window in 0..10 {
-        let partial = app.password_step("member@demo.test").await;
+        let partial = app.password_step(email).await;
         for n in 1..=10 {
             let reply = app
-                .second_factor(&partial, "totp", &wrong_code(&secret, app.now(), n))
+                .second_factor(&partial, "totp", &wrong_code(secret, app.now(), n))
                 .await;
             if n < 10 {
                 assert_eq!(reply.code(), "wrong_code", "window {window}, attempt {n}");
@@ -195,6 +193,15 @@ async fn after_a_hundred_failures_only_the_recovery_code_signs_in() {
             }
         }
     }
+    locks
+}
+
+#[tokio::test]
+async fn after_a_hundred_failures_only_the_recovery_code_signs_in() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let (secret, recovery) = app.enroll(&cookie).await;
+    let locks = fail_a_hundred_codes(&app, "member@demo.test", &secret).await;
     assert_eq!(
         locks,
         [

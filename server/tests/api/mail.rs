@@ -16,6 +16,11 @@ use crate::helpers::{DEMO_PASSWORD, TestApp, spawn_app, spawn_app_with};
 struct Inbox {
     current: Vec<u8>,
     received: Arc<Mutex<Vec<String>>>,
+    /// When set, the next message is held at the end of its data until
+    /// the test sends on the other end (a slow mail server).
+    hold: Arc<Mutex<Option<std::sync::mpsc::Receiver<()>>>>,
+    /// A message is being held.
+    holding: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Handler for Inbox {
@@ -25,6 +30,12 @@ impl Handler for Inbox {
     }
 
     fn data_end(&mut self) -> response::Response {
+        let held = self.hold.lock().unwrap().take();
+        if let Some(release) = held {
+            self.holding
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = release.recv();
+        }
         let message = String::from_utf8_lossy(&std::mem::take(&mut self.current)).into_owned();
         self.received.lock().unwrap().push(message);
         response::OK
@@ -34,6 +45,17 @@ impl Handler for Inbox {
 impl Inbox {
     fn messages(&self) -> Vec<String> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// Holds the next message until the returned sender sends.
+    fn hold_next(&self) -> std::sync::mpsc::Sender<()> {
+        let (release, held) = std::sync::mpsc::channel();
+        *self.hold.lock().unwrap() = Some(held);
+        release
+    }
+
+    fn is_holding(&self) -> bool {
+        self.holding.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -334,4 +356,56 @@ async fn every_security_event_is_emailed_to_its_owner() {
             .filter(|m| m["channel"] == "email")
             .all(|m| m["to"] == "member@demo.test")
     );
+}
+
+#[tokio::test]
+async fn a_slow_batch_is_not_sent_twice_by_a_second_worker() {
+    let port = free_port();
+    let inbox = smtp_server(port);
+    let app = smtp_app(port).await;
+    for email in ["member@demo.test", "admin@demo.test", "payee@demo.test"] {
+        let cookie = app.signed_in(email).await;
+        app.enroll(&cookie).await;
+    }
+    // Worker A claims the three emails; the mail server is slow to take
+    // the first one.
+    let release = inbox.hold_next();
+    let a = tokio::spawn({
+        let deps = app.deps.clone();
+        async move { notify::deliver_due(&deps, "worker-a").await.unwrap() }
+    });
+    while !inbox.is_holding() {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // Past the claim's lease, worker B takes what A has not started on.
+    app.clock.advance(121);
+    let b = sent_by(&app, "worker-b").await;
+    release.send(()).unwrap();
+    let a = a.await.unwrap().sent;
+    assert_eq!(
+        (a, b),
+        (1, 2),
+        "A sent the one it was sending, B the others"
+    );
+    let mut to: Vec<String> = inbox
+        .messages()
+        .iter()
+        .map(|m| {
+            m.lines()
+                .find(|l| l.starts_with("To: "))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "To: admin@demo.test",
+            "To: member@demo.test",
+            "To: payee@demo.test"
+        ],
+        "each once"
+    );
+    assert_eq!(sent_by(&app, "worker-c").await, 0, "nothing left");
 }

@@ -396,7 +396,7 @@ async fn every_admin_route_refuses_members_and_other_companies_admins() {
 }
 
 /// Runs `mfa-server reset-mfa --email <email>` on the app's database.
-fn break_glass(app: &TestApp, email: &str) -> std::process::Output {
+pub fn break_glass(app: &TestApp, email: &str) -> std::process::Output {
     let url = std::fs::read_to_string(app.dir.path().join("database-url")).unwrap();
     std::process::Command::new(env!("CARGO_BIN_EXE_mfa-server"))
         .args(["reset-mfa", "--email", email])
@@ -445,6 +445,7 @@ async fn the_break_glass_command_resets_a_locked_out_admin_on_a_running_or_stopp
     drop(app.router);
     let stopped = TestApp {
         router: axum::Router::new(),
+        jar: Default::default(),
         deps: app.deps,
         host: app.host,
         clock: app.clock,

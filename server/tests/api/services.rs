@@ -243,10 +243,13 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
         "the first factor brings it"
     );
     assert_eq!(confirmed.me.stage, SessionStage::Full);
+    // Must-enroll became full under a new session id: the old one is gone.
+    let reissued = confirmed.session.expect("a new session id");
     assert_eq!(
-        session::find(&f.deps, &token).await.unwrap().stage,
+        session::find(&f.deps, &reissued).await.unwrap().stage,
         SessionStage::Full
     );
+    assert!(session::find(&f.deps, &token).await.is_err());
     assert_eq!(
         f.count(
             "SELECT COUNT(*) FROM audit_events WHERE kind = 'factor_added' AND ip = '192.0.2.7'"
@@ -374,7 +377,7 @@ async fn reauthentication_opens_a_ten_minute_window() {
         session::find(&f.deps, &token).await.unwrap().reauth_until,
         0
     );
-    reauth::confirm_password(
+    let reissued = reauth::confirm_password(
         &f.deps,
         &member,
         IP,
@@ -383,9 +386,13 @@ async fn reauthentication_opens_a_ten_minute_window() {
     .await
     .unwrap();
     assert_eq!(
-        session::find(&f.deps, &token).await.unwrap().reauth_until,
+        session::find(&f.deps, &reissued)
+            .await
+            .unwrap()
+            .reauth_until,
         START + REAUTH_WINDOW_SECS
     );
+    assert!(session::find(&f.deps, &token).await.is_err(), "a new id");
 }
 
 #[tokio::test]

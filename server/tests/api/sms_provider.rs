@@ -23,6 +23,8 @@ enum Answer {
     RateLimited,
     Broken,
     Hang,
+    /// Created, once the test lets the answer go.
+    Held,
 }
 
 #[derive(Clone, Debug)]
@@ -38,6 +40,8 @@ struct Recorded {
 struct Provider {
     answer: Arc<Mutex<Answer>>,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    /// Lets a held answer go.
+    release: Arc<tokio::sync::Notify>,
 }
 
 impl Provider {
@@ -94,14 +98,28 @@ async fn messages(
             tokio::time::sleep(Duration::from_secs(30)).await;
             StatusCode::CREATED.into_response()
         }
+        Answer::Held => {
+            provider.release.notified().await;
+            (
+                StatusCode::CREATED,
+                axum::Json(json!({ "sid": "SM0123456789abcdef", "status": "queued" })),
+            )
+                .into_response()
+        }
     }
 }
 
-/// The local provider, and our app configured to use it.
+/// The local provider, and our app configured to use it (sends time out
+/// after a second).
 async fn app_with_provider(sender: (&str, &str)) -> (TestApp, Provider) {
+    app_with_provider_timeout(sender, "1").await
+}
+
+async fn app_with_provider_timeout(sender: (&str, &str), timeout: &str) -> (TestApp, Provider) {
     let provider = Provider {
         answer: Arc::new(Mutex::new(Answer::Created)),
         requests: Arc::default(),
+        release: Arc::default(),
     };
     let router = axum::Router::new()
         .route(
@@ -118,7 +136,7 @@ async fn app_with_provider(sender: (&str, &str)) -> (TestApp, Provider) {
         ("MFA_TWILIO_AUTH_TOKEN", "secret-token"),
         sender,
         ("MFA_TWILIO_BASE_URL", &base),
-        ("MFA_SMS_TIMEOUT_SECS", "1"),
+        ("MFA_SMS_TIMEOUT_SECS", timeout),
     ])
     .await;
     (app, provider)
@@ -244,4 +262,100 @@ async fn a_hung_provider_times_out_and_a_retry_sends_nothing_more() {
     app.clock.advance(60);
     assert_eq!(send("attempt-3").await.status, StatusCode::OK);
     assert_eq!(provider.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_code_voided_while_its_text_was_being_sent_stays_void() {
+    let (app, provider) =
+        app_with_provider_timeout(("MFA_TWILIO_FROM", "+15005550006"), "30").await;
+    let cookie = app.signed_in("member@demo.test").await;
+    app.reauth(&cookie).await;
+    provider.answer(Answer::Held);
+    let request = app.request(
+        Method::POST,
+        "/api/factors/sms",
+        Some(&cookie),
+        Some(r#"{"country":"FR","number":"0612345678"}"#),
+    );
+    let sending = tokio::spawn(tower::ServiceExt::oneshot(app.router.clone(), request));
+    // The provider has the text (and its code); its answer is held.
+    let code = loop {
+        if let Some(request) = provider.requests().first() {
+            break request.form["Body"][..6].to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    for n in 0..5 {
+        let reply = app.confirm_phone(&cookie, &wrong).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "try {n}");
+    }
+    provider.release.notify_one();
+    let sent = sending.await.unwrap().unwrap();
+    assert_eq!(sent.status(), StatusCode::OK);
+    // Five wrong tries voided it: the provider's answer does not revive it.
+    let right = app.confirm_phone(&cookie, &code).await;
+    assert_eq!(
+        right.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        right.body
+    );
+    assert_eq!(right.code(), "code_expired");
+    let db = app.db().await;
+    let state: String = sqlx::query_scalar("SELECT state FROM texted_codes")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(state, "void");
+}
+
+#[tokio::test]
+async fn a_code_replaced_while_its_text_was_being_sent_stays_replaced() {
+    let (app, provider) =
+        app_with_provider_timeout(("MFA_TWILIO_FROM", "+15005550006"), "30").await;
+    let cookie = app.signed_in("member@demo.test").await;
+    app.reauth(&cookie).await;
+    provider.answer(Answer::Held);
+    let request = app.request(
+        Method::POST,
+        "/api/factors/sms",
+        Some(&cookie),
+        Some(r#"{"country":"FR","number":"0612345678"}"#),
+    );
+    let sending = tokio::spawn(tower::ServiceExt::oneshot(app.router.clone(), request));
+    let first = loop {
+        if let Some(request) = provider.requests().first() {
+            break request.form["Body"][..6].to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    // A minute later the person asks for another code, which goes at once.
+    provider.answer(Answer::Created);
+    app.clock.advance(61);
+    let resent = app
+        .post("/api/factors/sms/resend", Some(&cookie), &json!({}))
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{:?}", resent.body);
+    let second = provider.requests()[1].form["Body"][..6].to_owned();
+    // Then the first send's answer comes.
+    provider.release.notify_one();
+    assert_eq!(sending.await.unwrap().unwrap().status(), StatusCode::OK);
+    // The second code is tried five times wrong and is void...
+    let wrong = (0..)
+        .map(|n: u32| format!("{n:06}"))
+        .find(|c| *c != first && *c != second)
+        .unwrap();
+    for _ in 0..5 {
+        app.confirm_phone(&cookie, &wrong).await;
+    }
+    // ...and the replaced first code does not come back in its place.
+    let replaced = app.confirm_phone(&cookie, &first).await;
+    assert_eq!(
+        replaced.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        replaced.body
+    );
+    assert_eq!(replaced.code(), "code_expired");
 }

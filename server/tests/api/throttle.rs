@@ -198,3 +198,180 @@ async fn fifty_failures_from_one_address_per_fifteen_minutes() {
         .await;
     assert_eq!(later.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_ipv6_client_is_limited_by_its_slash_64() {
+    let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    // Fifty failures, each from another address of one /64.
+    for n in 0..50 {
+        let reply = app
+            .sign_in_from(
+                &format!("2001:db8:1:2::{:x}", n + 1),
+                None,
+                &format!("someone{n}@demo.test"),
+                "guess",
+            )
+            .await;
+        assert_eq!(reply.code(), "invalid_credentials", "attempt {n}");
+    }
+    let same_network = app
+        .sign_in_from(
+            "2001:db8:1:2:ffff:ffff:ffff:ffff",
+            None,
+            "fresh@demo.test",
+            "guess",
+        )
+        .await;
+    assert_eq!(same_network.status, StatusCode::TOO_MANY_REQUESTS);
+    let next_network = app
+        .sign_in_from("2001:db8:1:3::1", None, "fresh@demo.test", "guess")
+        .await;
+    assert_eq!(next_network.code(), "invalid_credentials");
+    // The audit log keeps every full address.
+    let db = app.db().await;
+    let addresses: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT ip) FROM audit_events WHERE kind = 'sign_in_failed' AND ip LIKE '2001:db8:1:2:%'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(addresses, 50);
+
+    // An IPv4-mapped address is its IPv4 address.
+    for n in 0..50 {
+        app.sign_in_from("203.0.113.7", None, &format!("other{n}@demo.test"), "guess")
+            .await;
+    }
+    let mapped = app
+        .sign_in_from("::ffff:203.0.113.7", None, "fresh@demo.test", "guess")
+        .await;
+    assert_eq!(mapped.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn past_the_global_budget_unknown_browsers_wait_and_known_ones_do_not() {
+    let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let mine = app
+        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
+        .await;
+    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let timed = |ip: &'static str, cookie: Option<String>, email: &'static str| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let reply = app
+                .sign_in_from(ip, cookie.as_deref(), email, "guess")
+                .await;
+            assert_eq!(reply.code(), "invalid_credentials");
+            started.elapsed()
+        }
+    };
+    assert!(timed("203.0.113.1", None, "a@demo.test").await < std::time::Duration::from_secs(1));
+
+    // A thousand failures across all accounts in this window (as a spray
+    // from many networks would leave them).
+    let db = app.db().await;
+    sqlx::query(
+        "UPDATE sign_in_throttles SET failures = 1000, window_start = $1 WHERE scope = 'global'",
+    )
+    .bind(app.now())
+    .execute(&db)
+    .await
+    .unwrap();
+    let unknown = timed("203.0.113.2", None, "b@demo.test").await;
+    assert!(unknown >= std::time::Duration::from_secs(1), "{unknown:?}");
+    let known = timed("198.51.100.1", Some(device), "member@demo.test").await;
+    assert!(known < std::time::Duration::from_secs(1), "{known:?}");
+    // The window ends.
+    app.clock.advance(15 * 60);
+    assert!(timed("203.0.113.3", None, "c@demo.test").await < std::time::Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_from_a_known_browser_end_its_exemption_until_it_signs_in() {
+    let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let mine = app
+        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
+        .await;
+    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let lock_the_account = || async {
+        for _ in 0..6 {
+            app.sign_in_from("203.0.113.66", None, "member@demo.test", "guess")
+                .await;
+        }
+    };
+    // Someone with the stolen cookie guesses five times...
+    for n in 0..5 {
+        let reply = app
+            .sign_in_from("198.51.100.1", Some(&device), "member@demo.test", "guess")
+            .await;
+        assert_eq!(reply.code(), "invalid_credentials", "guess {n}");
+    }
+    // ...and the cookie no longer skips the account's delay.
+    lock_the_account().await;
+    let refused = app
+        .sign_in_from(
+            "198.51.100.1",
+            Some(&device),
+            "member@demo.test",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    // Once the delay is over, a right password with it makes it count again.
+    app.clock.advance(15 * 60);
+    let ok = app
+        .sign_in_from(
+            "198.51.100.1",
+            Some(&device),
+            "member@demo.test",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    lock_the_account().await;
+    let known = app
+        .sign_in_from(
+            "198.51.100.1",
+            Some(&device),
+            "member@demo.test",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(known.status, StatusCode::OK, "{:?}", known.body);
+}
+
+#[tokio::test]
+async fn a_reset_forgets_every_known_browser_of_its_user() {
+    let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let mine = app
+        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
+        .await;
+    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let admin = app.signed_in("admin@demo.test").await;
+    app.reauth(&admin).await;
+    let me = app.get("/api/me", Some(&admin)).await.body;
+    let company = me["memberships"][0]["company"]["id"].as_i64().unwrap();
+    let member = mine.body["me"]["user"]["id"].as_i64().unwrap();
+    let reset = app
+        .post(
+            &format!("/api/companies/{company}/members/{member}/reset-mfa"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT, "{:?}", reset.body);
+    for _ in 0..6 {
+        app.sign_in_from("203.0.113.66", None, "member@demo.test", "guess")
+            .await;
+    }
+    let forgotten = app
+        .sign_in_from(
+            "198.51.100.1",
+            Some(&device),
+            "member@demo.test",
+            DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(forgotten.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -138,6 +138,35 @@ test('the dashboard lists the member, sends a reminder and exports the CSV', asy
   assert.deepEqual(admin.errors, []);
 });
 
+test('a change to the policy asks for the password first, then is saved as it was', async () => {
+  const admin = await newPage(app.browser, app.server.url);
+  await admin.goto('/company/settings');
+  await signIn(admin, 'admin@demo.test');
+  await admin.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+  const key = readFileSync(path.join(app.server.dataDir, 'e2e-admin-key'), 'utf8');
+  // A code of a time step the earlier sign-ins did not use: the next
+  // window's, once this one has begun (each step signs in once).
+  await admin.waitForTimeout(30000 - (Date.now() % 30000) + 200);
+  await admin.getByLabel('6-digit code').fill(totp(key, Date.now() / 1000 + 30));
+  await admin.getByRole('button', { name: 'Continue' }).click();
+  await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
+  await admin.getByLabel('Time zone').locator('option').first().waitFor({ state: 'attached' });
+  await admin.getByLabel('Days for people who join after the date').fill('21');
+  await admin.getByRole('button', { name: 'Save' }).click();
+  // Freshly signed in is not enough: the password, again.
+  await admin.getByRole('heading', { name: 'Confirm your password' }).waitFor();
+  assert.equal(await admin.getByText('Saved.').count(), 0);
+  await audit(admin, 'company settings: confirm your password');
+  await admin.getByLabel('Current password').fill(DEMO_PASSWORD);
+  await admin.getByRole('button', { name: 'Confirm password' }).click();
+  await admin.getByText('Saved.').waitFor();
+  assert.equal(await admin.getByRole('heading', { name: 'Confirm your password' }).count(), 0);
+  await admin.reload();
+  await admin.getByLabel('Time zone').locator('option').first().waitFor({ state: 'attached' });
+  assert.equal(await admin.getByLabel('Days for people who join after the date').inputValue(), '21');
+  assert.deepEqual(admin.errors, []);
+});
+
 test('past the deadline (demo clock), the member can only enroll', async () => {
   const dataDir = app.server.dataDir;
   await app.server.stop();

@@ -80,6 +80,24 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
     }
 }
 
+/// As [`error_text`], for saving a company's policy: there a 429 means its
+/// members were told of a new date too often today, not wrong answers.
+pub fn policy_error_text(locale: Locale, error: &ApiError) -> String {
+    match error {
+        ApiError::Server {
+            code: ErrorCode::TooManyAttempts,
+            locked_until,
+            ..
+        } => {
+            let time = locked_until
+                .map(|t| format_time(locale, t))
+                .unwrap_or_default();
+            td_string!(locale, error_too_many_announcements, time = time).to_string()
+        }
+        other => error_text(locale, other),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,8 @@
 //! are tested here, on the host.
 
 use mfa_api::{
-    CodeTexted, ErrorCode, FactorChange, FactorKind, ReauthStatus, SignInFactor, TotpEnrollment,
+    CodeTexted, ErrorCode, FactorChange, FactorKind, MfaPolicyRequest, ReauthStatus, SignInFactor,
+    TotpEnrollment,
 };
 
 use crate::api::ApiError;
@@ -316,6 +317,33 @@ impl AfterRecovery {
     }
 }
 
+/// Saving a company's policy: when the server wants the admin's password
+/// first, the change waits while it is confirmed, then goes again as it was.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum PolicySave {
+    #[default]
+    Idle,
+    ConfirmPassword(MfaPolicyRequest),
+}
+
+impl PolicySave {
+    /// The server's answer to saving `request`.
+    pub fn answered<T>(&mut self, request: &MfaPolicyRequest, answer: &Result<T, ApiError>) {
+        *self = match answer {
+            Err(e) if e.is(ErrorCode::ReauthRequired) => Self::ConfirmPassword(request.clone()),
+            _ => Self::Idle,
+        };
+    }
+
+    /// The password was confirmed: the change to save now.
+    pub fn reauthenticated(&mut self) -> Option<MfaPolicyRequest> {
+        match std::mem::take(self) {
+            Self::ConfirmPassword(request) => Some(request),
+            Self::Idle => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use mfa_api::{Me, RecoveryCodeText, SessionStage, TwoFactorStatus, User};
@@ -518,5 +546,23 @@ mod tests {
         let mut flow = AfterRecovery::SaveNewCode("X".into());
         flow.saved();
         assert_eq!(flow, AfterRecovery::OfferReplacement);
+    }
+
+    #[test]
+    fn a_policy_change_waits_for_the_password_then_goes_as_it_was() {
+        let request = MfaPolicyRequest {
+            required: true,
+            enforcement_date: Some("2026-12-20".into()),
+            time_zone: Some("UTC".into()),
+            grace_days: Some(14),
+        };
+        let mut save = PolicySave::default();
+        save.answered::<()>(&request, &Err(ApiError::server(ErrorCode::ReauthRequired)));
+        assert_eq!(save, PolicySave::ConfirmPassword(request.clone()));
+        assert_eq!(save.reauthenticated(), Some(request.clone()));
+        assert_eq!(save, PolicySave::Idle);
+        assert_eq!(save.reauthenticated(), None);
+        save.answered::<()>(&request, &Err(ApiError::server(ErrorCode::Forbidden)));
+        assert_eq!(save, PolicySave::Idle, "other errors are shown, not asked about");
     }
 }

@@ -75,6 +75,9 @@ const REAUTHS_IN_FLIGHT: u32 = 20;
 /// Half-signed-in people seeded for each second-step run: more than a run
 /// can use (a run that runs out is reported invalid).
 const SECOND_STEP_POOL_PER_SEC: usize = 2_500;
+/// Sessions seeded per second of a re-authentication run: above what the
+/// argon2 threads can check (each request uses one up).
+const REAUTH_POOL_PER_SEC: usize = 200;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -99,6 +102,18 @@ async fn main() -> anyhow::Result<()> {
         let count = SECOND_STEP_POOL_PER_SEC * args.seconds as usize;
         pools.push(seeder.half_signed_in(&format!("step{run}-"), count).await?);
     }
+    // Re-authentication gives the session a new id: each request of those
+    // runs takes a session of its own (two runs of each per round, the
+    // background one two seconds longer).
+    let mut reauth_pools = Vec::new();
+    for _ in 1..=args.runs {
+        let count = REAUTH_POOL_PER_SEC * args.seconds as usize;
+        let foreground = seeder.sessions(&reauth_users, count).await?;
+        let background = seeder
+            .sessions(&reauth_users, count + 2 * REAUTH_POOL_PER_SEC)
+            .await?;
+        reauth_pools.push((foreground, background));
+    }
     drop(seeder);
     let server = Server::start(&args.server, &data.0, &args.dist, &log_path("load")).await?;
     eprintln!(
@@ -117,13 +132,17 @@ async fn main() -> anyhow::Result<()> {
     let me_cookie = me_user.cookie.clone();
     let me = [get("/api/me", &me_cookie)];
     let reauth_body = serde_json::json!({ "password": PASSWORD }).to_string();
-    let reauth: Vec<Request> = reauth_users
-        .iter()
-        .map(|u| post("/api/reauth", &u.cookie, &reauth_body))
-        .collect();
     let mut results = LoadResults::default();
     let mut loaded_memory = idle_memory;
-    for (run, pool) in (1..=args.runs).zip(&pools) {
+    for ((run, pool), (foreground, background)) in (1..=args.runs).zip(&pools).zip(&reauth_pools) {
+        let reauth: Vec<Request> = foreground
+            .iter()
+            .map(|cookie| post("/api/reauth", cookie, &reauth_body))
+            .collect();
+        let reauth_background: Vec<Request> = background
+            .iter()
+            .map(|cookie| post("/api/reauth", cookie, &reauth_body))
+            .collect();
         eprintln!("bench: load run {run}/{}", args.runs);
         results.health.push(
             wrk.run(
@@ -168,7 +187,7 @@ async fn main() -> anyhow::Result<()> {
                 &server,
                 "reauth",
                 &reauth,
-                Mode::Cycle,
+                Mode::Once,
                 CONNECTIONS,
                 duration,
             )
@@ -184,8 +203,8 @@ async fn main() -> anyhow::Result<()> {
         let background = wrk.spawn(
             &server,
             "reauth-background",
-            &reauth,
-            Mode::Cycle,
+            &reauth_background,
+            Mode::Once,
             REAUTHS_IN_FLIGHT,
             duration + Duration::from_secs(2),
         )?;

@@ -87,6 +87,29 @@ impl Seeder {
         })
     }
 
+    /// `count` more full sessions of these (signed-in) accounts, taking
+    /// turns: each re-authentication gives its session a new id, so a load
+    /// run uses each cookie once.
+    pub async fn sessions(&self, people: &[SignedIn], count: usize) -> anyhow::Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(people.len());
+        let mut tx = self.store.begin().await?;
+        for person in people {
+            let email = Email::parse(&person.email).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id = tx.user_id_by_email(&email).await?;
+            ids.push(id.context("a bench account that was not seeded")?);
+        }
+        let mut cookies = Vec::with_capacity(count);
+        for (i, user_id) in ids.iter().cycle().take(count).enumerate() {
+            cookies.push(self.session(&mut tx, *user_id, SessionStage::Full).await?);
+            if (i + 1) % BATCH == 0 {
+                tx.commit().await?;
+                tx = self.store.begin().await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(cookies)
+    }
+
     /// `count` accounts with an authenticator app, each with a session
     /// waiting for its code.
     pub async fn half_signed_in(

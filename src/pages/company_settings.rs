@@ -6,19 +6,19 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mfa_api::{MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
+use mfa_api::{ErrorCode, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
 
 use super::reauth::ReauthForm;
 use crate::dates::format_date;
 use crate::document::focus_on_change;
-use crate::flows::Removal;
+use crate::flows::{PolicySave, Removal};
 use crate::readiness::{Column, View};
 
 use crate::api;
 use crate::components::loading::Loading;
 use crate::document::page_title;
-use crate::errors::error_text;
-use crate::form::{error_message, invalid, on_answer};
+use crate::errors::{error_text, policy_error_text};
+use crate::form::on_answer;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
 
@@ -64,8 +64,31 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
     let grace = RwSignal::new(policy.grace_days.to_string());
     let save = session
         .action(move |request: &MfaPolicyRequest| api::save_mfa_policy(company, request.clone()));
+    // What was sent last: sent again once the password is confirmed.
+    let last = StoredValue::new(None::<MfaPolicyRequest>);
+    let flow = RwSignal::new(PolicySave::default());
     let saved = RwSignal::new(false);
-    on_answer(save, move |answer| saved.set(answer.is_ok()));
+    on_answer(save, move |answer| {
+        saved.set(answer.is_ok());
+        if let Some(request) = last.get_value() {
+            flow.update(|f| f.answered(&request, &answer));
+        }
+    });
+    let send = move |request: MfaPolicyRequest| {
+        last.set_value(Some(request.clone()));
+        save.dispatch(request);
+    };
+    let error = move || {
+        if save.pending().get() {
+            return None;
+        }
+        save.value().with(|answer| match answer {
+            Some(Err(e)) if !e.is(ErrorCode::ReauthRequired) => {
+                Some(policy_error_text(i18n.get_locale(), e))
+            }
+            _ => None,
+        })
+    };
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
         if save.pending().get_untracked() {
@@ -73,13 +96,18 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
         }
         saved.set(false);
         let date = date.get_untracked();
-        save.dispatch(MfaPolicyRequest {
+        send(MfaPolicyRequest {
             required: required.get_untracked(),
             enforcement_date: (!date.trim().is_empty()).then_some(date),
             time_zone: Some(zone.get_untracked()),
             grace_days: grace.get_untracked().trim().parse().ok(),
         });
     };
+    let reauthenticated = Callback::new(move |()| {
+        if let Some(request) = flow.try_update(PolicySave::reauthenticated).flatten() {
+            send(request);
+        }
+    });
     let zones = policy.time_zones;
     view! {
         <section class="card" aria-labelledby="policy-heading">
@@ -96,7 +124,7 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                         id="enforcement-date"
                         type="date"
                         aria-describedby="enforcement-date-hint policy-error"
-                        aria-invalid=invalid(save)
+                        aria-invalid=move || error().is_some().then_some("true")
                         bind:value=date
                     />
                     <p id="enforcement-date-hint" class="hint">{t!(i18n, enforcement_date_hint)}</p>
@@ -117,7 +145,7 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                     <label for="grace-days">{t!(i18n, grace_days_label)}</label>
                     <input id="grace-days" type="number" min="1" max="90" inputmode="numeric" bind:value=grace />
                 </div>
-                <p id="policy-error" class="error" role="alert">{error_message(save)}</p>
+                <p id="policy-error" class="error" role="alert">{error}</p>
                 <p class="hint" role="status">{move || saved.get().then(|| t_string!(i18n, saved))}</p>
                 <div class="actions">
                     <button type="submit" class="primary" disabled=move || save.pending().get()>
@@ -125,6 +153,9 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                     </button>
                 </div>
             </form>
+            {move || matches!(flow.get(), PolicySave::ConfirmPassword(_)).then(|| view! {
+                <ReauthForm inline=true on_confirmed=reauthenticated />
+            })}
         </section>
     }
 }

@@ -563,6 +563,10 @@ mod tests {
         assert_eq!(save, PolicySave::Idle);
         assert_eq!(save.reauthenticated(), None);
         save.answered::<()>(&request, &Err(ApiError::server(ErrorCode::Forbidden)));
-        assert_eq!(save, PolicySave::Idle, "other errors are shown, not asked about");
+        assert_eq!(
+            save,
+            PolicySave::Idle,
+            "other errors are shown, not asked about"
+        );
     }
 }

@@ -139,7 +139,7 @@ test('the dashboard lists the member, sends a reminder and exports the CSV', asy
 });
 
 test('a change to the policy asks for the password first, then is saved as it was', async () => {
-  const admin = await newPage(app.browser, app.server.url);
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
   await admin.goto('/company/settings');
   await signIn(admin, 'admin@demo.test');
   await admin.getByRole('heading', { name: 'Two-step verification' }).waitFor();

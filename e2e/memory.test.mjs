@@ -19,9 +19,16 @@ test('twenty clients re-authenticating for ten seconds keep memory bounded', asy
       headers: { 'content-type': 'application/json', 'x-mfa-csrf': '1', ...(cookie ? { cookie } : {}) },
       body: JSON.stringify(body),
     });
-    const signIn = await post('/api/sign-in', { email: 'member@demo.test', password: DEMO_PASSWORD });
-    assert.equal(signIn.status, 200);
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('mfa_session='));
+    const sessionCookie = (reply) =>
+      reply.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('mfa_session='));
+    // A session per client; each re-authentication gives it a new id, which
+    // the client keeps, as a browser would.
+    const cookies = [];
+    for (let i = 0; i < 20; i++) {
+      const signIn = await post('/api/sign-in', { email: 'member@demo.test', password: DEMO_PASSWORD });
+      assert.equal(signIn.status, 200);
+      cookies.push(sessionCookie(signIn));
+    }
     await sleep(1000);
     const idle = rss(server.pid);
 
@@ -30,9 +37,11 @@ test('twenty clients re-authenticating for ten seconds keep memory bounded', asy
     const statuses = new Map();
     const until = Date.now() + 10_000;
     const sampler = setInterval(() => { peak = Math.max(peak, rss(server.pid)); }, 100);
-    await Promise.all(Array.from({ length: 20 }, async () => {
+    await Promise.all(cookies.map(async (first) => {
+      let cookie = first;
       while (Date.now() < until) {
         const reply = await post('/api/reauth', { password: DEMO_PASSWORD }, cookie);
+        cookie = sessionCookie(reply) ?? cookie;
         await reply.arrayBuffer();
         statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
         done += 1;

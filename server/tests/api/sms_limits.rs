@@ -1,6 +1,9 @@
 //! The limits per number and per client network hold when many people text
 //! at once (several connections, PostgreSQL's concurrent writers included).
 
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use axum::extract::ConnectInfo;
 use axum::http::{Method, StatusCode};
 use mfa_server::domain::email::Email;
 
@@ -38,28 +41,42 @@ async fn texts_sent(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn forty_people_texting_one_number_at_once_send_at_most_ten() {
-    let app = spawn_app().await;
-    let cookies = people(&app, 40).await;
+/// Each person asks for a text at once: `ask(i)` is person i's number and
+/// address. The statuses.
+async fn all_at_once(
+    app: &TestApp,
+    cookies: &[String],
+    ask: impl Fn(usize) -> (String, std::net::IpAddr),
+) -> Vec<StatusCode> {
     let requests = cookies
         .iter()
         .enumerate()
         .map(|(i, cookie)| {
-            let mut request = app.request(
-                Method::POST,
-                "/api/factors/sms",
-                Some(cookie),
-                Some(r#"{"country":"FR","number":"06 12 34 56 78"}"#),
-            );
-            // Each from a network of its own: only the number's limit binds.
-            request.extensions_mut().insert(axum::extract::ConnectInfo(
-                std::net::SocketAddr::from(([198, 51, 100, i as u8], 40_000)),
-            ));
+            let (number, ip) = ask(i);
+            let body = format!(r#"{{"country":"FR","number":"{number}"}}"#);
+            let mut request =
+                app.request(Method::POST, "/api/factors/sms", Some(cookie), Some(&body));
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(ip, 40_000)));
             request
         })
         .collect();
-    let statuses = app.race(requests).await;
+    app.race(requests).await
+}
+
+#[tokio::test]
+async fn forty_people_texting_one_number_at_once_send_at_most_ten() {
+    let app = spawn_app().await;
+    let cookies = people(&app, 40).await;
+    // Each from a network of its own: only the number's limit binds.
+    let statuses = all_at_once(&app, &cookies, |i| {
+        (
+            "06 12 34 56 78".into(),
+            Ipv4Addr::new(198, 51, 100, i as u8).into(),
+        )
+    })
+    .await;
     let sent = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(sent, 10, "{statuses:?}");
     assert!(
@@ -74,24 +91,12 @@ async fn forty_people_texting_one_number_at_once_send_at_most_ten() {
 async fn forty_people_texting_from_one_network_at_once_send_at_most_thirty() {
     let app = spawn_app().await;
     let cookies = people(&app, 40).await;
-    let requests = cookies
-        .iter()
-        .enumerate()
-        .map(|(i, cookie)| {
-            let body = format!(r#"{{"country":"FR","number":"06 12 34 56 {i:02}"}}"#);
-            let mut request =
-                app.request(Method::POST, "/api/factors/sms", Some(cookie), Some(&body));
-            // One IPv6 /64, a different address each.
-            request.extensions_mut().insert(axum::extract::ConnectInfo(
-                std::net::SocketAddr::from((
-                    std::net::Ipv6Addr::new(0x2001, 0xdb8, 7, 7, 0, 0, 0, i as u16 + 1),
-                    40_000,
-                )),
-            ));
-            request
-        })
-        .collect();
-    let statuses = app.race(requests).await;
+    // One IPv6 /64, a different address and number each.
+    let statuses = all_at_once(&app, &cookies, |i| {
+        let ip = Ipv6Addr::new(0x2001, 0xdb8, 7, 7, 0, 0, 0, i as u16 + 1);
+        (format!("06 12 34 56 {i:02}"), ip.into())
+    })
+    .await;
     let sent = statuses.iter().filter(|s| **s == StatusCode::OK).count();
     assert_eq!(sent, 30, "{statuses:?}");
     assert_eq!(texts_sent(&app).await, 30);

@@ -264,27 +264,42 @@ async fn a_hung_provider_times_out_and_a_retry_sends_nothing_more() {
     assert_eq!(provider.requests().len(), 2);
 }
 
-#[tokio::test]
-async fn a_code_voided_while_its_text_was_being_sent_stays_void() {
-    let (app, provider) =
-        app_with_provider_timeout(("MFA_TWILIO_FROM", "+15005550006"), "30").await;
-    let cookie = app.signed_in("member@demo.test").await;
-    app.reauth(&cookie).await;
+/// Starts adding a phone whose text the provider holds (its answer waits
+/// for `provider.release`): the request under way, and the code the
+/// provider has.
+async fn held_send(
+    app: &TestApp,
+    provider: &Provider,
+    cookie: &str,
+) -> (
+    tokio::task::JoinHandle<Result<Response, std::convert::Infallible>>,
+    String,
+) {
+    app.reauth(cookie).await;
     provider.answer(Answer::Held);
     let request = app.request(
         Method::POST,
         "/api/factors/sms",
-        Some(&cookie),
+        Some(cookie),
         Some(r#"{"country":"FR","number":"0612345678"}"#),
     );
     let sending = tokio::spawn(tower::ServiceExt::oneshot(app.router.clone(), request));
-    // The provider has the text (and its code); its answer is held.
     let code = loop {
         if let Some(request) = provider.requests().first() {
             break request.form["Body"][..6].to_owned();
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     };
+    (sending, code)
+}
+
+#[tokio::test]
+async fn a_code_voided_while_its_text_was_being_sent_stays_void() {
+    let (app, provider) =
+        app_with_provider_timeout(("MFA_TWILIO_FROM", "+15005550006"), "30").await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let (sending, first) = held_send(&app, &provider, &cookie).await;
+    let code = first;
     let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
     for n in 0..5 {
         let reply = app.confirm_phone(&cookie, &wrong).await;
@@ -315,21 +330,7 @@ async fn a_code_replaced_while_its_text_was_being_sent_stays_replaced() {
     let (app, provider) =
         app_with_provider_timeout(("MFA_TWILIO_FROM", "+15005550006"), "30").await;
     let cookie = app.signed_in("member@demo.test").await;
-    app.reauth(&cookie).await;
-    provider.answer(Answer::Held);
-    let request = app.request(
-        Method::POST,
-        "/api/factors/sms",
-        Some(&cookie),
-        Some(r#"{"country":"FR","number":"0612345678"}"#),
-    );
-    let sending = tokio::spawn(tower::ServiceExt::oneshot(app.router.clone(), request));
-    let first = loop {
-        if let Some(request) = provider.requests().first() {
-            break request.form["Body"][..6].to_owned();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+    let (sending, first) = held_send(&app, &provider, &cookie).await;
     // A minute later the person asks for another code, which goes at once.
     provider.answer(Answer::Created);
     app.clock.advance(61);

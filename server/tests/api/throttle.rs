@@ -35,6 +35,16 @@ fn device_cookie(reply: &Reply) -> String {
         .expect("a known-device cookie")
 }
 
+/// The member signs in from their own browser at `ip`: its known-device
+/// cookie (`name=value`), and the sign-in's answer.
+async fn known_browser(app: &TestApp, ip: &str) -> (String, Reply) {
+    let mine = app
+        .sign_in_from(ip, None, "member@demo.test", DEMO_PASSWORD)
+        .await;
+    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    (device, mine)
+}
+
 /// What a client can see of an answer: status, body and Retry-After.
 fn seen(reply: &Reply) -> (StatusCode, serde_json::Value, Option<String>) {
     (
@@ -251,10 +261,7 @@ async fn an_ipv6_client_is_limited_by_its_slash_64() {
 #[tokio::test]
 async fn past_the_global_budget_unknown_browsers_wait_and_known_ones_do_not() {
     let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
-    let mine = app
-        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
-        .await;
-    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let (device, _) = known_browser(&app, "198.51.100.1").await;
     let timed = |ip: &'static str, cookie: Option<String>, email: &'static str| {
         let app = &app;
         async move {
@@ -290,10 +297,7 @@ async fn past_the_global_budget_unknown_browsers_wait_and_known_ones_do_not() {
 #[tokio::test]
 async fn five_wrong_passwords_from_a_known_browser_end_its_exemption_until_it_signs_in() {
     let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
-    let mine = app
-        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
-        .await;
-    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let (device, _) = known_browser(&app, "198.51.100.1").await;
     let lock_the_account = || async {
         for _ in 0..6 {
             app.sign_in_from("203.0.113.66", None, "member@demo.test", "guess")
@@ -344,10 +348,7 @@ async fn five_wrong_passwords_from_a_known_browser_end_its_exemption_until_it_si
 #[tokio::test]
 async fn a_reset_forgets_every_known_browser_of_its_user() {
     let app = spawn_app_with(&[("MFA_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
-    let mine = app
-        .sign_in_from("198.51.100.1", None, "member@demo.test", DEMO_PASSWORD)
-        .await;
-    let device = device_cookie(&mine).split(';').next().unwrap().to_owned();
+    let (device, mine) = known_browser(&app, "198.51.100.1").await;
     let admin = app.signed_in("admin@demo.test").await;
     app.reauth(&admin).await;
     let me = app.get("/api/me", Some(&admin)).await.body;

@@ -14,7 +14,14 @@ const USAGE: &str =
 async fn main() -> anyhow::Result<ExitCode> {
     telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let config = Config::from_env()?;
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            // Refused before anything is opened or bound: say why, plainly.
+            eprintln!("mfa-server: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     match args.first().map(String::as_str) {
         None => serve(config).await.map(|()| ExitCode::SUCCESS),
         Some("reset-mfa") => Ok(reset_mfa(&config, &args[1..]).await),

@@ -5,11 +5,12 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    CSRF_HEADER, CSRF_VALUE, CodeTexted, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
-    ErrorCode, ExampleEmail, FactorChange, IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy,
-    MfaPolicyRequest, Outbox, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus,
-    RemindersQueued, RemindersRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
-    SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, ConfirmPhoneRequest,
+    ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange, ForgotPasswordRequest,
+    IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback,
+    Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
+    ResetPasswordRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,6 +33,8 @@ pub enum ApiError {
         /// With `wrong_code` at enrollment: the phone's clock seems this
         /// many minutes off.
         clock_drift_minutes: Option<i64>,
+        /// With `weak_password`: why the password is easy to guess.
+        password_feedback: Option<PasswordFeedback>,
     },
 }
 
@@ -49,6 +52,7 @@ impl ApiError {
             locked_until: None,
             retry_after: None,
             clock_drift_minutes: None,
+            password_feedback: None,
         }
     }
 
@@ -59,6 +63,16 @@ impl ApiError {
                 clock_drift_minutes,
                 ..
             } => *clock_drift_minutes,
+            _ => None,
+        }
+    }
+
+    /// Why a chosen password was found easy to guess, if it was.
+    pub fn password_feedback(&self) -> Option<&PasswordFeedback> {
+        match self {
+            Self::Server {
+                password_feedback, ..
+            } => password_feedback.as_ref(),
             _ => None,
         }
     }
@@ -237,6 +251,48 @@ pub async fn deadline_email(language: &'static str) -> Result<ExampleEmail, ApiE
     .await
 }
 
+/// Changes the signed-in user's password.
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    send(with_body(
+        Request::put("/api/me/password"),
+        &ChangePasswordRequest {
+            current_password,
+            new_password,
+        },
+    )?)
+    .await
+    .map(drop)
+}
+
+/// "Forgot your password?": a link by email, if an account has that address.
+pub async fn ask_for_reset(request: ForgotPasswordRequest) -> Result<(), ApiError> {
+    send(with_body(Request::post("/api/password-reset"), &request)?)
+        .await
+        .map(drop)
+}
+
+/// Whether a reset link still works.
+pub async fn reset_link_status(token: String) -> Result<(), ApiError> {
+    send(build(Request::get(&format!(
+        "/api/password-reset/{token}"
+    )))?)
+    .await
+    .map(drop)
+}
+
+/// Sets a new password with a reset link.
+pub async fn reset_password(token: String, password: String) -> Result<(), ApiError> {
+    send(with_body(
+        Request::post(&format!("/api/password-reset/{token}")),
+        &ResetPasswordRequest { password },
+    )?)
+    .await
+    .map(drop)
+}
+
 /// The demo's outbox: texts and emails, newest first.
 pub async fn outbox() -> Result<Outbox, ApiError> {
     json(build(Request::get("/api/outbox"))?).await
@@ -310,6 +366,7 @@ async fn send(request: Request) -> Result<Response, ApiError> {
             locked_until: body.locked_until,
             retry_after: body.retry_after,
             clock_drift_minutes: body.clock_drift_minutes,
+            password_feedback: body.password_feedback,
         },
         Err(_) => ApiError::BadResponse { status },
     })

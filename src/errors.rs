@@ -68,6 +68,8 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::CodeExpired => td_string!(locale, error_code_expired).to_string(),
         ErrorCode::Forbidden => td_string!(locale, error_forbidden).to_string(),
         ErrorCode::AdminNotEnrolled => td_string!(locale, error_admin_not_enrolled).to_string(),
+        ErrorCode::WeakPassword => weak_password_text(locale, error),
+        ErrorCode::LinkExpired => td_string!(locale, error_link_expired).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest
@@ -78,6 +80,63 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         | ErrorCode::InternalError
         | ErrorCode::Unknown => td_string!(locale, error_generic).to_string(),
     }
+}
+
+/// Why a chosen password was refused: the rule, then what zxcvbn noticed
+/// and suggests, in the reader's language (feedback we have no words for
+/// is left out: the rule says enough).
+fn weak_password_text(locale: Locale, error: &ApiError) -> String {
+    let mut text = td_string!(locale, error_weak_password).to_string();
+    let Some(feedback) = error.password_feedback() else {
+        return text;
+    };
+    let sentences = feedback
+        .warning
+        .iter()
+        .filter_map(|w| password_warning(locale, w))
+        .chain(
+            feedback
+                .suggestions
+                .iter()
+                .filter_map(|s| password_suggestion(locale, s)),
+        );
+    for sentence in sentences {
+        text.push(' ');
+        text.push_str(&sentence);
+    }
+    text
+}
+
+fn password_warning(locale: Locale, code: &str) -> Option<String> {
+    let words = match code {
+        "straight_rows_of_keys" => td_string!(locale, pw_warning_keyboard_rows),
+        "short_keyboard_patterns" => td_string!(locale, pw_warning_keyboard_patterns),
+        "repeated_characters" | "repeated_patterns" => td_string!(locale, pw_warning_repeats),
+        "common_password" => td_string!(locale, pw_warning_common),
+        "similar_to_common_password" => td_string!(locale, pw_warning_similar),
+        "sequences" => td_string!(locale, pw_warning_sequences),
+        "recent_years" | "dates" => td_string!(locale, pw_warning_dates),
+        "single_word" => td_string!(locale, pw_warning_single_word),
+        "names" => td_string!(locale, pw_warning_names),
+        _ => return None,
+    };
+    Some(words.to_string())
+}
+
+fn password_suggestion(locale: Locale, code: &str) -> Option<String> {
+    let words = match code {
+        "use_a_few_words" | "add_a_word" => td_string!(locale, pw_suggest_words),
+        "no_symbols_needed" => td_string!(locale, pw_suggest_no_symbols),
+        "capitals_do_not_help" | "predictable_substitutions" | "reversed_words" => {
+            td_string!(locale, pw_suggest_no_tricks)
+        }
+        "avoid_repeats" | "avoid_sequences" | "longer_keyboard_pattern" => {
+            td_string!(locale, pw_suggest_no_patterns)
+        }
+        "avoid_dates" => td_string!(locale, pw_suggest_no_dates),
+        _ => return None,
+    };
+    Some(words.to_string())
 }
 
 /// As [`error_text`], for saving a company's policy: there a 429 means its
@@ -138,6 +197,7 @@ mod tests {
             locked_until: Some(1_795_824_000 + 7 * 3600 + 15 * 60),
             retry_after: None,
             clock_drift_minutes: None,
+            password_feedback: None,
         };
         let text = error_text(Locale::en, &locked);
         assert!(text.starts_with("Too many wrong attempts"), "{text}");
@@ -159,6 +219,34 @@ mod tests {
     }
 
     #[test]
+    fn a_weak_password_is_explained_in_the_readers_language() {
+        let weak = ApiError::Server {
+            status: 422,
+            code: ErrorCode::WeakPassword,
+            locked_until: None,
+            retry_after: None,
+            clock_drift_minutes: None,
+            password_feedback: Some(mfa_api::PasswordFeedback {
+                warning: Some("common_password".into()),
+                suggestions: vec!["add_a_word".into(), "something_new".into()],
+            }),
+        };
+        let en = error_text(Locale::en, &weak);
+        assert!(
+            en.starts_with("Choose a password of 8 to 128 characters"),
+            "{en}"
+        );
+        assert!(en.contains("one of the most used passwords"), "{en}");
+        assert!(en.contains("a few unrelated words"), "{en}");
+        let fr = error_text(Locale::fr, &weak);
+        assert!(fr.contains("les plus utilisés"), "{fr}");
+        assert!(
+            error_text(Locale::en, &error(ErrorCode::WeakPassword)).ends_with("could not guess."),
+            "no feedback: the rule alone"
+        );
+    }
+
+    #[test]
     fn a_clock_off_by_minutes_is_said_in_plain_words() {
         let drift = ApiError::Server {
             status: 422,
@@ -166,6 +254,7 @@ mod tests {
             locked_until: None,
             retry_after: None,
             clock_drift_minutes: Some(-3),
+            password_feedback: None,
         };
         let text = error_text(Locale::en, &drift);
         assert!(text.contains("about 3 minutes"), "{text}");

@@ -481,6 +481,7 @@ mod tests {
             locked_until: None,
             retry_after: Some(900),
             clock_drift_minutes: None,
+            password_feedback: None,
         };
         flow.sent(&Err(wait), 170);
         assert!(matches!(

@@ -52,6 +52,7 @@ use pages::home::HomePage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
+use pages::password::{ForgotPasswordPage, ResetPasswordPage};
 use pages::profile::{ProfileSettingsPage, ProfileTab, SecurityTab};
 use pages::sign_in::SignInPage;
 use session::{Session, SignedInLayout};
@@ -103,6 +104,8 @@ fn Shell() -> impl IntoView {
                 <Route path=routes::SIGN_IN view=SignInPage />
                 <Route path=routes::OUTBOX view=OutboxPage />
                 <Route path=routes::HELP view=HelpPage />
+                <Route path=routes::FORGOT_PASSWORD view=ForgotPasswordPage />
+                <Route path=routes::RESET_PASSWORD view=ResetPasswordPage />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />

@@ -24,6 +24,8 @@ pub const HELP_PATH: &str = "/help/mfa";
 pub const COMPANY_SETTINGS_PATH: &str = "/company/settings";
 /// The demo's outbox (demo mode only).
 pub const OUTBOX_PATH: &str = "/outbox";
+/// "Forgot your password?" (public).
+pub const FORGOT_PASSWORD_PATH: &str = "/forgot-password";
 
 // Path segments, from which the router's routes (`routes`) are built; the
 // paths above are these joined (a test checks).
@@ -38,6 +40,8 @@ const COMPANY: &str = "company";
 const HELP: &str = "help";
 const MFA: &str = "mfa";
 const SETTINGS: &str = "settings";
+const FORGOT_PASSWORD: &str = "forgot-password";
+const RESET_PASSWORD: &str = "reset-password";
 
 /// The routes of `lib.rs`, one per path above.
 pub mod routes {
@@ -72,6 +76,12 @@ pub mod routes {
     pub const COMPANY_SETTINGS: (Segment, Segment) = (
         StaticSegment(super::COMPANY),
         StaticSegment(super::SETTINGS),
+    );
+    pub const FORGOT_PASSWORD: Segment = StaticSegment(super::FORGOT_PASSWORD);
+    /// A reset link: `/reset-password/<token>` (public).
+    pub const RESET_PASSWORD: (Segment, leptos_router::ParamSegment) = (
+        StaticSegment(super::RESET_PASSWORD),
+        leptos_router::ParamSegment("token"),
     );
 }
 

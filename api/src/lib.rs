@@ -6,10 +6,13 @@ use serde::{Deserialize, Serialize};
 
 /// Company administration: policy, readiness, reminders, help examples.
 mod company;
+/// Changing a password, and resetting a forgotten one.
+mod password;
 /// Phone numbers, texted codes and the demo outbox.
 mod sms;
 
 pub use company::*;
+pub use password::*;
 pub use sms::*;
 
 /// The product's name, as shown in the app and in authenticator apps.
@@ -55,6 +58,10 @@ pub struct ErrorBody {
     /// behind). Never at sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_drift_minutes: Option<i64>,
+    /// With `weak_password`: why the password is easy to guess, and what
+    /// would help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_feedback: Option<PasswordFeedback>,
 }
 
 /// Every error code the API answers with, as the snake_case string of the
@@ -114,6 +121,11 @@ pub enum ErrorCode {
     Forbidden,
     /// An admin must set up two-factor authentication before requiring it.
     AdminNotEnrolled,
+    /// A chosen password is too short, too long, or too easy to guess
+    /// (`password_feedback` says why, when zxcvbn did).
+    WeakPassword,
+    /// A link (password reset) that expired, was used, or was replaced.
+    LinkExpired,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -131,6 +143,8 @@ macro_rules! redacted_debug {
 }
 
 redacted_debug!(
+    ChangePasswordRequest,
+    ResetPasswordRequest,
     RecoveryCodeText,
     SecondFactorRequest,
     ReauthRequest,

@@ -17,6 +17,8 @@ pub mod new_recovery_code;
 pub mod not_found;
 /// The demo's outbox: texts and emails "sent".
 pub mod outbox;
+/// Changing a password, and choosing a new one after forgetting it.
+pub mod password;
 /// My Profile Settings and its tabs.
 pub mod profile;
 /// "Confirm your password", the step before sensitive actions.

@@ -3,6 +3,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use mfa_api::{FactorKind, Role};
 
+use super::password::ChangePasswordSection;
 use super::reauth::ReauthForm;
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
@@ -168,6 +169,7 @@ pub fn SecurityTab() -> impl IntoView {
             on_remove_factor=Callback::new(move |id| removal.update(|r| r.ask(id)))
             on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
         />
+        <ChangePasswordSection />
         <p class="error" role="alert">
             {move || {
                 removal

@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
 use leptos_router::NavigateOptions;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInRequest};
 
@@ -19,7 +20,7 @@ use crate::document::{focus_new_screen, focus_on_change, page_title};
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH};
+use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, FORGOT_PASSWORD_PATH};
 use crate::pages::help::help_href;
 use crate::session::Session;
 
@@ -181,6 +182,7 @@ fn PasswordStep() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || submit.pending().get()>
                     {move || if submit.pending().get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
                 </button>
+                <p><A href=FORGOT_PASSWORD_PATH>{t!(i18n, forgot_password_link)}</A></p>
             </form>
         </section>
     }

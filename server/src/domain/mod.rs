@@ -25,6 +25,8 @@ pub mod phone;
 pub mod random;
 /// The single-use recovery code.
 pub mod recovery;
+/// Links to choose a new password after forgetting it.
+pub mod reset_link;
 /// Secrets encrypted at rest (AEAD under the server key).
 pub mod seal;
 /// Strings that must never be printed.

@@ -25,6 +25,11 @@ pub fn phone_owner(user_id: i64, factor_id: i64) -> String {
 }
 
 /// nonce ‖ ciphertext ‖ tag, hex-encoded for a TEXT column.
+/// A reset link's token, sealed while its email waits in the queue.
+pub fn reset_link_owner(reset_id: i64) -> String {
+    format!("reset-link:v1:reset={reset_id}")
+}
+
 pub fn seal(
     key: &ServerKey,
     owner: &str,

@@ -8,12 +8,14 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mfa_api::{ErrorBody, ErrorCode};
+use mfa_api::{ErrorBody, ErrorCode, PasswordFeedback};
 
 use crate::domain::access::Denied;
+use crate::domain::password::PasswordRejected;
 use crate::services::authenticator::EnrollError;
 use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
+use crate::services::password::PasswordError;
 use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
 use crate::services::reauth::ReauthError;
@@ -32,6 +34,12 @@ pub enum ApiError {
     /// Too many wrong answers: checks are locked for a while.
     #[error("too many attempts; locked until {}", .0.until)]
     TooManyAttempts(Locked),
+    /// A chosen password is refused, with zxcvbn's feedback when it spoke.
+    #[error("weak password: {message}")]
+    WeakPassword {
+        message: String,
+        feedback: Option<PasswordFeedback>,
+    },
     /// A company's members were told of a new date too often today.
     #[error("too many deadline announcements; allowed again at {}", .0.until)]
     TooManyAnnouncements(Locked),
@@ -73,7 +81,8 @@ pub fn status(code: ErrorCode) -> StatusCode {
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
-        | SmsNumberRejected | CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        | SmsNumberRejected | CodeExpired | WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
+        LinkExpired => StatusCode::GONE,
         TooManyAttempts | TooManyTexts => StatusCode::TOO_MANY_REQUESTS,
         InternalError | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
         Busy | SmsProviderUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -126,6 +135,10 @@ fn message(code: ErrorCode) -> &'static str {
         Forbidden => "Only the company's admins may do this.",
         AdminNotEnrolled => {
             "Set up two-factor authentication for yourself first: an admin who requires it without having it could be locked out."
+        }
+        WeakPassword => "Choose a password of 8 to 128 characters that is hard to guess.",
+        LinkExpired => {
+            "This link no longer works: it expired, was used, or a newer one replaced it. Ask for a new one."
         }
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
@@ -330,6 +343,36 @@ impl From<PolicyError> for ApiError {
     }
 }
 
+impl From<PasswordError> for ApiError {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::Rejected(rejected) => {
+                let feedback = match &rejected {
+                    PasswordRejected::Guessable(f) => Some(PasswordFeedback {
+                        warning: f.warning.map(str::to_owned),
+                        suggestions: f.suggestions.iter().map(|s| (*s).to_owned()).collect(),
+                    }),
+                    PasswordRejected::TooShort | PasswordRejected::TooLong => None,
+                };
+                let mut message = rejected.to_string();
+                if let Some(first) = message.get_mut(..1) {
+                    first.make_ascii_uppercase();
+                }
+                Self::WeakPassword {
+                    message: format!("{message}."),
+                    feedback,
+                }
+            }
+            PasswordError::WrongPassword => Self::code(ErrorCode::WrongPassword),
+            PasswordError::Refused(refused) => refused.into(),
+            PasswordError::LinkExpired => Self::code(ErrorCode::LinkExpired),
+            PasswordError::NoUser => Self::code(ErrorCode::Unauthenticated),
+            PasswordError::Busy => Self::code(ErrorCode::Busy),
+            PasswordError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<TextError> for ApiError {
     fn from(e: TextError) -> Self {
         let retry = |code, message: &str, wait| Self::RetryLater {
@@ -393,6 +436,14 @@ impl IntoResponse for ApiError {
             Self::TooManyAttempts(locked) => {
                 too_many_attempts(locked, "Too many wrong attempts. Try again after {when}.")
             }
+            Self::WeakPassword { message, feedback } => body(ErrorBody {
+                code: ErrorCode::WeakPassword,
+                message,
+                locked_until: None,
+                retry_after: None,
+                clock_drift_minutes: None,
+                password_feedback: feedback,
+            }),
             Self::TooManyAnnouncements(locked) => too_many_attempts(
                 locked,
                 "Members were told of a new enforcement date three times today already. Try again after {when}.",
@@ -406,6 +457,7 @@ impl IntoResponse for ApiError {
                 locked_until: None,
                 retry_after: None,
                 clock_drift_minutes: Some(minutes),
+                password_feedback: None,
             }),
             Self::RetryLater {
                 code,
@@ -419,6 +471,7 @@ impl IntoResponse for ApiError {
                     locked_until: None,
                     retry_after: Some(wait),
                     clock_drift_minutes: None,
+                    password_feedback: None,
                 });
                 retry_after(&mut response, wait);
                 response
@@ -447,6 +500,7 @@ fn too_many_attempts(locked: Locked, message: &str) -> Response {
         locked_until: Some(locked.until),
         retry_after: None,
         clock_drift_minutes: None,
+        password_feedback: None,
     });
     retry_after(&mut response, locked.wait.max(1));
     response
@@ -465,6 +519,7 @@ fn simple(code: ErrorCode, message: String) -> Response {
         locked_until: None,
         retry_after: None,
         clock_drift_minutes: None,
+        password_feedback: None,
     })
 }
 

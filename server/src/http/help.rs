@@ -30,7 +30,7 @@ async fn deadline_email(
         .and_then(Language::parse)
         .unwrap_or(Language::En);
     let content = example(language);
-    let rendered = templates::render(&content, language, &state.config.public_url);
+    let rendered = templates::render(&content, language, &state.config.public_url, None);
     ApiJson(ExampleEmail {
         subject: rendered.subject,
         text: rendered.text,

@@ -32,6 +32,8 @@ mod help;
 mod me;
 /// The demo's outbox.
 mod outbox;
+/// Changing a password, and choosing a new one after forgetting it.
+mod password;
 /// Phone numbers and texted codes.
 mod phone;
 /// Confirming the password for sensitive actions.
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::router())
         .merge(me::router())
         .merge(reauth::router())
+        .merge(password::router())
         .merge(factors::router())
         .merge(phone::router())
         .merge(companies::router())

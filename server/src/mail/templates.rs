@@ -26,6 +26,11 @@ pub enum SecurityEvent {
     MfaReset {
         by_operator: bool,
     },
+    /// The password was changed (`by_reset`: through a forgotten-password
+    /// link, not by typing the old one).
+    PasswordChanged {
+        by_reset: bool,
+    },
 }
 
 /// What a queued email is about: everything its template needs.
@@ -52,6 +57,14 @@ pub enum EmailContent {
         time_zone: String,
         reminder_days: Option<i64>,
     },
+    /// A link to choose a new password. Its token waits in the queue sealed
+    /// with the server key (bound to the link's id), opened only to send.
+    PasswordReset {
+        name: String,
+        reset_id: i64,
+        token_sealed: String,
+        expires_at: UnixTime,
+    },
 }
 
 impl EmailContent {
@@ -64,6 +77,7 @@ impl EmailContent {
                 ..
             } => "deadline",
             Self::Deadline { .. } => "reminder",
+            Self::PasswordReset { .. } => "password_reset",
         }
     }
 }
@@ -181,9 +195,18 @@ impl Letter {
     }
 }
 
-/// Renders `content` in `language`; links start with `public_url`.
-pub fn render(content: &EmailContent, language: Language, public_url: &str) -> Rendered {
+/// Renders `content` in `language`; links start with `public_url`. A reset
+/// link's email needs its token, opened from the seal (`reset_token`).
+pub fn render(
+    content: &EmailContent,
+    language: Language,
+    public_url: &str,
+    reset_token: Option<&str>,
+) -> Rendered {
     match content {
+        EmailContent::PasswordReset {
+            name, expires_at, ..
+        } => password_reset(name, *expires_at, reset_token, language, public_url),
         EmailContent::SecurityEvent {
             event,
             name,
@@ -268,6 +291,45 @@ fn deadline(
     letter.render()
 }
 
+fn password_reset(
+    name: &str,
+    expires_at: UnixTime,
+    token: Option<&str>,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    let link = match token {
+        Some(token) => format!("{public_url}/reset-password/{token}"),
+        None => format!("{public_url}/forgot-password"),
+    };
+    let until = when(expires_at);
+    let letter = match language {
+        Language::En => Letter {
+            subject: format!("Choose a new {PRODUCT_NAME} password"),
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![
+                "Someone asked to reset the password of your account, perhaps you. The button below lets you choose a new one.".to_owned(),
+                format!("The link works once, until {until}. A newer link replaces it."),
+                "Your second factor stays as it is: after choosing a new password you still sign in with your code.".to_owned(),
+                "If you did not ask for this, ignore this email: your password does not change.".to_owned(),
+            ],
+            button: Some(("Choose a new password".to_owned(), link)),
+        },
+        Language::Fr => Letter {
+            subject: format!("Choisissez un nouveau mot de passe {PRODUCT_NAME}"),
+            greeting: format!("Bonjour {name},"),
+            paragraphs: vec![
+                "Quelqu'un a demandé à réinitialiser le mot de passe de votre compte, peut-être vous. Le bouton ci-dessous vous permet d'en choisir un nouveau.".to_owned(),
+                format!("Le lien ne sert qu'une fois, jusqu'au {until}. Un lien plus récent le remplace."),
+                "Votre second facteur reste le même : après avoir choisi un nouveau mot de passe, vous vous connectez toujours avec votre code.".to_owned(),
+                "Si vous n'avez rien demandé, ignorez cet e-mail : votre mot de passe ne change pas.".to_owned(),
+            ],
+            button: Some(("Choisir un nouveau mot de passe".to_owned(), link)),
+        },
+    };
+    letter.render()
+}
+
 fn security_event(
     event: SecurityEvent,
     name: &str,
@@ -308,6 +370,10 @@ fn security_event(
                 MfaReset { by_operator: true } => {
                     "The server's operator reset two-factor authentication on your account: set it up again at your next sign-in"
                 }
+                PasswordChanged { by_reset: false } => "Your password was changed",
+                PasswordChanged { by_reset: true } => {
+                    "Your password was changed with a forgotten-password link"
+                }
             },
             format!("Hello {name},"),
             match ip {
@@ -346,6 +412,10 @@ fn security_event(
                 MfaReset { by_operator: true } => {
                     "L'exploitant du serveur a réinitialisé l'authentification à deux facteurs de votre compte : activez-la de nouveau à votre prochaine connexion"
                 }
+                PasswordChanged { by_reset: false } => "Votre mot de passe a été modifié",
+                PasswordChanged { by_reset: true } => {
+                    "Votre mot de passe a été modifié avec un lien de mot de passe oublié"
+                }
             },
             format!("Bonjour {name},"),
             match ip {
@@ -356,8 +426,17 @@ fn security_event(
             "Ouvrir Mot de passe et sécurité",
         ),
     };
+    let subject = match (event, language) {
+        (PasswordChanged { .. }, Language::En) => {
+            format!("Your {PRODUCT_NAME} password was changed")
+        }
+        (PasswordChanged { .. }, Language::Fr) => {
+            format!("Votre mot de passe {PRODUCT_NAME} a été modifié")
+        }
+        _ => format!("{PRODUCT_NAME}: {what}"),
+    };
     Letter {
-        subject: format!("{PRODUCT_NAME}: {what}"),
+        subject,
         greeting,
         paragraphs: vec![format!("{what}."), details, unexpected.to_owned()],
         button: Some((button.to_owned(), security)),
@@ -378,7 +457,7 @@ mod tests {
             at: 1_795_824_000 + 7 * 3600 + 15 * 60,
             ip: Some("203.0.113.9".into()),
         };
-        render(&content, language, "https://mfa.example.com")
+        render(&content, language, "https://mfa.example.com", None)
     }
 
     #[test]
@@ -418,7 +497,7 @@ mod tests {
             time_zone: "America/Chicago".into(),
             reminder_days: None,
         };
-        let email = render(&content, Language::En, "https://mfa.example.com");
+        let email = render(&content, Language::En, "https://mfa.example.com", None);
         assert_eq!(
             email.subject,
             "Set up two-factor authentication before 2026-12-08"
@@ -445,7 +524,7 @@ mod tests {
             *reminder_days = Some(7);
         }
         assert_eq!(reminder.kind(), "reminder");
-        let french = render(&reminder, Language::Fr, "https://mfa.example.com");
+        let french = render(&reminder, Language::Fr, "https://mfa.example.com", None);
         assert!(
             french.subject.contains("7 jours restants"),
             "{}",

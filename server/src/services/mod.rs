@@ -31,6 +31,8 @@ mod limits;
 pub mod notify;
 /// Messages the outbox kept (demo mode).
 pub mod outbox;
+/// Changing a password, and choosing a new one after forgetting it.
+pub mod password;
 /// Phone numbers: adding or changing one, texting and checking codes.
 pub mod phone;
 /// The signed-in user's view of themselves.

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::{Actor, Deps};
 use crate::domain::clock::UnixTime;
+use crate::domain::seal;
 use crate::mail::OutgoingEmail;
 use crate::mail::templates::{self, EmailContent, Language, SecurityEvent};
 use crate::store::{AuditKind, NewEmail, Tx, kind_name};
@@ -49,6 +50,8 @@ pub(super) async fn security_event(
         SecurityEvent::RecoveryCodeRegenerated => AuditKind::RecoveryCodeRegenerated,
         SecurityEvent::Lockout => AuditKind::Lockout,
         SecurityEvent::MfaReset { .. } => AuditKind::MfaReset,
+        SecurityEvent::PasswordChanged { by_reset: false } => AuditKind::PasswordChanged,
+        SecurityEvent::PasswordChanged { by_reset: true } => AuditKind::PasswordReset,
     };
     let detail = match event {
         SecurityEvent::FactorAdded { factor } | SecurityEvent::FactorRemoved { factor } => {
@@ -186,10 +189,12 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
     for email in claimed {
         let outgoing = match serde_json::from_str::<EmailContent>(&email.payload) {
             Ok(content) => {
+                let reset_token = reset_token(deps, &content);
                 let rendered = templates::render(
                     &content,
                     Language::from_code(&email.language),
                     &deps.public_url,
+                    reset_token.as_deref(),
                 );
                 OutgoingEmail {
                     to: email.recipient.clone(),
@@ -253,6 +258,23 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
         tx.commit().await?;
     }
     Ok(round)
+}
+
+/// A reset link's token, opened from its seal to be sent (none for other
+/// emails, or a seal this server's key does not open: the email then
+/// links to the form that asks for a new link).
+fn reset_token(deps: &Deps, content: &EmailContent) -> Option<String> {
+    let EmailContent::PasswordReset {
+        reset_id,
+        token_sealed,
+        ..
+    } = content
+    else {
+        return None;
+    };
+    seal::open(&deps.key, &seal::reset_link_owner(*reset_id), token_sealed)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
 }
 
 /// Planned emails are checked again when their time comes.

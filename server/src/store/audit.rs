@@ -24,6 +24,13 @@ pub enum AuditKind {
     /// An admin's reset refused: the member also belongs to a company the
     /// admin does not administer (detail: which).
     MfaResetRefused,
+    /// The user changed their password (typing the old one).
+    PasswordChanged,
+    /// A link to choose a new password was asked for (detail: sent or
+    /// not, and why not).
+    PasswordResetAsked,
+    /// The password was changed with a forgotten-password link.
+    PasswordReset,
     /// An admin sent reminders now (detail: to how many).
     RemindersSent,
     /// An admin exported the readiness list.
@@ -44,6 +51,9 @@ impl AuditKind {
             Self::CompanyPolicyChanged => "company_policy_changed",
             Self::MfaReset => "mfa_reset",
             Self::MfaResetRefused => "mfa_reset_refused",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordResetAsked => "password_reset_asked",
+            Self::PasswordReset => "password_reset",
             Self::RemindersSent => "reminders_sent",
             Self::ReadinessExported => "readiness_exported",
         }

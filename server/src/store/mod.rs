@@ -34,6 +34,8 @@ mod email_queue;
 mod factors;
 /// Messages kept by the outbox provider.
 mod outbox;
+/// Links to choose a new password, and the requests for them.
+mod password_resets;
 /// The recovery code.
 mod recovery;
 /// Browser sessions.
@@ -49,6 +51,7 @@ pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
+pub use password_resets::PasswordResetRow;
 pub use sessions::SessionRow;
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};
 

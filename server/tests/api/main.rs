@@ -11,6 +11,7 @@ mod files;
 mod hygiene;
 mod limits;
 mod mail;
+mod passwords;
 mod policy_changes;
 mod resets;
 mod rollout;

@@ -188,8 +188,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
         }
     };
     view! {
-        <section class="card narrow" aria-labelledby="reset-title">
-            <h1 id="reset-title">{t!(i18n, password_reset_title)}</h1>
+        // (Not a region named after its heading: "Choose a new password"
+        // would then answer for the "New password" field's label too.)
+        <section class="card narrow">
+            <h1>{t!(i18n, password_reset_title)}</h1>
             {move || match (check.value().get(), done()) {
                 (_, true) => view! {
                     <p role="status">{t!(i18n, password_reset_done)}</p>

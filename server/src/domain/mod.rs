@@ -15,6 +15,8 @@ pub mod device;
 pub mod email;
 /// Rules every kind of second factor shares.
 pub mod factors;
+/// The token of a link sent by email.
+pub mod link_token;
 /// Which addresses the per-address limits count as one client.
 pub mod network;
 /// Passwords as typed, hashed with argon2id.

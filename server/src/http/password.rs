@@ -9,8 +9,8 @@ use super::error::{ApiError, ApiResult};
 use super::session::SignedIn;
 use super::{ApiJson, ApiPath};
 use crate::domain::email::Email;
+use crate::domain::link_token::LinkToken;
 use crate::domain::password::Password;
-use crate::domain::reset_link::ResetToken;
 use crate::mail::templates::Language;
 use crate::services::password;
 use crate::state::AppState;
@@ -56,8 +56,8 @@ async fn ask_for_reset(
 
 /// A link's token from the path: 410 `link_expired` for one that is not
 /// even well-formed (nothing says which links exist).
-fn token(text: &str) -> Result<ResetToken, ApiError> {
-    ResetToken::parse(text).ok_or_else(|| ApiError::code(ErrorCode::LinkExpired))
+fn token(text: &str) -> Result<LinkToken, ApiError> {
+    LinkToken::parse(text).ok_or_else(|| ApiError::code(ErrorCode::LinkExpired))
 }
 
 /// Whether the link still works: 204, else 410 `link_expired`.

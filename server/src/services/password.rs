@@ -15,9 +15,10 @@ use super::{Actor, Deps, hash_error, internal_error};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::clock::UnixTime;
 use crate::domain::email::Email;
+use crate::domain::link_token::LinkToken;
 use crate::domain::network;
 use crate::domain::password::{self, Password, PasswordRejected};
-use crate::domain::reset_link::{self, ResetToken};
+use crate::domain::reset_link;
 use crate::domain::seal;
 use crate::domain::slow_hash::Salt;
 use crate::mail::templates::{EmailContent, Language, SecurityEvent};
@@ -212,7 +213,7 @@ async fn send_reset_link(
         return Ok(());
     }
     let user = tx.user(user_id).await?.context("the user went missing")?;
-    let token = ResetToken::generate(&mut deps.rng());
+    let token = LinkToken::generate(&mut deps.rng());
     let expires_at = now + reset_link::LIFETIME_SECS;
     let reset_id = tx
         .insert_password_reset(user_id, &token.hash(), now, expires_at)
@@ -260,7 +261,7 @@ async fn send_reset_link(
 }
 
 /// Whether a reset link still works (for its page, before anything is typed).
-pub async fn reset_link_works(deps: &Deps, token: &ResetToken) -> Result<(), PasswordError> {
+pub async fn reset_link_works(deps: &Deps, token: &LinkToken) -> Result<(), PasswordError> {
     let found = deps.read().await?.password_reset(&token.hash()).await?;
     match found {
         Some(link) if link.used_at.is_none() && deps.now() < link.expires_at => Ok(()),
@@ -274,7 +275,7 @@ pub async fn reset_link_works(deps: &Deps, token: &ResetToken) -> Result<(), Pas
 pub async fn reset(
     deps: &Deps,
     ip: Option<&str>,
-    token: &ResetToken,
+    token: &LinkToken,
     new: String,
 ) -> Result<(), PasswordError> {
     let link = deps

@@ -70,6 +70,9 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::AdminNotEnrolled => td_string!(locale, error_admin_not_enrolled).to_string(),
         ErrorCode::WeakPassword => weak_password_text(locale, error),
         ErrorCode::LinkExpired => td_string!(locale, error_link_expired).to_string(),
+        ErrorCode::AlreadyMember => td_string!(locale, error_already_member).to_string(),
+        ErrorCode::AlreadyInvited => td_string!(locale, error_already_invited).to_string(),
+        ErrorCode::AccountExists => td_string!(locale, error_account_exists).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest

@@ -8,11 +8,14 @@ use serde::{Deserialize, Serialize};
 mod company;
 /// Changing a password, and resetting a forgotten one.
 mod password;
+/// Invitations to join a company.
+mod people;
 /// Phone numbers, texted codes and the demo outbox.
 mod sms;
 
 pub use company::*;
 pub use password::*;
+pub use people::*;
 pub use sms::*;
 
 /// The product's name, as shown in the app and in authenticator apps.
@@ -126,6 +129,12 @@ pub enum ErrorCode {
     WeakPassword,
     /// A link (password reset) that expired, was used, or was replaced.
     LinkExpired,
+    /// Already a member of this company (an invitation, say).
+    AlreadyMember,
+    /// An invitation to this address is waiting already.
+    AlreadyInvited,
+    /// An account has this email: sign in to accept the invitation.
+    AccountExists,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -143,6 +152,7 @@ macro_rules! redacted_debug {
 }
 
 redacted_debug!(
+    JoinRequest,
     ChangePasswordRequest,
     ResetPasswordRequest,
     RecoveryCodeText,

@@ -169,13 +169,61 @@ impl Application {
 /// factors were removed.
 pub async fn reset_mfa(config: &Config, email: &str) -> anyhow::Result<u64> {
     let email = domain::email::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let deps = operator_deps(config).await?;
+    Ok(services::rollout::reset_by_operator(&deps, &email).await?)
+}
+
+/// Why the operator's `create-company` did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateCompanyError {
+    /// The operator's input: a name taken, an invalid email (exit status 2).
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// The operator's `mfa-server create-company`: the company and an
+/// invitation for its first admin (emailed through the queue), on the
+/// configured database, whether the server runs or not. Returns the
+/// invitation's link, to print once.
+pub async fn create_company(
+    config: &Config,
+    name: &str,
+    admin_email: &str,
+    admin_name: Option<&str>,
+) -> Result<String, CreateCompanyError> {
+    use services::invitations::InviteError;
+    let email = domain::email::Email::parse(admin_email)
+        .map_err(|e| CreateCompanyError::Refused(format!("--admin-email: {e}")))?;
+    let deps = operator_deps(config).await?;
+    services::invitations::create_company(&deps, name, &email, admin_name)
+        .await
+        .map_err(|e| match e {
+            InviteError::CompanyExists => CreateCompanyError::Refused(format!(
+                "a company named {:?} exists already",
+                name.trim()
+            )),
+            InviteError::Name => CreateCompanyError::Refused(
+                "the company's name must have 1 to 200 characters, the admin's 1 to 100".to_owned(),
+            ),
+            other => CreateCompanyError::Failed(anyhow::Error::new(other)),
+        })
+}
+
+/// What the operator's commands run on: the configured database and the
+/// server's key (created, as the server would, when there is none yet),
+/// emails through the queue that the server's worker sends.
+async fn operator_deps(config: &Config) -> anyhow::Result<Deps> {
+    files::private_dir(&config.data_dir)
+        .with_context(|| format!("preparing the data directory {}", config.data_dir.display()))?;
     let store = Store::connect(&config.database_url).await?;
     let random: Arc<dyn RandomSource> = Arc::new(OsRandom);
-    let deps = Deps {
+    let key = server_key(config, &store, random.as_ref()).await?;
+    Ok(Deps {
         store,
         clock: Arc::new(SystemClock),
-        // Nothing is sealed or opened here: a throwaway key, never saved.
-        key: Arc::new(ServerKey::generate(&mut Draw(random.as_ref()))),
+        key: Arc::new(key),
         random,
         hashing: Arc::new(services::hashing::Hashing::new(1, 1)),
         decoy_hash: "".into(),
@@ -184,8 +232,7 @@ pub async fn reset_mfa(config: &Config, email: &str) -> anyhow::Result<u64> {
         mailer: Arc::new(mail::Mailer::from_config(config)?),
         public_url: config.public_url.as_str().into(),
         reminder_days: config.reminder_days.as_slice().into(),
-    };
-    Ok(services::rollout::reset_by_operator(&deps, &email).await?)
+    })
 }
 
 /// The key sealing second-factor secrets: the one on file, or a new one

@@ -1,14 +1,17 @@
 //! Wires configuration, logging and the application together, then serves.
 //! `mfa-server reset-mfa --email <address>` is the operator's break-glass
-//! for a locked-out user (an admin, say): it works whether the server runs or not.
+//! for a locked-out user (an admin, say), and `mfa-server create-company`
+//! starts a new company with an invitation for its first admin: both work
+//! whether the server runs or not.
 
 use std::process::ExitCode;
 
 use mfa_server::{Application, Config, telemetry};
 
-const USAGE: &str =
-    "usage: mfa-server                          serve (configured by MFA_* variables)
-       mfa-server reset-mfa --email <address>   remove a user's second factors and recovery code";
+const USAGE: &str = "usage: mfa-server                          serve (configured by MFA_* variables)
+       mfa-server reset-mfa --email <address>   remove a user's second factors and recovery code
+       mfa-server create-company --name <name> --admin-email <address> [--admin-name <name>]
+                                                a new company, and an invitation for its first admin";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
@@ -25,6 +28,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     match args.first().map(String::as_str) {
         None => serve(config).await.map(|()| ExitCode::SUCCESS),
         Some("reset-mfa") => Ok(reset_mfa(&config, &args[1..]).await),
+        Some("create-company") => Ok(create_company(&config, &args[1..]).await),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -66,6 +70,52 @@ async fn reset_mfa(config: &Config, args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("reset-mfa failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_company(config: &Config, args: &[String]) -> ExitCode {
+    let mut name = None;
+    let mut email = None;
+    let mut admin_name = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let (flag, inline) = match flag.split_once('=') {
+            Some((flag, value)) => (flag, Some(value.to_owned())),
+            None => (flag.as_str(), None),
+        };
+        let value = inline.or_else(|| rest.next().cloned());
+        let slot = match flag {
+            "--name" => &mut name,
+            "--admin-email" => &mut email,
+            "--admin-name" => &mut admin_name,
+            _ => {
+                eprintln!("unknown option {flag:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+        *slot = value;
+    }
+    let (Some(name), Some(email)) = (name, email) else {
+        eprintln!("create-company needs --name and --admin-email\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    match mfa_server::create_company(config, &name, &email, admin_name.as_deref()).await {
+        Ok(link) => {
+            // Printed once, for the operator to hand over; the email carries it too.
+            println!(
+                "Company {:?} created. Its first admin, {email}, is invited by email; their link (valid 7 days, single use):\n{link}",
+                name.trim()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(mfa_server::CreateCompanyError::Refused(why)) => {
+            eprintln!("create-company: {why}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("create-company failed: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -15,6 +15,8 @@ pub mod device;
 pub mod email;
 /// Rules every kind of second factor shares.
 pub mod factors;
+/// Invitations to join a company.
+pub mod invitation;
 /// The token of a link sent by email.
 pub mod link_token;
 /// Which addresses the per-address limits count as one client.

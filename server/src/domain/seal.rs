@@ -30,6 +30,11 @@ pub fn reset_link_owner(reset_id: i64) -> String {
     format!("reset-link:v1:reset={reset_id}")
 }
 
+/// An invitation's token, sealed while its email waits in the queue.
+pub fn invitation_owner(invitation_id: i64) -> String {
+    format!("invitation:v1:invitation={invitation_id}")
+}
+
 pub fn seal(
     key: &ServerKey,
     owner: &str,

@@ -59,6 +59,17 @@ async fn sign_in(
         signed_in = accepted.me.is_some(),
         "password accepted"
     );
+    Ok(password_accepted(jar, accepted, secure))
+}
+
+/// The answer to a right password (signing in, or joining with a new
+/// one): the outcome, the new session's cookie and, when signed in, the
+/// known-device cookie.
+pub(super) fn password_accepted(
+    jar: CookieJar,
+    accepted: sign_in::PasswordAccepted,
+    secure: bool,
+) -> (CookieJar, ApiJson<SignInOutcome>) {
     let outcome = match accepted.me {
         Some(me) => SignInOutcome::SignedIn {
             me,
@@ -72,7 +83,7 @@ async fn sign_in(
     if let Some(device) = accepted.device {
         jar = jar.add(device_cookie(device, secure));
     }
-    Ok((jar, ApiJson(outcome)))
+    (jar, ApiJson(outcome))
 }
 
 /// The factors this sign-in may finish with (the page may have been reloaded).

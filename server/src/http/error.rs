@@ -15,6 +15,7 @@ use crate::domain::password::PasswordRejected;
 use crate::services::authenticator::EnrollError;
 use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
+use crate::services::invitations::InviteError;
 use crate::services::password::PasswordError;
 use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
@@ -75,9 +76,8 @@ pub fn status(code: ErrorCode) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        NoPendingEnrollment | FactorRequired | NotEnrolled | AdminNotEnrolled => {
-            StatusCode::CONFLICT
-        }
+        NoPendingEnrollment | FactorRequired | NotEnrolled | AdminNotEnrolled | AlreadyMember
+        | AlreadyInvited | AccountExists => StatusCode::CONFLICT,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
@@ -140,6 +140,11 @@ fn message(code: ErrorCode) -> &'static str {
         LinkExpired => {
             "This link no longer works: it expired, was used, or a newer one replaced it. Ask for a new one."
         }
+        AlreadyMember => "This person is a member of the company already.",
+        AlreadyInvited => {
+            "An invitation to this address is waiting already: resend it from the list instead."
+        }
+        AccountExists => "An account has this email already: sign in to accept the invitation.",
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
     }
@@ -343,26 +348,50 @@ impl From<PolicyError> for ApiError {
     }
 }
 
+/// A chosen password refused, with zxcvbn's reasons when it gave some.
+fn weak_password(rejected: PasswordRejected) -> ApiError {
+    let feedback = match &rejected {
+        PasswordRejected::Guessable(f) => Some(PasswordFeedback {
+            warning: f.warning.map(str::to_owned),
+            suggestions: f.suggestions.iter().map(|s| (*s).to_owned()).collect(),
+        }),
+        PasswordRejected::TooShort | PasswordRejected::TooLong => None,
+    };
+    let mut message = rejected.to_string();
+    if let Some(first) = message.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    ApiError::WeakPassword {
+        message: format!("{message}."),
+        feedback,
+    }
+}
+
+impl From<InviteError> for ApiError {
+    fn from(e: InviteError) -> Self {
+        match e {
+            InviteError::Forbidden => Self::code(ErrorCode::Forbidden),
+            InviteError::AlreadyMember => Self::code(ErrorCode::AlreadyMember),
+            InviteError::AlreadyInvited => Self::code(ErrorCode::AlreadyInvited),
+            InviteError::NotFound => Self::code(ErrorCode::NotFound),
+            InviteError::LinkExpired => Self::code(ErrorCode::LinkExpired),
+            InviteError::AccountExists => Self::code(ErrorCode::AccountExists),
+            InviteError::WrongAccount => Self::Client {
+                code: ErrorCode::Forbidden,
+                message: "This invitation is for another address.".to_owned(),
+            },
+            InviteError::Name | InviteError::CompanyExists => Self::validation(e),
+            InviteError::Rejected(rejected) => weak_password(rejected),
+            InviteError::Busy => Self::code(ErrorCode::Busy),
+            InviteError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
 impl From<PasswordError> for ApiError {
     fn from(e: PasswordError) -> Self {
         match e {
-            PasswordError::Rejected(rejected) => {
-                let feedback = match &rejected {
-                    PasswordRejected::Guessable(f) => Some(PasswordFeedback {
-                        warning: f.warning.map(str::to_owned),
-                        suggestions: f.suggestions.iter().map(|s| (*s).to_owned()).collect(),
-                    }),
-                    PasswordRejected::TooShort | PasswordRejected::TooLong => None,
-                };
-                let mut message = rejected.to_string();
-                if let Some(first) = message.get_mut(..1) {
-                    first.make_ascii_uppercase();
-                }
-                Self::WeakPassword {
-                    message: format!("{message}."),
-                    feedback,
-                }
-            }
+            PasswordError::Rejected(rejected) => weak_password(rejected),
             PasswordError::WrongPassword => Self::code(ErrorCode::WrongPassword),
             PasswordError::Refused(refused) => refused.into(),
             PasswordError::LinkExpired => Self::code(ErrorCode::LinkExpired),

@@ -28,6 +28,8 @@ mod factors;
 mod health;
 /// What the help article shows from the server.
 mod help;
+/// Invitations to join a company.
+mod invitations;
 /// The signed-in user.
 mod me;
 /// The demo's outbox.
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(factors::router())
         .merge(phone::router())
         .merge(companies::router())
+        .merge(invitations::router())
         .merge(help::router());
     let api = match state.config.demo {
         true => api.merge(outbox::router()),

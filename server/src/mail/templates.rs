@@ -57,6 +57,17 @@ pub enum EmailContent {
         time_zone: String,
         reminder_days: Option<i64>,
     },
+    /// An invitation to join a company, with its link (sealed as a reset
+    /// link's is).
+    Invitation {
+        company: String,
+        /// Who invites (none: the server's operator).
+        invited_by: Option<String>,
+        name: String,
+        invitation_id: i64,
+        token_sealed: String,
+        expires_at: UnixTime,
+    },
     /// A link to choose a new password. Its token waits in the queue sealed
     /// with the server key (bound to the link's id), opened only to send.
     PasswordReset {
@@ -78,6 +89,7 @@ impl EmailContent {
             } => "deadline",
             Self::Deadline { .. } => "reminder",
             Self::PasswordReset { .. } => "password_reset",
+            Self::Invitation { .. } => "invitation",
         }
     }
 }
@@ -195,18 +207,34 @@ impl Letter {
     }
 }
 
-/// Renders `content` in `language`; links start with `public_url`. A reset
-/// link's email needs its token, opened from the seal (`reset_token`).
+/// Renders `content` in `language`; links start with `public_url`. An
+/// emailed link's token (a reset, an invitation) comes opened from its
+/// seal (`link_token`).
 pub fn render(
     content: &EmailContent,
     language: Language,
     public_url: &str,
-    reset_token: Option<&str>,
+    link_token: Option<&str>,
 ) -> Rendered {
     match content {
         EmailContent::PasswordReset {
             name, expires_at, ..
-        } => password_reset(name, *expires_at, reset_token, language, public_url),
+        } => password_reset(name, *expires_at, link_token, language, public_url),
+        EmailContent::Invitation {
+            company,
+            invited_by,
+            name,
+            expires_at,
+            ..
+        } => invitation(
+            company,
+            invited_by.as_deref(),
+            name,
+            *expires_at,
+            link_token,
+            language,
+            public_url,
+        ),
         EmailContent::SecurityEvent {
             event,
             name,
@@ -286,6 +314,51 @@ fn deadline(
                 "Activer l'authentification à deux facteurs".to_owned(),
                 security,
             )),
+        },
+    };
+    letter.render()
+}
+
+fn invitation(
+    company: &str,
+    invited_by: Option<&str>,
+    name: &str,
+    expires_at: UnixTime,
+    token: Option<&str>,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    let link = match token {
+        Some(token) => format!("{public_url}/invitation/{token}"),
+        None => public_url.to_owned(),
+    };
+    let until = when(expires_at);
+    let letter = match language {
+        Language::En => Letter {
+            subject: format!("You're invited to join {company} on {PRODUCT_NAME}"),
+            greeting: format!("Hello {name},"),
+            paragraphs: vec![
+                match invited_by {
+                    Some(admin) => format!("{admin} invites you to join {company} on {PRODUCT_NAME}, where you sign in to your company's apps."),
+                    None => format!("You are invited to join {company} on {PRODUCT_NAME}, where you sign in to your company's apps."),
+                },
+                "Open the link to choose your password. If your company requires two-factor authentication, you will set it up right after.".to_owned(),
+                format!("The link works once, until {until}. If it has expired, ask whoever invited you for a new one."),
+            ],
+            button: Some(("Accept the invitation".to_owned(), link)),
+        },
+        Language::Fr => Letter {
+            subject: format!("Vous êtes invité à rejoindre {company} sur {PRODUCT_NAME}"),
+            greeting: format!("Bonjour {name},"),
+            paragraphs: vec![
+                match invited_by {
+                    Some(admin) => format!("{admin} vous invite à rejoindre {company} sur {PRODUCT_NAME}, où vous vous connectez aux applications de votre entreprise."),
+                    None => format!("Vous êtes invité à rejoindre {company} sur {PRODUCT_NAME}, où vous vous connectez aux applications de votre entreprise."),
+                },
+                "Ouvrez le lien pour choisir votre mot de passe. Si votre entreprise exige l'authentification à deux facteurs, vous l'activerez juste après.".to_owned(),
+                format!("Le lien ne sert qu'une fois, jusqu'au {until}. S'il a expiré, demandez-en un nouveau à la personne qui vous a invité."),
+            ],
+            button: Some(("Accepter l'invitation".to_owned(), link)),
         },
     };
     letter.render()

@@ -294,7 +294,7 @@ async fn queue_deadline_emails(
     let mut planned = Vec::with_capacity(members.len() * (1 + reminders.len()));
     for member in members {
         let to = Recipient {
-            user_id: member.user_id,
+            user_id: Some(member.user_id),
             email: &member.email,
             language: &member.language,
         };

@@ -25,6 +25,8 @@ pub mod factors;
 pub mod hashing;
 /// Clearing out expired sessions in the background.
 pub mod housekeeping;
+/// Inviting people to a company, and joining it.
+pub mod invitations;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
 /// What is emailed, its queue, and the worker that sends it.

@@ -75,7 +75,7 @@ pub(super) async fn security_event(
         hex::encode(rand::Rng::r#gen::<[u8; 12]>(&mut deps.rng()))
     );
     let to = Recipient {
-        user_id: actor.user_id,
+        user_id: Some(actor.user_id),
         email: &user.email,
         language: &user.language,
     };
@@ -87,7 +87,8 @@ pub(super) async fn security_event(
 /// Who an email goes to.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Recipient<'a> {
-    pub user_id: i64,
+    /// None for someone without an account yet (an invitation).
+    pub user_id: Option<i64>,
     pub email: &'a str,
     pub language: &'a str,
 }
@@ -106,7 +107,7 @@ pub(super) async fn enqueue(
     let payload = serde_json::to_string(content).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     tx.enqueue_email(&NewEmail {
         dedup_key,
-        user_id: Some(to.user_id),
+        user_id: to.user_id,
         recipient: to.email,
         language: to.language,
         kind: content.kind(),
@@ -157,7 +158,7 @@ pub(super) async fn enqueue_planned(
         .iter()
         .map(|p| NewEmail {
             dedup_key: &p.dedup_key,
-            user_id: Some(p.to.user_id),
+            user_id: p.to.user_id,
             recipient: p.to.email,
             language: p.to.language,
             kind: p.kind,
@@ -189,12 +190,12 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
     for email in claimed {
         let outgoing = match serde_json::from_str::<EmailContent>(&email.payload) {
             Ok(content) => {
-                let reset_token = reset_token(deps, &content);
+                let link_token = link_token(deps, &content);
                 let rendered = templates::render(
                     &content,
                     Language::from_code(&email.language),
                     &deps.public_url,
-                    reset_token.as_deref(),
+                    link_token.as_deref(),
                 );
                 OutgoingEmail {
                     to: email.recipient.clone(),
@@ -260,19 +261,24 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
     Ok(round)
 }
 
-/// A reset link's token, opened from its seal to be sent (none for other
-/// emails, or a seal this server's key does not open: the email then
-/// links to the form that asks for a new link).
-fn reset_token(deps: &Deps, content: &EmailContent) -> Option<String> {
-    let EmailContent::PasswordReset {
-        reset_id,
-        token_sealed,
-        ..
-    } = content
-    else {
-        return None;
+/// An emailed link's token (a reset, an invitation), opened from its seal
+/// to be sent (none for other emails, or a seal this server's key does not
+/// open: the email then links to where a new link can be had).
+fn link_token(deps: &Deps, content: &EmailContent) -> Option<String> {
+    let (owner, sealed) = match content {
+        EmailContent::PasswordReset {
+            reset_id,
+            token_sealed,
+            ..
+        } => (seal::reset_link_owner(*reset_id), token_sealed),
+        EmailContent::Invitation {
+            invitation_id,
+            token_sealed,
+            ..
+        } => (seal::invitation_owner(*invitation_id), token_sealed),
+        _ => return None,
     };
-    seal::open(&deps.key, &seal::reset_link_owner(*reset_id), token_sealed)
+    seal::open(&deps.key, &owner, sealed)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
 }

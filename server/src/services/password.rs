@@ -233,7 +233,7 @@ async fn send_reset_link(
         expires_at,
     };
     let to = Recipient {
-        user_id,
+        user_id: Some(user_id),
         email: &user.email,
         language: &language,
     };

@@ -109,7 +109,7 @@ pub async fn send_reminders(
             .iter()
             .map(|member| {
                 let to = Recipient {
-                    user_id: member.user_id,
+                    user_id: Some(member.user_id),
                     email: &member.email,
                     language: &member.language,
                 };

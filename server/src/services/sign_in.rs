@@ -127,7 +127,21 @@ pub async fn sign_in(
     give_back(&mut tx, &claimed.counted).await?;
     tx.audit(user_id, AuditKind::SignIn, "password", attempt.ip, now)
         .await?;
-    // Someone who joins after a deadline gets a window from their first sign-in.
+    accepted(tx, deps, attempt, user_id, device_epoch).await
+}
+
+/// The password was right (or was just chosen, joining a company): in the
+/// caller's transaction, the session at the stage the access rules give,
+/// committed. Someone who joins after a deadline gets a window from this
+/// first sign-in.
+pub(super) async fn accepted(
+    mut tx: Tx,
+    deps: &Deps,
+    attempt: Attempt<'_>,
+    user_id: i64,
+    device_epoch: i64,
+) -> Result<PasswordAccepted, SignInError> {
+    let now = deps.now();
     tx.signed_in_at(user_id, now).await?;
     if let Some(language) = attempt.language {
         tx.set_user_language(user_id, language.code()).await?;
@@ -142,7 +156,7 @@ pub async fn sign_in(
     let me = match stage {
         SessionStage::SecondFactorPending => None,
         SessionStage::MustEnroll | SessionStage::Full => {
-            Some(profile::load_existing(&mut tx, user_id, stage, deps.now()).await?)
+            Some(profile::load_existing(&mut tx, user_id, stage, now).await?)
         }
     };
     tx.commit().await?;

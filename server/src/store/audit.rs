@@ -31,6 +31,12 @@ pub enum AuditKind {
     PasswordResetAsked,
     /// The password was changed with a forgotten-password link.
     PasswordReset,
+    /// An invitation was sent or sent again (detail: company, role).
+    InvitationSent,
+    /// An invitation was revoked.
+    InvitationRevoked,
+    /// An invitation was accepted (detail: a new account or an existing one).
+    InvitationAccepted,
     /// An admin sent reminders now (detail: to how many).
     RemindersSent,
     /// An admin exported the readiness list.
@@ -54,6 +60,9 @@ impl AuditKind {
             Self::PasswordChanged => "password_changed",
             Self::PasswordResetAsked => "password_reset_asked",
             Self::PasswordReset => "password_reset",
+            Self::InvitationSent => "invitation_sent",
+            Self::InvitationRevoked => "invitation_revoked",
+            Self::InvitationAccepted => "invitation_accepted",
             Self::RemindersSent => "reminders_sent",
             Self::ReadinessExported => "readiness_exported",
         }

@@ -32,6 +32,8 @@ mod companies;
 mod email_queue;
 /// Second factors of every kind.
 mod factors;
+/// Invitations to join a company.
+mod invitations;
 /// Messages kept by the outbox provider.
 mod outbox;
 /// Links to choose a new password, and the requests for them.
@@ -51,6 +53,7 @@ pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
+pub use invitations::{InvitationRow, NewInvitation};
 pub use password_resets::PasswordResetRow;
 pub use sessions::SessionRow;
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};

@@ -9,6 +9,7 @@ mod enrollment;
 mod errors;
 mod files;
 mod hygiene;
+mod invitations;
 mod limits;
 mod mail;
 mod passwords;

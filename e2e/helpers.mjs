@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
-const serverBin = process.env.SERVER_BIN ?? path.join(targetDir, 'debug', 'mfa-server');
+export const serverBin = process.env.SERVER_BIN ?? path.join(targetDir, 'debug', 'mfa-server');
 export const DEMO_PASSWORD = 'e2e-demo-password';
 
 /**

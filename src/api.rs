@@ -7,8 +7,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, ConfirmPhoneRequest,
     ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange, ForgotPasswordRequest,
-    IDEMPOTENCY_HEADER, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback,
-    Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
+    IDEMPOTENCY_HEADER, InvitationView, Invitations, InviteRequest, JoinRequest, LanguageRequest,
+    Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback, PendingInvitation, Readiness,
+    ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
     ResetPasswordRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
     SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
@@ -291,6 +292,62 @@ pub async fn reset_password(token: String, password: String) -> Result<(), ApiEr
     )?)
     .await
     .map(drop)
+}
+
+/// Invites someone to the company (admins).
+pub async fn invite(company: i64, request: InviteRequest) -> Result<PendingInvitation, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/companies/{company}/invitations")),
+        &request,
+    )?)
+    .await
+}
+
+/// The company's invitations waiting for an answer (admins).
+pub async fn invitations(company: i64) -> Result<Invitations, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/companies/{company}/invitations"
+    )))?)
+    .await
+}
+
+/// "Resend invitation": a new link, the old one void.
+pub async fn resend_invitation(company: i64, id: i64) -> Result<PendingInvitation, ApiError> {
+    json(build(guarded(Request::post(&format!(
+        "/api/companies/{company}/invitations/{id}/resend"
+    ))))?)
+    .await
+}
+
+/// "Revoke invitation".
+pub async fn revoke_invitation(company: i64, id: i64) -> Result<(), ApiError> {
+    send(build(guarded(Request::delete(&format!(
+        "/api/companies/{company}/invitations/{id}"
+    ))))?)
+    .await
+    .map(drop)
+}
+
+/// What an invitation's link shows.
+pub async fn invitation(token: String) -> Result<InvitationView, ApiError> {
+    json(build(Request::get(&format!("/api/invitations/{token}")))?).await
+}
+
+/// "Create account" with an invitation: signed in at once.
+pub async fn join(token: String, request: JoinRequest) -> Result<SignInOutcome, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/invitations/{token}/join")),
+        &request,
+    )?)
+    .await
+}
+
+/// The signed-in person accepts an invitation to their address.
+pub async fn accept_invitation(token: String) -> Result<Me, ApiError> {
+    json(build(guarded(Request::post(&format!(
+        "/api/invitations/{token}/accept"
+    ))))?)
+    .await
 }
 
 /// The demo's outbox: texts and emails, newest first.

@@ -49,6 +49,7 @@ use pages::add_phone::AddPhonePage;
 use pages::company_settings::CompanySettingsPage;
 use pages::help::HelpPage;
 use pages::home::HomePage;
+use pages::invitation::InvitationPage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
@@ -106,6 +107,7 @@ fn Shell() -> impl IntoView {
                 <Route path=routes::HELP view=HelpPage />
                 <Route path=routes::FORGOT_PASSWORD view=ForgotPasswordPage />
                 <Route path=routes::RESET_PASSWORD view=ResetPasswordPage />
+                <Route path=routes::INVITATION view=InvitationPage />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />

@@ -42,6 +42,7 @@ const MFA: &str = "mfa";
 const SETTINGS: &str = "settings";
 const FORGOT_PASSWORD: &str = "forgot-password";
 const RESET_PASSWORD: &str = "reset-password";
+const INVITATION: &str = "invitation";
 
 /// The routes of `lib.rs`, one per path above.
 pub mod routes {
@@ -78,6 +79,11 @@ pub mod routes {
         StaticSegment(super::SETTINGS),
     );
     pub const FORGOT_PASSWORD: Segment = StaticSegment(super::FORGOT_PASSWORD);
+    /// An invitation's link: `/invitation/<token>` (public).
+    pub const INVITATION: (Segment, leptos_router::ParamSegment) = (
+        StaticSegment(super::INVITATION),
+        leptos_router::ParamSegment("token"),
+    );
     /// A reset link: `/reset-password/<token>` (public).
     pub const RESET_PASSWORD: (Segment, leptos_router::ParamSegment) = (
         StaticSegment(super::RESET_PASSWORD),

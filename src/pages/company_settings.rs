@@ -8,6 +8,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use mfa_api::{ErrorCode, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
 
+use super::members::MembersSection;
 use super::reauth::ReauthForm;
 use crate::dates::format_date;
 use crate::document::focus_on_change;
@@ -47,6 +48,7 @@ pub fn CompanySettingsPage() -> impl IntoView {
             }
             (Some(id), Some(Ok(policy))) => Some(view! {
                 <PolicyForm policy=policy />
+                <MembersSection company=id />
                 <ReadinessPanel company=id />
             }.into_any()),
         }}

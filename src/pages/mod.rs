@@ -11,6 +11,10 @@ pub mod company_settings;
 pub mod help;
 /// The signed-in landing page.
 pub mod home;
+/// An invitation's link: joining a company.
+pub mod invitation;
+/// Company Settings' Members section: invitations.
+pub mod members;
 /// Generating a new recovery code.
 pub mod new_recovery_code;
 /// Unknown addresses.

@@ -1,0 +1,119 @@
+// A company from nothing: the operator's command invites its first admin,
+// who joins from the link, enrolls, requires MFA and invites a member from
+// Company Settings; the member joins from the emailed link and must enroll
+// at once. axe on every new screen, in English and French.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { audit, newPage, serverAndBrowser, serverBin } from './helpers.mjs';
+import { totp } from './totp.mjs';
+
+const app = serverAndBrowser();
+const ADMIN_PASSWORD = 'copper meadow lantern sixty';
+const MEMBER_PASSWORD = 'violet harbor pebble ninety';
+
+/** The invitation link of the newest email to `to`, from the demo's outbox. */
+async function invitationFor(page, to) {
+  for (let i = 0; i < 40; i++) {
+    await page.goto('/outbox');
+    await page.getByRole('heading', { name: 'Outbox' }).waitFor();
+    const email = page.locator('li.outbox-message', { hasText: to }).filter({ hasText: "You're invited to join" }).first();
+    if (await email.count()) {
+      const body = await email.locator('pre').textContent();
+      return new URL(/https?:\/\/\S+\/invitation\/[0-9a-f]{64}/.exec(body)[0]).pathname;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`no invitation to ${to}`);
+}
+
+test('the operator creates a company; its admin and a member join from their links', async () => {
+  const out = execFileSync(serverBin, ['create-company', '--name', 'Acme Builders', '--admin-email', 'ops@acme.test', '--admin-name', 'Ada Lovelace'], {
+    env: { ...process.env, MFA_DATA_DIR: app.server.dataDir, MFA_PUBLIC_URL: app.server.url, RUST_LOG: 'warn' },
+  }).toString();
+  const link = new URL(/http\S+\/invitation\/[0-9a-f]{64}/.exec(out)[0]).pathname;
+
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  await admin.goto(link);
+  await admin.getByRole('heading', { name: 'Join Acme Builders', level: 1 }).waitFor();
+  assert.equal(await admin.getByLabel('Name').inputValue(), 'Ada Lovelace');
+  await admin.getByText('ops@acme.test', { exact: false }).first().waitFor();
+  await audit(admin, 'join');
+  await admin.getByLabel('New password').fill('password1');
+  await admin.getByRole('button', { name: 'Create account' }).click();
+  await admin.getByText('This is one of the most used passwords.', { exact: false }).waitFor();
+  await admin.getByLabel('New password').fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Create account' }).click();
+  await admin.waitForURL((u) => u.pathname === '/');
+
+  // The admin enrolls (requiring MFA without it is refused), then requires it.
+  await admin.goto('/profile/security/authenticator');
+  await admin.getByLabel('Current password').fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Confirm password' }).click();
+  const key = (await admin.locator('#setup-key').textContent()).replace(/\s/g, '');
+  await admin.getByLabel('6-digit code').fill(totp(key));
+  await admin.getByRole('button', { name: 'Continue' }).click();
+  await admin.getByLabel('I have saved my recovery code').check();
+  await admin.getByRole('button', { name: 'Finish' }).click();
+  await admin.waitForURL('**/profile/security');
+  await admin.goto('/company/settings');
+  await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
+  await admin.getByLabel('Time zone').locator('option').first().waitFor({ state: 'attached' });
+  await admin.getByLabel('Require two-factor authentication').check();
+  await admin.getByRole('button', { name: 'Save' }).click();
+  await admin.getByText('Saved.').waitFor();
+
+  // "Invite member".
+  const members = admin.locator('section', { has: admin.getByRole('heading', { name: 'Members', level: 2 }) });
+  await members.getByRole('button', { name: 'Invite member' }).click();
+  await members.getByLabel('Email').fill('mia@acme.test');
+  await members.getByLabel('Name').fill('Mia Member');
+  await members.getByLabel('Role').selectOption({ label: 'Member' });
+  await audit(admin, 'invite member');
+  await members.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await members.getByText('Invitation sent to mia@acme.test.').waitFor();
+  await members.getByText('Mia Member').waitFor();
+  await members.getByRole('button', { name: 'Resend invitation' }).waitFor();
+  await members.getByRole('button', { name: 'Revoke invitation' }).waitFor();
+  await audit(admin, 'pending invitations');
+  // Inviting the same address again is refused, clearly.
+  await members.getByRole('button', { name: 'Invite member' }).click();
+  await members.getByLabel('Email').fill('mia@acme.test');
+  await members.getByLabel('Name').fill('Mia Member');
+  await members.getByRole('button', { name: 'Send invitation', exact: true }).click();
+  await members.getByText('An invitation to this address is waiting already', { exact: false }).waitFor();
+
+  // The member's email, their link: they join and must enroll at once.
+  const member = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  const memberLink = await invitationFor(member, 'mia@acme.test');
+  await member.goto(memberLink);
+  await member.getByRole('heading', { name: 'Join Acme Builders', level: 1 }).waitFor();
+  await member.getByLabel('New password').fill(MEMBER_PASSWORD);
+  await member.getByRole('button', { name: 'Create account' }).click();
+  await member.waitForURL('**/profile/security');
+  await member.getByRole('heading', { name: 'Two-factor authentication is required' }).waitFor();
+  // The link worked once.
+  await member.goto(memberLink);
+  await member.getByRole('heading', { name: 'This invitation was already used', level: 1 }).waitFor();
+  await member.getByText('Ask Ada Lovelace for a new invitation.').waitFor();
+  await audit(member, 'used invitation');
+  assert.deepEqual(admin.errors, []);
+  assert.deepEqual(member.errors, []);
+});
+
+test('the invitation pages pass axe in French', async () => {
+  const out = execFileSync(serverBin, ['create-company', '--name', 'Boulangerie Martin', '--admin-email', 'chef@martin.test'], {
+    env: { ...process.env, MFA_DATA_DIR: app.server.dataDir, MFA_PUBLIC_URL: app.server.url, RUST_LOG: 'warn' },
+  }).toString();
+  const link = new URL(/http\S+\/invitation\/[0-9a-f]{64}/.exec(out)[0]).pathname;
+  const context = await app.browser.newContext({ baseURL: app.server.url, bypassCSP: true, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.locator('html[lang="fr"]').waitFor();
+  await page.getByRole('heading', { name: 'Rejoindre Boulangerie Martin', level: 1 }).waitFor();
+  await audit(page, 'join (fr)');
+  await page.goto(`/invitation/${'0'.repeat(64)}`);
+  await page.getByRole('heading', { name: "Ce lien d'invitation ne fonctionne pas", level: 1 }).waitFor();
+  await audit(page, 'unknown invitation (fr)');
+  await context.close();
+});

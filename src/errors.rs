@@ -73,6 +73,7 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::AlreadyMember => td_string!(locale, error_already_member).to_string(),
         ErrorCode::AlreadyInvited => td_string!(locale, error_already_invited).to_string(),
         ErrorCode::AccountExists => td_string!(locale, error_account_exists).to_string(),
+        ErrorCode::LastAdmin => td_string!(locale, error_last_admin).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest

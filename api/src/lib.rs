@@ -135,6 +135,8 @@ pub enum ErrorCode {
     AlreadyInvited,
     /// An account has this email: sign in to accept the invitation.
     AccountExists,
+    /// The company's last admin cannot be removed or made a member.
+    LastAdmin,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,

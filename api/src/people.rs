@@ -1,9 +1,10 @@
 use serde::{Deserialize, Serialize};
 
-/// The role an invitation gives: a payee is a member with the payee flag.
+/// A person's role in a company (the one an invitation gives): a payee is
+/// a member with the payee flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum InvitationRole {
+pub enum CompanyRole {
     Member,
     Admin,
     Payee,
@@ -15,11 +16,11 @@ pub struct InviteRequest {
     pub email: String,
     pub name: String,
     #[serde(default = "member")]
-    pub role: InvitationRole,
+    pub role: CompanyRole,
 }
 
-fn member() -> InvitationRole {
-    InvitationRole::Member
+fn member() -> CompanyRole {
+    CompanyRole::Member
 }
 
 /// An invitation not answered yet, for the company's admins.
@@ -28,7 +29,7 @@ pub struct PendingInvitation {
     pub id: i64,
     pub email: String,
     pub name: String,
-    pub role: InvitationRole,
+    pub role: CompanyRole,
     /// The admin who sent it last (none: the server's operator).
     pub invited_by: Option<String>,
     /// When it was sent last (Unix seconds).
@@ -74,4 +75,44 @@ pub struct JoinRequest {
     pub password: String,
     #[serde(default)]
     pub language: Option<String>,
+}
+
+/// `PUT /api/companies/{id}/members/{user}/role`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRequest {
+    pub role: CompanyRole,
+}
+
+/// One member, for the company's admins.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberSummary {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: CompanyRole,
+    /// Has a second factor.
+    pub enrolled: bool,
+    pub last_sign_in_at: Option<i64>,
+}
+
+/// `GET /api/companies/{id}/members?filter=&page=1`: one page (50) of the
+/// members matching the filter (name or email), by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyMembers {
+    pub matching: usize,
+    pub page: u32,
+    pub members: Vec<MemberSummary>,
+}
+
+/// The query of `GET /api/companies/{id}/members`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersQuery {
+    #[serde(default)]
+    pub filter: String,
+    #[serde(default = "first_page")]
+    pub page: u32,
+}
+
+fn first_page() -> u32 {
+    1
 }

@@ -4,7 +4,7 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mfa_api::{InvitationRole, InviteRequest, PendingInvitation};
+use mfa_api::{CompanyRole, InviteRequest, PendingInvitation};
 
 use crate::api;
 use crate::dates::format_date;
@@ -134,11 +134,11 @@ pub fn MembersSection(company: i64) -> impl IntoView {
     }
 }
 
-fn role_label(locale: Locale, role: InvitationRole) -> String {
+fn role_label(locale: Locale, role: CompanyRole) -> String {
     match role {
-        InvitationRole::Member => td_string!(locale, role_member).to_string(),
-        InvitationRole::Admin => td_string!(locale, role_admin).to_string(),
-        InvitationRole::Payee => td_string!(locale, role_payee).to_string(),
+        CompanyRole::Member => td_string!(locale, role_member).to_string(),
+        CompanyRole::Admin => td_string!(locale, role_admin).to_string(),
+        CompanyRole::Payee => td_string!(locale, role_payee).to_string(),
     }
 }
 
@@ -149,7 +149,7 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
     let session = Session::expect();
     let email = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let role = RwSignal::new(InvitationRole::Member);
+    let role = RwSignal::new(CompanyRole::Member);
     let send = session.action(move |request: &InviteRequest| api::invite(company, request.clone()));
     on_answer(send, move |answer| {
         if let Ok(invitation) = answer {
@@ -167,11 +167,7 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
             role: role.get_untracked(),
         });
     };
-    let roles = [
-        InvitationRole::Member,
-        InvitationRole::Admin,
-        InvitationRole::Payee,
-    ];
+    let roles = [CompanyRole::Member, CompanyRole::Admin, CompanyRole::Payee];
     view! {
         <form class="form" on:submit=on_submit>
             <div class="field">
@@ -186,16 +182,16 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
                 <label for="invite-role">{t!(i18n, role_label)}</label>
                 <select id="invite-role" on:change=move |ev| {
                     role.set(match event_target_value(&ev).as_str() {
-                        "admin" => InvitationRole::Admin,
-                        "payee" => InvitationRole::Payee,
-                        _ => InvitationRole::Member,
+                        "admin" => CompanyRole::Admin,
+                        "payee" => CompanyRole::Payee,
+                        _ => CompanyRole::Member,
                     });
                 }>
                     {roles.into_iter().map(|r| {
                         let value = match r {
-                            InvitationRole::Member => "member",
-                            InvitationRole::Admin => "admin",
-                            InvitationRole::Payee => "payee",
+                            CompanyRole::Member => "member",
+                            CompanyRole::Admin => "admin",
+                            CompanyRole::Payee => "payee",
                         };
                         view! { <option value=value selected=move || role.get() == r>{move || role_label(i18n.get_locale(), r)}</option> }
                     }).collect_view()}

@@ -1,7 +1,7 @@
 //! Invitations to join a company: how long a link works, where one
 //! stands, and what each role means for the membership.
 
-use mfa_api::InvitationRole;
+use mfa_api::CompanyRole;
 
 use super::clock::UnixTime;
 
@@ -28,29 +28,29 @@ pub fn standing(state: &str, expires_at: UnixTime, now: UnixTime) -> Standing {
 }
 
 /// The role as stored.
-pub fn role_name(role: InvitationRole) -> &'static str {
+pub fn role_name(role: CompanyRole) -> &'static str {
     match role {
-        InvitationRole::Member => "member",
-        InvitationRole::Admin => "admin",
-        InvitationRole::Payee => "payee",
+        CompanyRole::Member => "member",
+        CompanyRole::Admin => "admin",
+        CompanyRole::Payee => "payee",
     }
 }
 
 /// A stored role; anything unexpected is the least: a member.
-pub fn role_from_name(name: &str) -> InvitationRole {
+pub fn role_from_name(name: &str) -> CompanyRole {
     match name {
-        "admin" => InvitationRole::Admin,
-        "payee" => InvitationRole::Payee,
-        _ => InvitationRole::Member,
+        "admin" => CompanyRole::Admin,
+        "payee" => CompanyRole::Payee,
+        _ => CompanyRole::Member,
     }
 }
 
 /// The membership a role gives: (company admin, payee).
 pub fn membership(role: &str) -> (bool, bool) {
     match role_from_name(role) {
-        InvitationRole::Admin => (true, false),
-        InvitationRole::Payee => (false, true),
-        InvitationRole::Member => (false, false),
+        CompanyRole::Admin => (true, false),
+        CompanyRole::Payee => (false, true),
+        CompanyRole::Member => (false, false),
     }
 }
 
@@ -71,11 +71,7 @@ mod tests {
 
     #[test]
     fn roles_round_trip_and_a_payee_is_a_member_with_the_flag() {
-        for role in [
-            InvitationRole::Member,
-            InvitationRole::Admin,
-            InvitationRole::Payee,
-        ] {
+        for role in [CompanyRole::Member, CompanyRole::Admin, CompanyRole::Payee] {
             assert_eq!(role_from_name(role_name(role)), role);
         }
         assert_eq!(membership("payee"), (false, true));

@@ -16,6 +16,7 @@ use crate::services::authenticator::EnrollError;
 use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
 use crate::services::invitations::InviteError;
+use crate::services::members::MembersError;
 use crate::services::password::PasswordError;
 use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
@@ -77,7 +78,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         NoPendingEnrollment | FactorRequired | NotEnrolled | AdminNotEnrolled | AlreadyMember
-        | AlreadyInvited | AccountExists => StatusCode::CONFLICT,
+        | AlreadyInvited | AccountExists | LastAdmin => StatusCode::CONFLICT,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
@@ -145,6 +146,7 @@ fn message(code: ErrorCode) -> &'static str {
             "An invitation to this address is waiting already: resend it from the list instead."
         }
         AccountExists => "An account has this email already: sign in to accept the invitation.",
+        LastAdmin => "The company needs at least one admin: make someone else an admin first.",
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
     }
@@ -364,6 +366,17 @@ fn weak_password(rejected: PasswordRejected) -> ApiError {
     ApiError::WeakPassword {
         message: format!("{message}."),
         feedback,
+    }
+}
+
+impl From<MembersError> for ApiError {
+    fn from(e: MembersError) -> Self {
+        match e {
+            MembersError::Forbidden => Self::code(ErrorCode::Forbidden),
+            MembersError::NotFound => Self::code(ErrorCode::NotFound),
+            MembersError::LastAdmin => Self::code(ErrorCode::LastAdmin),
+            MembersError::Internal(e) => Self::Internal(e),
+        }
     }
 }
 

@@ -32,6 +32,8 @@ mod help;
 mod invitations;
 /// The signed-in user.
 mod me;
+/// A company's members, for its admins.
+mod members;
 /// The demo's outbox.
 mod outbox;
 /// Changing a password, and choosing a new one after forgetting it.
@@ -78,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(phone::router())
         .merge(companies::router())
         .merge(invitations::router())
+        .merge(members::router())
         .merge(help::router());
     let api = match state.config.demo {
         true => api.merge(outbox::router()),

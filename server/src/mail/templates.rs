@@ -33,6 +33,14 @@ pub enum SecurityEvent {
     },
 }
 
+/// What changed in someone's membership of a company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum MembershipChange {
+    Role { role: mfa_api::CompanyRole },
+    Removed,
+}
+
 /// What a queued email is about: everything its template needs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -56,6 +64,13 @@ pub enum EmailContent {
         date: String,
         time_zone: String,
         reminder_days: Option<i64>,
+    },
+    /// An admin changed the person's role in a company, or removed them.
+    Membership {
+        company: String,
+        name: String,
+        #[serde(flatten)]
+        change: MembershipChange,
     },
     /// An invitation to join a company, with its link (sealed as a reset
     /// link's is).
@@ -90,6 +105,7 @@ impl EmailContent {
             Self::Deadline { .. } => "reminder",
             Self::PasswordReset { .. } => "password_reset",
             Self::Invitation { .. } => "invitation",
+            Self::Membership { .. } => "membership",
         }
     }
 }
@@ -220,6 +236,11 @@ pub fn render(
         EmailContent::PasswordReset {
             name, expires_at, ..
         } => password_reset(name, *expires_at, link_token, language, public_url),
+        EmailContent::Membership {
+            company,
+            name,
+            change,
+        } => membership(company, name, *change, language, public_url),
         EmailContent::Invitation {
             company,
             invited_by,
@@ -315,6 +336,65 @@ fn deadline(
                 security,
             )),
         },
+    };
+    letter.render()
+}
+
+fn membership(
+    company: &str,
+    name: &str,
+    change: MembershipChange,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    use mfa_api::CompanyRole::*;
+    let letter = match language {
+        Language::En => {
+            let what = match change {
+                MembershipChange::Role { role: Admin } => {
+                    format!("You are now an admin of {company}")
+                }
+                MembershipChange::Role { role: Member } => {
+                    format!("You are now a member of {company}")
+                }
+                MembershipChange::Role { role: Payee } => format!(
+                    "You are now a payee of {company}: two-factor authentication is required for your account"
+                ),
+                MembershipChange::Removed => format!("You were removed from {company}"),
+            };
+            Letter {
+                subject: format!("{PRODUCT_NAME}: {what}"),
+                greeting: format!("Hello {name},"),
+                paragraphs: vec![
+                    format!("{what}. An administrator of the company made this change."),
+                    "If you think it is a mistake, ask your company's administrator.".to_owned(),
+                ],
+                button: Some(("Open TwoStep".to_owned(), public_url.to_owned())),
+            }
+        }
+        Language::Fr => {
+            let what = match change {
+                MembershipChange::Role { role: Admin } => {
+                    format!("Vous êtes désormais administrateur de {company}")
+                }
+                MembershipChange::Role { role: Member } => {
+                    format!("Vous êtes désormais membre de {company}")
+                }
+                MembershipChange::Role { role: Payee } => format!(
+                    "Vous êtes désormais bénéficiaire de paiements de {company} : l'authentification à deux facteurs est exigée pour votre compte"
+                ),
+                MembershipChange::Removed => format!("Vous avez été retiré de {company}"),
+            };
+            Letter {
+                subject: format!("{PRODUCT_NAME} : {what}"),
+                greeting: format!("Bonjour {name},"),
+                paragraphs: vec![
+                    format!("{what}. Un administrateur de l'entreprise a fait ce changement."),
+                    "Si vous pensez qu'il s'agit d'une erreur, adressez-vous à l'administrateur de votre entreprise.".to_owned(),
+                ],
+                button: Some(("Ouvrir TwoStep".to_owned(), public_url.to_owned())),
+            }
+        }
     };
     letter.render()
 }

@@ -4,7 +4,7 @@
 //! and accept. Inviting changes nobody's access until it is accepted; the
 //! company's rules apply from the first sign-in on.
 
-use mfa_api::{InvitationRole, Me};
+use mfa_api::{CompanyRole, Me};
 
 use super::company_policy::{self, PolicyError};
 use super::notify::{self, Recipient};
@@ -95,7 +95,7 @@ pub async fn invite(
     company_id: i64,
     email: &Email,
     name: &str,
-    role: InvitationRole,
+    role: CompanyRole,
 ) -> Result<InvitationRow, InviteError> {
     let name = person_name(name)?;
     let now = deps.now();
@@ -433,7 +433,7 @@ pub async fn create_company(
             company_id,
             email: admin_email.as_str(),
             name: &admin_name,
-            role: invitation::role_name(InvitationRole::Admin),
+            role: invitation::role_name(CompanyRole::Admin),
             token_hash: &token.hash(),
             invited_by: None,
             now,

@@ -29,6 +29,8 @@ pub mod housekeeping;
 pub mod invitations;
 /// Guessing limits shared by every check, with their audit trail.
 mod limits;
+/// A company's members: the list, roles, removal.
+pub mod members;
 /// What is emailed, its queue, and the worker that sends it.
 pub mod notify;
 /// Messages the outbox kept (demo mode).

@@ -37,6 +37,10 @@ pub enum AuditKind {
     InvitationRevoked,
     /// An invitation was accepted (detail: a new account or an existing one).
     InvitationAccepted,
+    /// An admin changed a member's role (detail: which).
+    MemberRoleChanged,
+    /// An admin removed a member from the company.
+    MemberRemoved,
     /// An admin sent reminders now (detail: to how many).
     RemindersSent,
     /// An admin exported the readiness list.
@@ -63,6 +67,8 @@ impl AuditKind {
             Self::InvitationSent => "invitation_sent",
             Self::InvitationRevoked => "invitation_revoked",
             Self::InvitationAccepted => "invitation_accepted",
+            Self::MemberRoleChanged => "member_role_changed",
+            Self::MemberRemoved => "member_removed",
             Self::RemindersSent => "reminders_sent",
             Self::ReadinessExported => "readiness_exported",
         }

@@ -36,6 +36,9 @@ pub struct CompanyMember {
     pub last_sign_in_at: Option<UnixTime>,
     /// Deadline emails and reminders sent to them by this company.
     pub reminders_sent: i64,
+    /// Their role in this company.
+    pub is_admin: bool,
+    pub payee: bool,
 }
 
 impl Tx {
@@ -198,6 +201,32 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// How many admins the company has.
+    pub async fn company_admins(&mut self, company_id: i64) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM memberships WHERE company_id = $1 AND role = 'admin'",
+        )
+        .bind(company_id)
+        .fetch_one(self.conn())
+        .await
+    }
+
+    /// Takes the user out of the company; true when they were in it.
+    pub async fn delete_membership(
+        &mut self,
+        user_id: i64,
+        company_id: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND company_id = $2")
+            .bind(user_id)
+            .bind(company_id)
+            .execute(self.conn())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
 /// Members above which a company counts as large (see the queries above).
 pub const LARGE_COMPANY: i64 = 1_000;
 
@@ -242,7 +271,8 @@ fn reminders(topic: &str) -> String {
 /// The columns of a [`MemberRow`] (`u` the user, `m` the membership).
 fn member_columns(topic: &str) -> String {
     format!(
-        "u.id, u.email, u.name, u.language, {ENROLLED}, m.created_at, u.first_sign_in_at, u.last_sign_in_at, {}",
+        "u.id, u.email, u.name, u.language, {ENROLLED}, m.created_at, u.first_sign_in_at, u.last_sign_in_at, {}, \
+         CASE WHEN m.role = 'admin' THEN 1 ELSE 0 END, m.payee",
         reminders(topic)
     )
 }
@@ -257,6 +287,8 @@ type MemberRow = (
     Option<i64>,
     Option<i64>,
     i64,
+    i64,
+    i64,
 );
 
 fn member(
@@ -270,6 +302,8 @@ fn member(
         first_sign_in_at,
         last_sign_in_at,
         reminders_sent,
+        is_admin,
+        payee,
     ): MemberRow,
 ) -> CompanyMember {
     CompanyMember {
@@ -282,6 +316,8 @@ fn member(
         first_sign_in_at,
         last_sign_in_at,
         reminders_sent,
+        is_admin: flag(is_admin),
+        payee: flag(payee),
     }
 }
 

@@ -12,6 +12,7 @@ mod hygiene;
 mod invitations;
 mod limits;
 mod mail;
+mod members;
 mod passwords;
 mod policy_changes;
 mod resets;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { audit, newPage, serverAndBrowser, serverBin } from './helpers.mjs';
+import { DEMO_PASSWORD, audit, newPage, serverAndBrowser, serverBin } from './helpers.mjs';
 import { totp } from './totp.mjs';
 
 const app = serverAndBrowser();
@@ -116,4 +116,38 @@ test('the invitation pages pass axe in French', async () => {
   await page.getByRole('heading', { name: "Ce lien d'invitation ne fonctionne pas", level: 1 }).waitFor();
   await audit(page, 'unknown invitation (fr)');
   await context.close();
+});
+
+test('an admin changes a member role and removes someone, confirming the password once', async () => {
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  await admin.goto('/company/settings');
+  await admin.getByLabel('Email').fill('admin@demo.test');
+  await admin.getByLabel('Password').fill(DEMO_PASSWORD);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
+  await admin.getByRole('link', { name: 'See and manage the people in the company' }).click();
+  await admin.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
+  const people = admin.getByRole('table', { name: 'People in the company' });
+  const morgan = people.getByRole('row', { name: /Morgan Member/ });
+  await morgan.waitFor();
+  await audit(admin, 'members list');
+  await morgan.getByRole('button', { name: 'Change role' }).click();
+  await admin.getByLabel('Role', { exact: true }).last().selectOption({ label: 'Company admin' });
+  await audit(admin, 'change role');
+  await admin.getByRole('button', { name: 'Save role' }).click();
+  // Signed in a moment ago is not enough: the password, then the change.
+  await admin.getByLabel('Current password').fill(DEMO_PASSWORD);
+  await admin.getByRole('button', { name: 'Confirm password' }).click();
+  await admin.getByText('Morgan Member is now: Company admin.').waitFor();
+  assert.match(await morgan.textContent(), /Company admin/);
+
+  const pat = people.getByRole('row', { name: /Pat Payee/ });
+  await pat.getByRole('button', { name: 'Remove from company' }).click();
+  const question = admin.getByRole('alertdialog');
+  await question.getByText('Remove Pat Payee from the company?', { exact: false }).waitFor();
+  await audit(admin, 'remove member question');
+  await question.getByRole('button', { name: 'Remove from company' }).click();
+  await admin.getByText('Pat Payee was removed from the company.').waitFor();
+  await pat.waitFor({ state: 'detached' });
+  assert.deepEqual(admin.errors, []);
 });

@@ -5,13 +5,13 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, ConfirmPhoneRequest,
-    ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange, ForgotPasswordRequest,
-    IDEMPOTENCY_HEADER, InvitationView, Invitations, InviteRequest, JoinRequest, LanguageRequest,
-    Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback, PendingInvitation, Readiness,
-    ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
-    ResetPasswordRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
-    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, CompanyMembers, CompanyRole,
+    ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange,
+    ForgotPasswordRequest, IDEMPOTENCY_HEADER, InvitationView, Invitations, InviteRequest,
+    JoinRequest, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback,
+    PendingInvitation, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued,
+    RemindersRequest, ResetPasswordRequest, RoleRequest, SecondFactorOptions, SecondFactorRequest,
+    SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -323,6 +323,34 @@ pub async fn resend_invitation(company: i64, id: i64) -> Result<PendingInvitatio
 pub async fn revoke_invitation(company: i64, id: i64) -> Result<(), ApiError> {
     send(build(guarded(Request::delete(&format!(
         "/api/companies/{company}/invitations/{id}"
+    ))))?)
+    .await
+    .map(drop)
+}
+
+/// One page of the company's members (admins).
+pub async fn members(company: i64, filter: String, page: u32) -> Result<CompanyMembers, ApiError> {
+    let filter = mfa_api::percent_encode(&filter, b"");
+    json(build(Request::get(&format!(
+        "/api/companies/{company}/members?filter={filter}&page={page}"
+    )))?)
+    .await
+}
+
+/// "Change role" (needs a recent `reauth`).
+pub async fn set_member_role(company: i64, member: i64, role: CompanyRole) -> Result<(), ApiError> {
+    send(with_body(
+        Request::put(&format!("/api/companies/{company}/members/{member}/role")),
+        &RoleRequest { role },
+    )?)
+    .await
+    .map(drop)
+}
+
+/// "Remove from company" (needs a recent `reauth`).
+pub async fn remove_member(company: i64, member: i64) -> Result<(), ApiError> {
+    send(build(guarded(Request::delete(&format!(
+        "/api/companies/{company}/members/{member}"
     ))))?)
     .await
     .map(drop)

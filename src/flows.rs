@@ -4,8 +4,8 @@
 //! are tested here, on the host.
 
 use mfa_api::{
-    CodeTexted, ErrorCode, FactorChange, FactorKind, MfaPolicyRequest, ReauthStatus, SignInFactor,
-    TotpEnrollment,
+    CodeTexted, CompanyRole, ErrorCode, FactorChange, FactorKind, MfaPolicyRequest, ReauthStatus,
+    SignInFactor, TotpEnrollment,
 };
 
 use crate::api::ApiError;
@@ -250,47 +250,50 @@ impl NewRecoveryCode {
     }
 }
 
-/// Removing a factor from the Password & Security tab.
+/// A change that is confirmed first and may need the password: removing a
+/// factor (its id), resetting a member's MFA, changing a member's role or
+/// removing them from the company (`T` says which and whom).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub enum Removal {
+pub enum Removal<T = i64> {
     #[default]
     Idle,
-    /// "Remove the authenticator app?" is on screen.
-    Asking(i64),
-    ConfirmPassword(i64),
-    Removing(i64),
-    /// The server refused; the tab shows why.
+    /// The question ("Remove the authenticator app?") is on screen.
+    Asking(T),
+    ConfirmPassword(T),
+    Removing(T),
+    /// The server refused; the page shows why.
     Failed(ApiError),
 }
 
-impl Removal {
-    pub fn ask(&mut self, id: i64) {
-        *self = Self::Asking(id);
+impl<T: Clone> Removal<T> {
+    pub fn ask(&mut self, change: T) {
+        *self = Self::Asking(change);
     }
 
     pub fn cancel(&mut self) {
         *self = Self::Idle;
     }
 
-    /// "Remove" was confirmed (or the password, after it was asked for):
-    /// the id to remove now.
-    pub fn proceed(&mut self) -> Option<i64> {
-        match *self {
-            Self::Asking(id) | Self::ConfirmPassword(id) => {
-                *self = Self::Removing(id);
-                Some(id)
+    /// Confirmed (or the password, after it was asked for): the change to
+    /// make now.
+    pub fn proceed(&mut self) -> Option<T> {
+        match self {
+            Self::Asking(change) | Self::ConfirmPassword(change) => {
+                let change = change.clone();
+                *self = Self::Removing(change.clone());
+                Some(change)
             }
             _ => None,
         }
     }
 
-    pub fn finished<T>(&mut self, answer: &Result<T, ApiError>) {
-        let Self::Removing(id) = *self else {
+    pub fn finished<A>(&mut self, answer: &Result<A, ApiError>) {
+        let Self::Removing(change) = self else {
             return;
         };
         *self = match answer {
             Ok(_) => Self::Idle,
-            Err(e) if e.is(ErrorCode::ReauthRequired) => Self::ConfirmPassword(id),
+            Err(e) if e.is(ErrorCode::ReauthRequired) => Self::ConfirmPassword(change.clone()),
             Err(e) => Self::Failed(e.clone()),
         };
     }
@@ -301,6 +304,20 @@ impl Removal {
             _ => None,
         }
     }
+}
+
+/// What an admin changes about a member, from Company Settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MemberChange {
+    Role {
+        user_id: i64,
+        name: String,
+        role: CompanyRole,
+    },
+    Remove {
+        user_id: i64,
+        name: String,
+    },
 }
 
 /// Right after signing in with the recovery code: save its replacement,

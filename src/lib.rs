@@ -50,6 +50,7 @@ use pages::company_settings::CompanySettingsPage;
 use pages::help::HelpPage;
 use pages::home::HomePage;
 use pages::invitation::InvitationPage;
+use pages::members::CompanyMembersPage;
 use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
 use pages::outbox::OutboxPage;
@@ -114,6 +115,7 @@ fn Shell() -> impl IntoView {
                     <Route path=routes::NEW_RECOVERY_CODE view=NewRecoveryCodePage />
                     <Route path=routes::ADD_PHONE view=AddPhonePage />
                     <Route path=routes::COMPANY_SETTINGS view=CompanySettingsPage />
+                    <Route path=routes::COMPANY_MEMBERS view=CompanyMembersPage />
                     <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
                         <Route path=routes::EMPTY view=ProfileTab />
                         <Route path=routes::SECURITY view=SecurityTab />

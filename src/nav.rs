@@ -22,6 +22,8 @@ pub const ADD_PHONE_PATH: &str = "/profile/security/phone";
 pub const HELP_PATH: &str = "/help/mfa";
 /// Company Settings (company admins).
 pub const COMPANY_SETTINGS_PATH: &str = "/company/settings";
+/// The people in the company, with their roles (company admins).
+pub const COMPANY_MEMBERS_PATH: &str = "/company/members";
 /// The demo's outbox (demo mode only).
 pub const OUTBOX_PATH: &str = "/outbox";
 /// "Forgot your password?" (public).
@@ -40,6 +42,7 @@ const COMPANY: &str = "company";
 const HELP: &str = "help";
 const MFA: &str = "mfa";
 const SETTINGS: &str = "settings";
+const MEMBERS: &str = "members";
 const FORGOT_PASSWORD: &str = "forgot-password";
 const RESET_PASSWORD: &str = "reset-password";
 const INVITATION: &str = "invitation";
@@ -78,6 +81,8 @@ pub mod routes {
         StaticSegment(super::COMPANY),
         StaticSegment(super::SETTINGS),
     );
+    pub const COMPANY_MEMBERS: (Segment, Segment) =
+        (StaticSegment(super::COMPANY), StaticSegment(super::MEMBERS));
     pub const FORGOT_PASSWORD: Segment = StaticSegment(super::FORGOT_PASSWORD);
     /// An invitation's link: `/invitation/<token>` (public).
     pub const INVITATION: (Segment, leptos_router::ParamSegment) = (
@@ -229,6 +234,8 @@ mod tests {
         assert_eq!(ADD_PHONE_PATH, format!("/{PROFILE}/{SECURITY}/{PHONE}"));
         assert_eq!(OUTBOX_PATH, format!("/{OUTBOX}"));
         assert_eq!(COMPANY_SETTINGS_PATH, format!("/{COMPANY}/{SETTINGS}"));
+        assert_eq!(COMPANY_MEMBERS_PATH, format!("/{COMPANY}/{MEMBERS}"));
+        assert_eq!(FORGOT_PASSWORD_PATH, format!("/{FORGOT_PASSWORD}"));
         assert_eq!(HELP_PATH, format!("/{HELP}/{MFA}"));
     }
 

@@ -1,16 +1,22 @@
 //! Company Settings' "Members" section, for admins: "Invite member" (email,
-//! name, role) and the invitations still waiting, each with "Resend
-//! invitation" and "Revoke invitation".
+//! name, role), the invitations still waiting, each with "Resend
+//! invitation" and "Revoke invitation", and the people in the company,
+//! each with "Change role" and "Remove from company".
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mfa_api::{CompanyRole, InviteRequest, PendingInvitation};
+use leptos_router::components::A;
+use mfa_api::{CompanyRole, InviteRequest, MemberSummary, PendingInvitation, Role};
 
+use super::reauth::ReauthForm;
 use crate::api;
 use crate::dates::format_date;
+use crate::document::page_title;
 use crate::errors::error_text;
+use crate::flows::{MemberChange, Removal};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::nav::{COMPANY_MEMBERS_PATH, COMPANY_SETTINGS_PATH};
 use crate::session::Session;
 
 #[component]
@@ -130,6 +136,7 @@ pub fn MembersSection(company: i64) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <p><A href=COMPANY_MEMBERS_PATH>{t!(i18n, manage_members)}</A></p>
         </section>
     }
 }
@@ -167,7 +174,6 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
             role: role.get_untracked(),
         });
     };
-    let roles = [CompanyRole::Member, CompanyRole::Admin, CompanyRole::Payee];
     view! {
         <form class="form" on:submit=on_submit>
             <div class="field">
@@ -178,25 +184,7 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
                 <label for="invite-name">{t!(i18n, name_label)}</label>
                 <input id="invite-name" type="text" required maxlength="100" autocomplete="off" bind:value=name />
             </div>
-            <div class="field">
-                <label for="invite-role">{t!(i18n, role_label)}</label>
-                <select id="invite-role" on:change=move |ev| {
-                    role.set(match event_target_value(&ev).as_str() {
-                        "admin" => CompanyRole::Admin,
-                        "payee" => CompanyRole::Payee,
-                        _ => CompanyRole::Member,
-                    });
-                }>
-                    {roles.into_iter().map(|r| {
-                        let value = match r {
-                            CompanyRole::Member => "member",
-                            CompanyRole::Admin => "admin",
-                            CompanyRole::Payee => "payee",
-                        };
-                        view! { <option value=value selected=move || role.get() == r>{move || role_label(i18n.get_locale(), r)}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <RoleSelect id="invite-role" role=role />
             <p id="invite-error" class="error" role="alert">{error_message(send)}</p>
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || send.pending().get()>
@@ -204,5 +192,239 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// "Members": the people in the company (its admins only), on a page of
+/// its own so that a member's row is not beside their readiness row.
+#[component]
+pub fn CompanyMembersPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    page_title(move || t_string!(i18n, members_heading).to_owned());
+    let company = session.me().and_then(|me| {
+        me.memberships
+            .iter()
+            .find(|m| m.role == Role::Admin)
+            .map(|m| m.company.id)
+    });
+    view! {
+        <h1>{t!(i18n, members_heading)}</h1>
+        <p><A href=COMPANY_SETTINGS_PATH>{t!(i18n, back_to_company_settings)}</A></p>
+        {match company {
+            Some(company) => view! { <section class="card"><MemberList company=company /></section> }.into_any(),
+            None => view! { <p class="error" role="alert">{t!(i18n, error_forbidden)}</p> }.into_any(),
+        }}
+    }
+}
+
+/// The people in the company, a page at a time, with "Change role" and
+/// "Remove from company" (asked, then the password when needed).
+#[component]
+fn MemberList(company: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    let filter = RwSignal::new(String::new());
+    let page = RwSignal::new(1u32);
+    let load = session
+        .action(move |(filter, page): &(String, u32)| api::members(company, filter.clone(), *page));
+    Effect::new(move |_| {
+        load.dispatch((filter.get(), page.get()));
+    });
+    let flow = RwSignal::new(Removal::<MemberChange>::Idle);
+    let done = RwSignal::new(None::<String>);
+    let change = session.action(move |change: &MemberChange| {
+        let change = change.clone();
+        async move {
+            match change {
+                MemberChange::Role { user_id, role, .. } => {
+                    api::set_member_role(company, user_id, role).await
+                }
+                MemberChange::Remove { user_id, .. } => api::remove_member(company, user_id).await,
+            }
+        }
+    });
+    let proceed = move || {
+        if let Some(next) = flow.try_update(Removal::proceed).flatten() {
+            done.set(None);
+            change.dispatch(next);
+        }
+    };
+    on_answer(change, move |answer| {
+        let made = flow.with_untracked(|f| match f {
+            Removal::Removing(change) => Some(change.clone()),
+            _ => None,
+        });
+        flow.update(|f| f.finished(&answer));
+        if let (Ok(()), Some(made)) = (&answer, made) {
+            let locale = i18n.get_locale_untracked();
+            done.set(Some(match made {
+                MemberChange::Role { name, role, .. } => td_string!(
+                    locale,
+                    role_changed,
+                    name = name,
+                    role = role_label(locale, role)
+                )
+                .to_string(),
+                MemberChange::Remove { name, .. } => {
+                    td_string!(locale, member_removed, name = name).to_string()
+                }
+            }));
+            load.dispatch((filter.get_untracked(), page.get_untracked()));
+        }
+    });
+    let answer = move || load.value().get().and_then(Result::ok);
+    let rows = move || answer().map(|a| a.members).unwrap_or_default();
+    let pages = move || {
+        answer().map_or(1, |a| {
+            a.matching
+                .div_ceil(mfa_api::READINESS_PAGE_SIZE as usize)
+                .max(1) as u32
+        })
+    };
+    view! {
+        <h2>{t!(i18n, members_list)}</h2>
+        <div class="field">
+            <label for="members-filter">{t!(i18n, filter_label)}</label>
+            <input id="members-filter" type="search" prop:value=move || filter.get() on:input=move |ev| {
+                filter.set(event_target_value(&ev));
+                page.set(1);
+            } />
+        </div>
+        <p class="hint" role="status">{move || done.get()}</p>
+        <p class="error" role="alert">
+            {move || {
+                flow.with(|f| f.error().cloned())
+                    .or_else(|| load.value().get().and_then(Result::err))
+                    .map(|e| error_text(i18n.get_locale(), &e))
+            }}
+        </p>
+        {move || match flow.get() {
+            Removal::Asking(MemberChange::Role { user_id, name, role }) => Some(view! {
+                <RoleForm
+                    name=name
+                    role=role
+                    on_save=Callback::new(move |(name, role): (String, CompanyRole)| {
+                        flow.set(Removal::Asking(MemberChange::Role { user_id, name, role }));
+                        proceed();
+                    })
+                    on_cancel=Callback::new(move |()| flow.update(Removal::cancel))
+                />
+            }.into_any()),
+            Removal::Asking(MemberChange::Remove { name, .. }) => Some(view! {
+                <section class="card confirm" role="alertdialog" aria-labelledby="remove-member-question">
+                    <p id="remove-member-question">{move || t_string!(i18n, remove_member_question, name = name.clone()).to_string()}</p>
+                    <div class="actions">
+                        <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, remove_from_company)}</button>
+                        <button type="button" on:click=move |_| flow.update(Removal::cancel)>{t!(i18n, cancel)}</button>
+                    </div>
+                </section>
+            }.into_any()),
+            Removal::ConfirmPassword(_) => Some(
+                view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| proceed()) /> }.into_any(),
+            ),
+            _ => None,
+        }}
+        <table class="readiness-table members-table">
+            <caption>{t!(i18n, members_list)}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, column_name)}</th>
+                    <th scope="col">{t!(i18n, column_email)}</th>
+                    <th scope="col">{t!(i18n, column_role)}</th>
+                    <th scope="col">{t!(i18n, column_two_factor)}</th>
+                    <th scope="col">{t!(i18n, column_last_sign_in)}</th>
+                    <th scope="col">{t!(i18n, column_actions)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {move || rows().into_iter().map(|m: MemberSummary| {
+                    let last = m.last_sign_in_at.map(|t| format_date(i18n.get_locale(), t));
+                    let (user_id, name, role) = (m.user_id, m.name.clone(), m.role);
+                    let remove_name = m.name.clone();
+                    view! {
+                        <tr>
+                            <th scope="row">{m.name.clone()}</th>
+                            <td>{m.email.clone()}</td>
+                            <td>{move || role_label(i18n.get_locale(), role)}</td>
+                            <td>{move || if m.enrolled { t_string!(i18n, member_enrolled) } else { t_string!(i18n, member_not_enrolled) }}</td>
+                            <td>{move || last.clone().unwrap_or_else(|| t_string!(i18n, never_signed_in).to_owned())}</td>
+                            <td class="row-actions">
+                                <button type="button" on:click=move |_| flow.set(Removal::Asking(MemberChange::Role { user_id, name: name.clone(), role }))>
+                                    {t!(i18n, change_role)}
+                                </button>
+                                <button type="button" on:click=move |_| flow.set(Removal::Asking(MemberChange::Remove { user_id, name: remove_name.clone() }))>
+                                    {t!(i18n, remove_from_company)}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <div class="actions">
+            <button type="button" disabled={move || page.get() <= 1} on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>
+                {t!(i18n, previous_page)}
+            </button>
+            <button type="button" disabled={move || page.get() >= pages()} on:click=move |_| page.update(|p| *p += 1)>
+                {t!(i18n, next_page)}
+            </button>
+        </div>
+    }
+}
+
+/// "Role" for one member, and "Save role".
+#[component]
+fn RoleForm(
+    name: String,
+    role: CompanyRole,
+    on_save: Callback<(String, CompanyRole)>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let chosen = RwSignal::new(role);
+    let heading = name.clone();
+    view! {
+        <section class="card confirm" role="dialog" aria-labelledby="role-heading">
+            <p id="role-heading"><strong>{heading}</strong></p>
+            <form class="form" on:submit=move |ev: SubmitEvent| {
+                ev.prevent_default();
+                on_save.run((name.clone(), chosen.get_untracked()));
+            }>
+                <RoleSelect id="member-role" role=chosen />
+                <div class="actions">
+                    <button type="submit" class="primary">{t!(i18n, save_role)}</button>
+                    <button type="button" on:click=move |_| on_cancel.run(())>{t!(i18n, cancel)}</button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// "Role": Member, Company admin, Payee.
+#[component]
+fn RoleSelect(id: &'static str, role: RwSignal<CompanyRole>) -> impl IntoView {
+    let i18n = use_i18n();
+    let roles = [CompanyRole::Member, CompanyRole::Admin, CompanyRole::Payee];
+    view! {
+        <div class="field">
+            <label for=id>{t!(i18n, role_label)}</label>
+            <select id=id data-autofocus on:change=move |ev| {
+                role.set(match event_target_value(&ev).as_str() {
+                    "admin" => CompanyRole::Admin,
+                    "payee" => CompanyRole::Payee,
+                    _ => CompanyRole::Member,
+                });
+            }>
+                {roles.into_iter().map(|r| {
+                    let value = match r {
+                        CompanyRole::Member => "member",
+                        CompanyRole::Admin => "admin",
+                        CompanyRole::Payee => "payee",
+                    };
+                    view! { <option value=value selected=move || role.get() == r>{move || role_label(i18n.get_locale(), r)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
     }
 }

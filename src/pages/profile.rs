@@ -169,7 +169,11 @@ pub fn SecurityTab() -> impl IntoView {
             on_remove_factor=Callback::new(move |id| removal.update(|r| r.ask(id)))
             on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
         />
-        <ChangePasswordSection />
+        // While a removal asks for the password, its form is the only one
+        // asking for it on the tab.
+        <Show when=move || !matches!(removal.get(), Removal::ConfirmPassword(_))>
+            <ChangePasswordSection />
+        </Show>
         <p class="error" role="alert">
             {move || {
                 removal

@@ -151,3 +151,24 @@ test('an admin changes a member role and removes someone, confirming the passwor
   await pat.waitFor({ state: 'detached' });
   assert.deepEqual(admin.errors, []);
 });
+
+test('an admin imports a CSV file: the preview first, then the invitations', async () => {
+  const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
+  await admin.goto('/company/settings');
+  await admin.getByLabel('Email').fill('admin@demo.test');
+  await admin.getByLabel('Password').fill(DEMO_PASSWORD);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
+  const csv = 'email,name,role\nkim@acme.test,Kim Kowalski,member\nnot-an-address,Nobody,member\nlee@acme.test,Lee Lambert,payee\n';
+  await admin.getByLabel('Import members').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const preview = admin.getByRole('table', { name: 'What the file holds' });
+  await preview.getByRole('row', { name: /kim@acme\.test.*Will invite/ }).waitFor();
+  await preview.getByRole('row', { name: /not-an-address.*Not a valid email address/ }).waitFor();
+  await preview.getByRole('row', { name: /lee@acme\.test.*Will invite/ }).waitFor();
+  await audit(admin, 'import preview');
+  await admin.getByRole('button', { name: 'Send 2 invitations' }).click();
+  await admin.getByText('Invitations sent: 2.').waitFor();
+  await admin.getByText('Kim Kowalski').waitFor();
+  await admin.getByText('Lee Lambert').waitFor();
+  assert.deepEqual(admin.errors, []);
+});

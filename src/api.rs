@@ -7,11 +7,12 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
     CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, CompanyMembers, CompanyRole,
     ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange,
-    ForgotPasswordRequest, IDEMPOTENCY_HEADER, InvitationView, Invitations, InviteRequest,
-    JoinRequest, LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, Outbox, PasswordFeedback,
-    PendingInvitation, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued,
-    RemindersRequest, ResetPasswordRequest, RoleRequest, SecondFactorOptions, SecondFactorRequest,
-    SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    ForgotPasswordRequest, IDEMPOTENCY_HEADER, ImportDone, ImportPreview, ImportRequest,
+    InvitationView, Invitations, InviteRequest, JoinRequest, LanguageRequest, Me, MfaPolicy,
+    MfaPolicyRequest, Outbox, PasswordFeedback, PendingInvitation, Readiness, ReadinessQuery,
+    ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest, ResetPasswordRequest,
+    RoleRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -354,6 +355,24 @@ pub async fn remove_member(company: i64, member: i64) -> Result<(), ApiError> {
     ))))?)
     .await
     .map(drop)
+}
+
+/// "Import members": what importing the file would do, row by row.
+pub async fn preview_import(company: i64, csv: String) -> Result<ImportPreview, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/companies/{company}/imports/preview")),
+        &ImportRequest { csv },
+    )?)
+    .await
+}
+
+/// "Send N invitations" for the file.
+pub async fn import_members(company: i64, csv: String) -> Result<ImportDone, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/companies/{company}/imports")),
+        &ImportRequest { csv },
+    )?)
+    .await
 }
 
 /// What an invitation's link shows.

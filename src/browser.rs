@@ -106,3 +106,12 @@ pub fn mark(name: &str) {
         let _ = performance.mark(name);
     }
 }
+
+/// The text of the file chosen in a file input, if any (read as UTF-8).
+pub async fn chosen_file_text(input: &web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files()?.get(0)?;
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()?
+        .as_string()
+}

@@ -116,3 +116,50 @@ pub struct MembersQuery {
 fn first_page() -> u32 {
     1
 }
+
+/// `POST /api/companies/{id}/imports/preview` and `.../imports`: the CSV
+/// file's text (`email,name,role`, a header row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRequest {
+    pub csv: String,
+}
+
+/// What importing a row would do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// An invitation will be sent.
+    Invite,
+    AlreadyMember,
+    AlreadyInvited,
+    /// See `error`.
+    Error,
+}
+
+/// One row of the preview.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRow {
+    /// Its line in the file (the header is line 1).
+    pub line: usize,
+    pub email: String,
+    pub name: String,
+    pub role: Option<CompanyRole>,
+    pub status: ImportStatus,
+    /// With `error`: `invalid_email`, `unknown_role`, `duplicate` or
+    /// `missing_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The preview: a row per row of the file, and how many will be invited.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPreview {
+    pub rows: Vec<ImportRow>,
+    pub to_invite: usize,
+}
+
+/// `POST /api/companies/{id}/imports`: how many invitations went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportDone {
+    pub invited: usize,
+}

@@ -6,10 +6,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use mfa_api::{CompanyRole, InviteRequest, MemberSummary, PendingInvitation, Role};
+use mfa_api::{CompanyRole, ImportStatus, InviteRequest, MemberSummary, PendingInvitation, Role};
 
 use super::reauth::ReauthForm;
 use crate::api;
+use crate::browser;
 use crate::dates::format_date;
 use crate::document::page_title;
 use crate::errors::error_text;
@@ -55,6 +56,12 @@ pub fn MembersSection(company: i64) -> impl IntoView {
         inviting.set(false);
         done.set(Some(
             t_string!(i18n, invitation_sent, email = email).to_string(),
+        ));
+        load.dispatch(());
+    });
+    let on_imported = Callback::new(move |count: usize| {
+        done.set(Some(
+            t_string!(i18n, invitations_imported, count = count.to_string()).to_string(),
         ));
         load.dispatch(());
     });
@@ -136,6 +143,7 @@ pub fn MembersSection(company: i64) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <ImportMembers company=company on_imported=on_imported />
             <p><A href=COMPANY_MEMBERS_PATH>{t!(i18n, manage_members)}</A></p>
         </section>
     }
@@ -426,5 +434,102 @@ fn RoleSelect(id: &'static str, role: RwSignal<CompanyRole>) -> impl IntoView {
                 }).collect_view()}
             </select>
         </div>
+    }
+}
+
+/// "Import members": a CSV file, previewed row by row as soon as it is
+/// chosen, then "Send N invitations" for the rows that will be invited.
+#[component]
+fn ImportMembers(company: i64, on_imported: Callback<usize>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    let csv = StoredValue::new(String::new());
+    let preview = session.action(move |text: &String| api::preview_import(company, text.clone()));
+    let import = session.action(move |text: &String| api::import_members(company, text.clone()));
+    on_answer(import, move |answer| {
+        if let Ok(done) = answer {
+            preview.clear();
+            on_imported.run(done.invited);
+        }
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        leptos::task::spawn_local(async move {
+            if let Some(text) = browser::chosen_file_text(&input).await {
+                csv.set_value(text.clone());
+                import.clear();
+                preview.dispatch(text);
+            }
+        });
+    };
+    let status = move |row: &mfa_api::ImportRow| {
+        let locale = i18n.get_locale();
+        match (row.status, row.error.as_deref()) {
+            (ImportStatus::Invite, _) => td_string!(locale, import_will_invite).to_string(),
+            (ImportStatus::AlreadyMember, _) => {
+                td_string!(locale, import_already_member).to_string()
+            }
+            (ImportStatus::AlreadyInvited, _) => {
+                td_string!(locale, import_already_invited).to_string()
+            }
+            (ImportStatus::Error, Some("invalid_email")) => {
+                td_string!(locale, import_error_invalid_email).to_string()
+            }
+            (ImportStatus::Error, Some("unknown_role")) => {
+                td_string!(locale, import_error_unknown_role).to_string()
+            }
+            (ImportStatus::Error, Some("duplicate")) => {
+                td_string!(locale, import_error_duplicate).to_string()
+            }
+            (ImportStatus::Error, _) => td_string!(locale, import_error_missing_name).to_string(),
+        }
+    };
+    view! {
+        <div class="field">
+            <label for="import-members">{t!(i18n, import_members)}</label>
+            <input id="import-members" type="file" accept=".csv,text/csv" aria-describedby="import-hint import-error" on:change=on_change />
+            <p id="import-hint" class="hint">{t!(i18n, import_hint)}</p>
+        </div>
+        <p id="import-error" class="error" role="alert">
+            {move || {
+                preview.value().get().and_then(Result::err)
+                    .or_else(|| import.value().get().and_then(Result::err))
+                    .map(|e| error_text(i18n.get_locale(), &e))
+            }}
+        </p>
+        {move || preview.value().get().and_then(Result::ok).map(|seen| {
+            let count = seen.to_invite;
+            view! {
+                <table class="readiness-table import-preview">
+                    <caption>{t!(i18n, import_preview)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{t!(i18n, column_line)}</th>
+                            <th scope="col">{t!(i18n, column_email)}</th>
+                            <th scope="col">{t!(i18n, column_name)}</th>
+                            <th scope="col">{t!(i18n, column_result)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {seen.rows.into_iter().map(|row| {
+                            let said = status(&row);
+                            view! {
+                                <tr class=if row.status == ImportStatus::Error { "import-error" } else { "" }>
+                                    <td>{row.line}</td>
+                                    <th scope="row">{row.email}</th>
+                                    <td>{row.name}</td>
+                                    <td>{said}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <div class="actions">
+                    <button type="button" class="primary" disabled=move || count == 0 || import.pending().get() on:click=move |_| { import.dispatch(csv.get_value()); }>
+                        {move || t_string!(i18n, send_invitations, count = count.to_string()).to_string()}
+                    </button>
+                </div>
+            }
+        })}
     }
 }

@@ -19,6 +19,8 @@ pub mod factors;
 pub mod invitation;
 /// The token of a link sent by email.
 pub mod link_token;
+/// Members imported from a CSV file.
+pub mod member_import;
 /// Which addresses the per-address limits count as one client.
 pub mod network;
 /// Passwords as typed, hashed with argon2id.

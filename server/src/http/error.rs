@@ -15,6 +15,7 @@ use crate::domain::password::PasswordRejected;
 use crate::services::authenticator::EnrollError;
 use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
+use crate::services::import::ImportError;
 use crate::services::invitations::InviteError;
 use crate::services::members::MembersError;
 use crate::services::password::PasswordError;
@@ -376,6 +377,15 @@ impl From<MembersError> for ApiError {
             MembersError::NotFound => Self::code(ErrorCode::NotFound),
             MembersError::LastAdmin => Self::code(ErrorCode::LastAdmin),
             MembersError::Internal(e) => Self::Internal(e),
+        }
+    }
+}
+
+impl From<ImportError> for ApiError {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::File(why) => Self::validation(why),
+            ImportError::Invite(e) => e.into(),
         }
     }
 }

@@ -4,8 +4,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
-    InvitationStatus, InvitationView, Invitations, InviteRequest, JoinRequest, Me,
-    PendingInvitation, SignInOutcome,
+    ImportDone, ImportPreview, ImportRequest, ImportStatus, InvitationStatus, InvitationView,
+    Invitations, InviteRequest, JoinRequest, Me, PendingInvitation, SignInOutcome,
 };
 
 use super::auth::password_accepted;
@@ -17,7 +17,7 @@ use crate::domain::email::Email;
 use crate::domain::invitation::{self, Standing};
 use crate::domain::link_token::LinkToken;
 use crate::mail::templates::Language;
-use crate::services::{invitations, sign_in};
+use crate::services::{import, invitations, sign_in};
 use crate::state::AppState;
 use crate::store::InvitationRow;
 
@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
             post(resend),
         )
         .route("/companies/{id}/invitations/{invitation}", delete(revoke))
+        .route("/companies/{id}/imports/preview", post(preview_import))
+        .route("/companies/{id}/imports", post(import))
         .route("/invitations/{token}", get(view))
         .route("/invitations/{token}/join", post(join))
         .route("/invitations/{token}/accept", post(accept))
@@ -112,6 +114,40 @@ async fn revoke(
 ) -> ApiResult<StatusCode> {
     invitations::revoke(&state.deps, &session, ip.as_deref(), company_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// "Import members": what importing the file would do, row by row.
+async fn preview_import(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ApiPath(company_id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ImportRequest>,
+) -> ApiResult<ApiJson<ImportPreview>> {
+    let rows = import::preview(&state.deps, &session, company_id, &request.csv).await?;
+    let to_invite = rows
+        .iter()
+        .filter(|r| r.status == ImportStatus::Invite)
+        .count();
+    Ok(ApiJson(ImportPreview { rows, to_invite }))
+}
+
+/// "Send N invitations": the rows the preview says will be invited.
+async fn import(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    ClientIp(ip): ClientIp,
+    ApiPath(company_id): ApiPath<i64>,
+    ApiJson(request): ApiJson<ImportRequest>,
+) -> ApiResult<ApiJson<ImportDone>> {
+    let invited = import::import(
+        &state.deps,
+        &session,
+        ip.as_deref(),
+        company_id,
+        &request.csv,
+    )
+    .await?;
+    Ok(ApiJson(ImportDone { invited }))
 }
 
 /// What the link's page shows, whatever the invitation's standing.

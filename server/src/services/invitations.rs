@@ -97,10 +97,48 @@ pub async fn invite(
     name: &str,
     role: CompanyRole,
 ) -> Result<InvitationRow, InviteError> {
-    let name = person_name(name)?;
     let now = deps.now();
     let mut tx = deps.begin().await?;
     company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
+    let row = invite_in(
+        &mut tx,
+        deps,
+        session.user_id,
+        company_id,
+        email,
+        name,
+        role,
+    )
+    .await?;
+    tx.audit(
+        Some(session.user_id),
+        AuditKind::InvitationSent,
+        &format!(
+            "company={company_id} invitation={} role={}",
+            row.id, row.role
+        ),
+        ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(company_id, invitation_id = row.id, "invitation sent");
+    Ok(row)
+}
+
+/// An invitation from `inviter` (an admin of the company: the caller
+/// checked), made and emailed in the caller's transaction.
+pub(super) async fn invite_in(
+    tx: &mut Tx,
+    deps: &Deps,
+    inviter: i64,
+    company_id: i64,
+    email: &Email,
+    name: &str,
+    role: CompanyRole,
+) -> Result<InvitationRow, InviteError> {
+    let name = person_name(name)?;
+    let now = deps.now();
     if let Some(user_id) = tx.user_id_by_email(email).await?
         && tx
             .memberships(user_id)
@@ -125,7 +163,7 @@ pub async fn invite(
             name,
             role: invitation::role_name(role),
             token_hash: &token.hash(),
-            invited_by: Some(session.user_id),
+            invited_by: Some(inviter),
             now,
             expires_at: now + invitation::LIFETIME_SECS,
         })
@@ -134,18 +172,8 @@ pub async fn invite(
         .invitation(company_id, id)
         .await?
         .ok_or(InviteError::NotFound)?;
-    let language = language_of(&mut tx, session.user_id).await?;
-    send(&mut tx, deps, &row, &token, &language, now).await?;
-    tx.audit(
-        Some(session.user_id),
-        AuditKind::InvitationSent,
-        &format!("company={company_id} invitation={id} role={}", row.role),
-        ip,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(company_id, invitation_id = id, "invitation sent");
+    let language = language_of(tx, inviter).await?;
+    send(tx, deps, &row, &token, &language, now).await?;
     Ok(row)
 }
 

@@ -25,6 +25,8 @@ pub mod factors;
 pub mod hashing;
 /// Clearing out expired sessions in the background.
 pub mod housekeeping;
+/// Importing members from a CSV file.
+pub mod import;
 /// Inviting people to a company, and joining it.
 pub mod invitations;
 /// Guessing limits shared by every check, with their audit trail.

@@ -9,6 +9,7 @@ mod enrollment;
 mod errors;
 mod files;
 mod hygiene;
+mod import;
 mod invitations;
 mod limits;
 mod mail;

@@ -1,6 +1,7 @@
 //! A company of 100,000 members, one in ten enrolled: the admin dashboard's
 //! first page, setting a deadline (an email to each of the 90,000 others),
-//! and how fast the outbox drains.
+//! how fast the outbox drains, and a CSV import of 10,000 new people
+//! (the preview, then the invitations).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -53,7 +54,15 @@ pub struct ScaleResults {
     /// Emails delivered to the outbox per second, one figure per window.
     pub drain_per_sec: Vec<f64>,
     pub after_drain: Memory,
+    /// A CSV file of this many new people: previewed, then invited.
+    pub import_rows: usize,
+    pub import_preview_secs: f64,
+    pub import_secs: f64,
+    pub imported: u64,
 }
+
+/// Rows of the imported CSV file (the most one file may hold).
+const IMPORT_ROWS: usize = 10_000;
 
 pub async fn run(
     binary: &Path,
@@ -109,6 +118,30 @@ pub async fn run(
         .to_datetime(jiff::Timestamp::now())
         .date()
         .checked_add(jiff::Span::new().days(30))?;
+    // A policy change needs the password again (and gives the session a new id).
+    let reauth = client
+        .post(format!("{}/api/reauth", server.url))
+        .header("cookie", cookie)
+        .header(mfa_api::CSRF_HEADER, mfa_api::CSRF_VALUE)
+        .json(&serde_json::json!({ "password": password }))
+        .send()
+        .await?;
+    if !reauth.status().is_success() {
+        bail!("re-authenticating: {}", reauth.status());
+    }
+    let cookie = reauth
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.split(';')
+                .next()
+                .filter(|c| c.starts_with("mfa_session="))
+        })
+        .context("re-authentication gives a new session cookie")?
+        .to_owned();
+    let cookie = cookie.as_str();
     let stop = Arc::new(AtomicBool::new(false));
     let probe = tokio::spawn(writes_meanwhile(
         client.clone(),
@@ -165,6 +198,34 @@ pub async fn run(
         drain_per_sec.push(delivered as f64 / started.elapsed().as_secs_f64());
     }
     let after_drain = server.memory()?;
+
+    let mut csv = String::from("email,name,role\n");
+    for i in 0..IMPORT_ROWS {
+        csv.push_str(&format!("import{i}@scale.bench.test,Imported {i},member\n"));
+    }
+    let csv = serde_json::json!({ "csv": csv });
+    let timed_post = |path: &'static str| {
+        let request = client
+            .post(format!("{base}/{path}"))
+            .header("cookie", cookie)
+            .header(mfa_api::CSRF_HEADER, mfa_api::CSRF_VALUE)
+            .json(&csv);
+        async move {
+            let started = Instant::now();
+            let answer = request.send().await?;
+            if !answer.status().is_success() {
+                bail!("{path}: {}", answer.status());
+            }
+            let body: serde_json::Value = answer.json().await?;
+            Ok::<_, anyhow::Error>((started.elapsed().as_secs_f64(), body))
+        }
+    };
+    let (import_preview_secs, seen) = timed_post("imports/preview").await?;
+    if seen["to_invite"].as_u64() != Some(IMPORT_ROWS as u64) {
+        bail!("the preview would invite {}", seen["to_invite"]);
+    }
+    let (import_secs, done) = timed_post("imports").await?;
+    let imported = done["invited"].as_u64().unwrap_or_default();
     db.close().await;
     server.stop().await?;
     Ok(ScaleResults {
@@ -185,6 +246,10 @@ pub async fn run(
         after_deadline,
         drain_per_sec,
         after_drain,
+        import_rows: IMPORT_ROWS,
+        import_preview_secs,
+        import_secs,
+        imported,
     })
 }
 

@@ -172,3 +172,26 @@ test('an admin imports a CSV file: the preview first, then the invitations', asy
   await admin.getByText('Lee Lambert').waitFor();
   assert.deepEqual(admin.errors, []);
 });
+
+test('the members screens pass axe in French', async () => {
+  const context = await app.browser.newContext({ baseURL: app.server.url, bypassCSP: true, locale: 'fr-FR' });
+  const page = await context.newPage();
+  await page.goto('/company/settings');
+  await page.locator('html[lang="fr"]').waitFor();
+  await page.locator('#email').fill('admin@demo.test');
+  await page.locator('#password').fill(DEMO_PASSWORD);
+  await page.locator('button[type=submit]').click();
+  await page.getByRole('heading', { name: 'Membres', level: 2 }).waitFor();
+  await page.getByRole('button', { name: 'Inviter un membre' }).click();
+  await page.getByLabel('Rôle').waitFor();
+  await page.getByLabel('Importer des membres').setInputFiles({
+    name: 'membres.csv', mimeType: 'text/csv', buffer: Buffer.from('email;name;role\nzoe@acme.test;Zoé Zola;membre\nrien;Personne;membre\n'),
+  });
+  await page.getByRole('table', { name: 'Ce que contient le fichier' }).getByRole('row', { name: /Adresse e-mail non valide/ }).waitFor();
+  await audit(page, 'members section (fr)');
+  await page.goto('/company/members');
+  await page.getByRole('heading', { name: 'Membres', level: 1 }).waitFor();
+  await page.getByRole('table', { name: "Les personnes de l'entreprise" }).getByRole('row').nth(1).waitFor();
+  await audit(page, 'members page (fr)');
+  await context.close();
+});

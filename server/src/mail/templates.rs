@@ -33,6 +33,12 @@ pub enum SecurityEvent {
     },
 }
 
+/// The emails about the account itself: an invitation, a reset link, a
+/// change of membership.
+mod accounts;
+
+use accounts::{invitation, membership, password_reset};
+
 /// What changed in someone's membership of a company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
@@ -335,149 +341,6 @@ fn deadline(
                 "Activer l'authentification à deux facteurs".to_owned(),
                 security,
             )),
-        },
-    };
-    letter.render()
-}
-
-fn membership(
-    company: &str,
-    name: &str,
-    change: MembershipChange,
-    language: Language,
-    public_url: &str,
-) -> Rendered {
-    use mfa_api::CompanyRole::*;
-    let letter = match language {
-        Language::En => {
-            let what = match change {
-                MembershipChange::Role { role: Admin } => {
-                    format!("You are now an admin of {company}")
-                }
-                MembershipChange::Role { role: Member } => {
-                    format!("You are now a member of {company}")
-                }
-                MembershipChange::Role { role: Payee } => format!(
-                    "You are now a payee of {company}: two-factor authentication is required for your account"
-                ),
-                MembershipChange::Removed => format!("You were removed from {company}"),
-            };
-            Letter {
-                subject: format!("{PRODUCT_NAME}: {what}"),
-                greeting: format!("Hello {name},"),
-                paragraphs: vec![
-                    format!("{what}. An administrator of the company made this change."),
-                    "If you think it is a mistake, ask your company's administrator.".to_owned(),
-                ],
-                button: Some(("Open TwoStep".to_owned(), public_url.to_owned())),
-            }
-        }
-        Language::Fr => {
-            let what = match change {
-                MembershipChange::Role { role: Admin } => {
-                    format!("Vous êtes désormais administrateur de {company}")
-                }
-                MembershipChange::Role { role: Member } => {
-                    format!("Vous êtes désormais membre de {company}")
-                }
-                MembershipChange::Role { role: Payee } => format!(
-                    "Vous êtes désormais bénéficiaire de paiements de {company} : l'authentification à deux facteurs est exigée pour votre compte"
-                ),
-                MembershipChange::Removed => format!("Vous avez été retiré de {company}"),
-            };
-            Letter {
-                subject: format!("{PRODUCT_NAME} : {what}"),
-                greeting: format!("Bonjour {name},"),
-                paragraphs: vec![
-                    format!("{what}. Un administrateur de l'entreprise a fait ce changement."),
-                    "Si vous pensez qu'il s'agit d'une erreur, adressez-vous à l'administrateur de votre entreprise.".to_owned(),
-                ],
-                button: Some(("Ouvrir TwoStep".to_owned(), public_url.to_owned())),
-            }
-        }
-    };
-    letter.render()
-}
-
-fn invitation(
-    company: &str,
-    invited_by: Option<&str>,
-    name: &str,
-    expires_at: UnixTime,
-    token: Option<&str>,
-    language: Language,
-    public_url: &str,
-) -> Rendered {
-    let link = match token {
-        Some(token) => format!("{public_url}/invitation/{token}"),
-        None => public_url.to_owned(),
-    };
-    let until = when(expires_at);
-    let letter = match language {
-        Language::En => Letter {
-            subject: format!("You're invited to join {company} on {PRODUCT_NAME}"),
-            greeting: format!("Hello {name},"),
-            paragraphs: vec![
-                match invited_by {
-                    Some(admin) => format!("{admin} invites you to join {company} on {PRODUCT_NAME}, where you sign in to your company's apps."),
-                    None => format!("You are invited to join {company} on {PRODUCT_NAME}, where you sign in to your company's apps."),
-                },
-                "Open the link to choose your password. If your company requires two-factor authentication, you will set it up right after.".to_owned(),
-                format!("The link works once, until {until}. If it has expired, ask whoever invited you for a new one."),
-            ],
-            button: Some(("Accept the invitation".to_owned(), link)),
-        },
-        Language::Fr => Letter {
-            subject: format!("Vous êtes invité à rejoindre {company} sur {PRODUCT_NAME}"),
-            greeting: format!("Bonjour {name},"),
-            paragraphs: vec![
-                match invited_by {
-                    Some(admin) => format!("{admin} vous invite à rejoindre {company} sur {PRODUCT_NAME}, où vous vous connectez aux applications de votre entreprise."),
-                    None => format!("Vous êtes invité à rejoindre {company} sur {PRODUCT_NAME}, où vous vous connectez aux applications de votre entreprise."),
-                },
-                "Ouvrez le lien pour choisir votre mot de passe. Si votre entreprise exige l'authentification à deux facteurs, vous l'activerez juste après.".to_owned(),
-                format!("Le lien ne sert qu'une fois, jusqu'au {until}. S'il a expiré, demandez-en un nouveau à la personne qui vous a invité."),
-            ],
-            button: Some(("Accepter l'invitation".to_owned(), link)),
-        },
-    };
-    letter.render()
-}
-
-fn password_reset(
-    name: &str,
-    expires_at: UnixTime,
-    token: Option<&str>,
-    language: Language,
-    public_url: &str,
-) -> Rendered {
-    let link = match token {
-        Some(token) => format!("{public_url}/reset-password/{token}"),
-        None => format!("{public_url}/forgot-password"),
-    };
-    let until = when(expires_at);
-    let letter = match language {
-        Language::En => Letter {
-            subject: format!("Choose a new {PRODUCT_NAME} password"),
-            greeting: format!("Hello {name},"),
-            paragraphs: vec![
-                "Someone asked to reset the password of your account, perhaps you. The button below lets you choose a new one.".to_owned(),
-                format!("The link works once, until {until}. A newer link replaces it."),
-                "Your second factor stays as it is: after choosing a new password you still sign in with your code.".to_owned(),
-                "If you did not ask for this, ignore this email: your password does not change.".to_owned(),
-            ],
-            button: Some(("Choose a new password".to_owned(), link)),
-        },
-        Language::Fr => Letter {
-            subject: format!("Choisissez un nouveau mot de passe {PRODUCT_NAME}"),
-            greeting: format!("Bonjour {name},"),
-            paragraphs: vec![
-                "Quelqu'un a demandé à réinitialiser le mot de passe de votre compte, peut-être vous. Le bouton ci-dessous vous permet d'en choisir un nouveau.".to_owned(),
-                format!("Le lien ne sert qu'une fois, jusqu'au {until}. Un lien plus récent le remplace."),
-                "Votre second facteur reste le même : après avoir choisi un nouveau mot de passe, vous vous connectez toujours avec votre code.".to_owned(),
-                "Si vous n'avez rien demandé, ignorez cet e-mail : votre mot de passe ne change pas.".to_owned(),
-            ],
-            button: Some(("Choisir un nouveau mot de passe".to_owned(), link)),
         },
     };
     letter.render()

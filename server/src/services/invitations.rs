@@ -155,6 +155,30 @@ pub(super) async fn invite_in(
         // Expired unanswered: a new invitation takes its place.
         tx.end_invitation(waiting.id, "revoked", now).await?;
     }
+    let language = language_of(tx, inviter).await?;
+    let invitee = Invitee { email, name, role };
+    let (row, _) = create(tx, deps, company_id, invitee, Some(inviter), &language).await?;
+    Ok(row)
+}
+
+/// Who is invited, as what.
+struct Invitee<'a> {
+    email: &'a Email,
+    name: &'a str,
+    role: CompanyRole,
+}
+
+/// A new pending invitation, valid seven days, and its email (in
+/// `language`, sealed link and all); its token, for the operator to print.
+async fn create(
+    tx: &mut Tx,
+    deps: &Deps,
+    company_id: i64,
+    Invitee { email, name, role }: Invitee<'_>,
+    invited_by: Option<i64>,
+    language: &str,
+) -> Result<(InvitationRow, LinkToken), InviteError> {
+    let now = deps.now();
     let token = LinkToken::generate(&mut deps.rng());
     let id = tx
         .insert_invitation(&NewInvitation {
@@ -163,7 +187,7 @@ pub(super) async fn invite_in(
             name,
             role: invitation::role_name(role),
             token_hash: &token.hash(),
-            invited_by: Some(inviter),
+            invited_by,
             now,
             expires_at: now + invitation::LIFETIME_SECS,
         })
@@ -172,9 +196,8 @@ pub(super) async fn invite_in(
         .invitation(company_id, id)
         .await?
         .ok_or(InviteError::NotFound)?;
-    let language = language_of(tx, inviter).await?;
-    send(tx, deps, &row, &token, &language, now).await?;
-    Ok(row)
+    send(tx, deps, &row, &token, language, now).await?;
+    Ok((row, token))
 }
 
 /// Queues the invitation's email, its token sealed, in `language` (the
@@ -455,28 +478,27 @@ pub async fn create_company(
         return Err(InviteError::CompanyExists);
     }
     let company_id = tx.create_company(company, now).await?;
-    let token = LinkToken::generate(&mut deps.rng());
-    let id = tx
-        .insert_invitation(&NewInvitation {
-            company_id,
-            email: admin_email.as_str(),
-            name: &admin_name,
-            role: invitation::role_name(CompanyRole::Admin),
-            token_hash: &token.hash(),
-            invited_by: None,
-            now,
-            expires_at: now + invitation::LIFETIME_SECS,
-        })
-        .await?;
-    let row = tx
-        .invitation(company_id, id)
-        .await?
-        .ok_or(InviteError::NotFound)?;
-    send(&mut tx, deps, &row, &token, Language::En.code(), now).await?;
+    let invitee = Invitee {
+        email: admin_email,
+        name: &admin_name,
+        role: CompanyRole::Admin,
+    };
+    let (row, token) = create(
+        &mut tx,
+        deps,
+        company_id,
+        invitee,
+        None,
+        Language::En.code(),
+    )
+    .await?;
     tx.audit(
         None,
         AuditKind::InvitationSent,
-        &format!("company={company_id} invitation={id} role=admin by_operator"),
+        &format!(
+            "company={company_id} invitation={} role=admin by_operator",
+            row.id
+        ),
         None,
         now,
     )

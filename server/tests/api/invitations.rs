@@ -175,6 +175,25 @@ async fn links_stop_working_when_expired_revoked_or_sent_again() {
     assert_eq!(again.status, StatusCode::CREATED, "{:?}", again.body);
 }
 
+/// "Other Co", whose admin (the demo's payee, enrolled) is signed in:
+/// its id and the admin's cookie.
+async fn other_company_admin(app: &TestApp) -> (i64, String) {
+    let mut tx = app.deps.store.begin().await.unwrap();
+    let other = tx.create_company("Other Co", app.now()).await.unwrap();
+    let boss = tx
+        .user_id_by_email(&Email::parse("payee@demo.test").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    tx.upsert_membership(boss, other, true, false, app.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let boss = app.signed_in("payee@demo.test").await;
+    app.enroll(&boss).await;
+    (other, boss)
+}
+
 #[tokio::test]
 async fn members_and_waiting_invitations_are_not_invited_twice_nor_into_other_companies() {
     let app = spawn_app().await;
@@ -195,19 +214,7 @@ async fn members_and_waiting_invitations_are_not_invited_twice_nor_into_other_co
             .status,
         StatusCode::FORBIDDEN
     );
-    let mut tx = app.deps.store.begin().await.unwrap();
-    let other = tx.create_company("Other Co", app.now()).await.unwrap();
-    let boss = tx
-        .user_id_by_email(&Email::parse("payee@demo.test").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    tx.upsert_membership(boss, other, true, false, app.now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let boss = app.signed_in("payee@demo.test").await;
-    app.enroll(&boss).await;
+    let (_, boss) = other_company_admin(&app).await;
     let refused = invite(&app, &boss, company, "d@example.test", "admin").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.code(), "forbidden");
@@ -232,19 +239,7 @@ async fn members_and_waiting_invitations_are_not_invited_twice_nor_into_other_co
 #[tokio::test]
 async fn someone_with_an_account_signs_in_and_accepts() {
     let app = spawn_app().await;
-    let mut tx = app.deps.store.begin().await.unwrap();
-    let other = tx.create_company("Other Co", app.now()).await.unwrap();
-    let boss = tx
-        .user_id_by_email(&Email::parse("payee@demo.test").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    tx.upsert_membership(boss, other, true, false, app.now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let boss = app.signed_in("payee@demo.test").await;
-    app.enroll(&boss).await;
+    let (other, boss) = other_company_admin(&app).await;
     let sent = invite(&app, &boss, other, "member@demo.test", "member").await;
     assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
     let token = link_to(&app, "member@demo.test").await;

@@ -2,6 +2,8 @@
 
 /// The account menu behind the avatar button.
 pub mod avatar_menu;
+/// The question before a change that cannot be undone.
+pub mod confirm;
 /// A Copy button with feedback.
 pub mod copy_button;
 /// The banner before a company's enforcement date.

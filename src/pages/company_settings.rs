@@ -10,6 +10,7 @@ use mfa_api::{ErrorCode, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
 
 use super::members::MembersSection;
 use super::reauth::ReauthForm;
+use crate::components::confirm::ConfirmDialog;
 use crate::dates::format_date;
 use crate::document::focus_on_change;
 use crate::flows::{PolicySave, Removal};
@@ -282,13 +283,13 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
             </p>
             {move || match reset.get() {
                 Removal::Asking(id) => Some(view! {
-                    <section class="card confirm" role="alertdialog" aria-labelledby="reset-question">
-                        <p id="reset-question">{t!(i18n, reset_mfa_question, name = name_of(id))}</p>
-                        <div class="actions">
-                            <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, reset_mfa)}</button>
-                            <button type="button" on:click=move |_| reset.update(Removal::cancel)>{t!(i18n, cancel)}</button>
-                        </div>
-                    </section>
+                    <ConfirmDialog
+                        id="reset-question"
+                        question=Signal::derive(move || t_string!(i18n, reset_mfa_question, name = name_of(id)).to_string())
+                        confirm=Signal::derive(move || t_string!(i18n, reset_mfa).to_owned())
+                        on_confirm=Callback::new(move |()| proceed())
+                        on_cancel=Callback::new(move |()| reset.update(Removal::cancel))
+                    />
                 }.into_any()),
                 Removal::ConfirmPassword(_) => Some(
                     view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| proceed()) /> }.into_any(),

@@ -11,6 +11,7 @@ use mfa_api::{CompanyRole, ImportStatus, InviteRequest, MemberSummary, PendingIn
 use super::reauth::ReauthForm;
 use crate::api;
 use crate::browser;
+use crate::components::confirm::ConfirmDialog;
 use crate::dates::format_date;
 use crate::document::page_title;
 use crate::errors::error_text;
@@ -320,13 +321,13 @@ fn MemberList(company: i64) -> impl IntoView {
                 />
             }.into_any()),
             Removal::Asking(MemberChange::Remove { name, .. }) => Some(view! {
-                <section class="card confirm" role="alertdialog" aria-labelledby="remove-member-question">
-                    <p id="remove-member-question">{move || t_string!(i18n, remove_member_question, name = name.clone()).to_string()}</p>
-                    <div class="actions">
-                        <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, remove_from_company)}</button>
-                        <button type="button" on:click=move |_| flow.update(Removal::cancel)>{t!(i18n, cancel)}</button>
-                    </div>
-                </section>
+                <ConfirmDialog
+                    id="remove-member-question"
+                    question=Signal::derive(move || t_string!(i18n, remove_member_question, name = name.clone()).to_string())
+                    confirm=Signal::derive(move || t_string!(i18n, remove_from_company).to_owned())
+                    on_confirm=Callback::new(move |()| proceed())
+                    on_cancel=Callback::new(move |()| flow.update(Removal::cancel))
+                />
             }.into_any()),
             Removal::ConfirmPassword(_) => Some(
                 view! { <ReauthForm inline=true on_confirmed=Callback::new(move |()| proceed()) /> }.into_any(),

@@ -5,6 +5,7 @@ use mfa_api::{FactorKind, Role};
 
 use super::password::ChangePasswordSection;
 use super::reauth::ReauthForm;
+use crate::components::confirm::ConfirmDialog;
 use crate::components::tabs::{TabLink, Tabs};
 use crate::components::two_factor::TwoFactorSection;
 use crate::document::{focus_on_change, page_title};
@@ -186,18 +187,16 @@ pub fn SecurityTab() -> impl IntoView {
             Removal::Idle | Removal::Removing(_) | Removal::Failed(_) => None,
             Removal::Asking(_) => Some(
                 view! {
-                    <section class="card confirm" role="alertdialog" aria-labelledby="remove-question">
-                        <p id="remove-question">
-                            {move || match removing_kind() {
-                                Some(FactorKind::Sms) => t_string!(i18n, remove_phone_question),
-                                _ => t_string!(i18n, remove_authenticator_question),
-                            }}
-                        </p>
-                        <div class="actions">
-                            <button type="button" class="danger" data-autofocus on:click=move |_| proceed()>{t!(i18n, remove)}</button>
-                            <button type="button" on:click=move |_| removal.update(Removal::cancel)>{t!(i18n, cancel)}</button>
-                        </div>
-                    </section>
+                    <ConfirmDialog
+                        id="remove-question"
+                        question=Signal::derive(move || match removing_kind() {
+                            Some(FactorKind::Sms) => t_string!(i18n, remove_phone_question).to_owned(),
+                            _ => t_string!(i18n, remove_authenticator_question).to_owned(),
+                        })
+                        confirm=Signal::derive(move || t_string!(i18n, remove).to_owned())
+                        on_confirm=Callback::new(move |()| proceed())
+                        on_cancel=Callback::new(move |()| removal.update(Removal::cancel))
+                    />
                 }
                 .into_any(),
             ),

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { DEMO_PASSWORD, audit, newPage, serverAndBrowser, serverBin } from './helpers.mjs';
+import { DEMO_PASSWORD, audit, newPage, serverAndBrowser, serverBin, signIn } from './helpers.mjs';
 import { totp } from './totp.mjs';
 
 const app = serverAndBrowser();
@@ -121,9 +121,7 @@ test('the invitation pages pass axe in French', async () => {
 test('an admin changes a member role and removes someone, confirming the password once', async () => {
   const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
   await admin.goto('/company/settings');
-  await admin.getByLabel('Email').fill('admin@demo.test');
-  await admin.getByLabel('Password').fill(DEMO_PASSWORD);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(admin, 'admin@demo.test');
   await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
   await admin.getByRole('link', { name: 'See and manage the people in the company' }).click();
   await admin.getByRole('heading', { name: 'Members', level: 1 }).waitFor();
@@ -155,9 +153,7 @@ test('an admin changes a member role and removes someone, confirming the passwor
 test('an admin imports a CSV file: the preview first, then the invitations', async () => {
   const admin = await newPage(app.browser, app.server.url, { bypassCSP: true });
   await admin.goto('/company/settings');
-  await admin.getByLabel('Email').fill('admin@demo.test');
-  await admin.getByLabel('Password').fill(DEMO_PASSWORD);
-  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await signIn(admin, 'admin@demo.test');
   await admin.getByRole('heading', { name: 'Company Settings', level: 1 }).waitFor();
   const csv = 'email,name,role\nkim@acme.test,Kim Kowalski,member\nnot-an-address,Nobody,member\nlee@acme.test,Lee Lambert,payee\n';
   await admin.getByLabel('Import members').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });

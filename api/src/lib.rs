@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Apps signing in through OpenID Connect.
+mod apps;
 /// Company administration: policy, readiness, reminders, help examples.
 mod company;
 /// Changing a password, and resetting a forgotten one.
@@ -13,6 +15,7 @@ mod people;
 /// Phone numbers, texted codes and the demo outbox.
 mod sms;
 
+pub use apps::*;
 pub use company::*;
 pub use password::*;
 pub use people::*;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use mfa_api::FactorKind;
 use mfa_server::domain::clock::UnixTime;
 use mfa_server::domain::email::Email;
+use mfa_server::domain::oidc::Methods;
 use mfa_server::domain::password::{self, Password};
 use mfa_server::domain::random::{Draw, OsRandom};
 use mfa_server::domain::seal;
@@ -209,7 +210,7 @@ impl Seeder {
         stage: SessionStage,
     ) -> anyhow::Result<String> {
         let token = SessionToken::generate(&mut Draw(&OsRandom));
-        tx.create_session(&token.id_hash(), user_id, stage, None, now())
+        tx.create_session(&token.id_hash(), user_id, stage, None, &Methods::password(), now())
             .await?;
         Ok(format!("mfa_session={}", token.cookie_value()))
     }

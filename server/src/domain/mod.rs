@@ -23,6 +23,8 @@ pub mod link_token;
 pub mod member_import;
 /// Which addresses the per-address limits count as one client.
 pub mod network;
+/// OpenID Connect for the company's other apps.
+pub mod oidc;
 /// Passwords as typed, hashed with argon2id.
 pub mod password;
 /// Phone numbers for texted codes, and where texts are offered.

@@ -26,6 +26,8 @@ use crate::sms::SendError;
 
 /// The errors of the services about people and passwords.
 mod accounts;
+/// The errors of the apps service.
+mod apps;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

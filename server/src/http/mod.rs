@@ -12,6 +12,8 @@ use crate::state::AppState;
 use error::{ApiError, internal_error_response};
 use mfa_api::ErrorCode;
 
+/// A company's apps (OpenID Connect clients), for its admins.
+mod apps;
 /// Sign-in (both steps) and sign-out.
 mod auth;
 /// The peer address, for the audit log.
@@ -34,6 +36,8 @@ mod invitations;
 mod me;
 /// A company's members, for its admins.
 mod members;
+/// The OpenID Connect provider.
+mod oidc;
 /// The demo's outbox.
 mod outbox;
 /// Changing a password, and choosing a new one after forgetting it.
@@ -81,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         .merge(companies::router())
         .merge(invitations::router())
         .merge(members::router())
+        .merge(apps::router())
+        .merge(oidc::api_router())
         .merge(help::router());
     let api = match state.config.demo {
         true => api.merge(outbox::router()),
@@ -101,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         .config
         .secure_cookies()
         .then(|| HeaderValue::from_static("max-age=31536000"));
-    let app = Router::new().nest("/api", api);
+    let app = Router::new().nest("/api", api).merge(oidc::router());
     // The demo's outbox page does not exist outside demo mode.
     let app = match state.config.demo {
         true => app,

@@ -77,6 +77,19 @@ pub fn presented_token(jar: &CookieJar, secure: bool) -> Option<SessionToken> {
         .and_then(|c| SessionToken::parse(c.value()))
 }
 
+/// The live session behind the browser's cookie, at whatever stage, if any
+/// (for pages that serve everyone: an app's sign-in).
+pub async fn any_session(jar: &CookieJar, state: &AppState) -> Result<Option<LiveSession>, ApiError> {
+    let Some(token) = presented_token(jar, state.config.secure_cookies()) else {
+        return Ok(None);
+    };
+    match session::find(&state.deps, &token).await {
+        Ok(session) => Ok(Some(session)),
+        Err(session::SessionError::NotSignedIn) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The live session behind the request's cookie, if its stage meets `need`.
 async fn session_for(parts: &Parts, state: &AppState, need: Need) -> Result<LiveSession, ApiError> {
     let jar = CookieJar::from_headers(&parts.headers);

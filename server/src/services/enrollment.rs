@@ -11,6 +11,7 @@ use super::notify;
 use super::recovery::{self, FreshCode};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile};
+use crate::domain::oidc::Method;
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
 use crate::domain::recovery::RecoveryCode;
@@ -127,6 +128,9 @@ pub(super) async fn finish(
         (None, None) => return Err(EnrollError::NoPendingEnrollment),
     };
     session::end_others(&mut tx, session).await?;
+    // The code just confirmed proves the factor within this sign-in.
+    let methods = session.methods.clone().with(Method::of_factor(pending.kind));
+    tx.set_session_methods(&session.id, &methods).await?;
     let stage = access::stage_after_enrollment(session.stage);
     let reissued = match stage != session.stage {
         true => Some(

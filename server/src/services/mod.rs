@@ -13,6 +13,8 @@ use crate::sms::SmsProvider;
 use crate::store::{Store, Tx};
 use hashing::Hashing;
 
+/// A company's apps (OpenID Connect clients), for its admins.
+pub mod apps;
 /// The authenticator app: adding (or replacing) one, and checking its codes.
 pub mod authenticator;
 /// A company's MFA policy and deadline, for its admins.
@@ -35,6 +37,8 @@ mod limits;
 pub mod members;
 /// What is emailed, its queue, and the worker that sends it.
 pub mod notify;
+/// The OpenID Connect provider: authorization, tokens, user info, logout.
+pub mod oidc;
 /// Messages the outbox kept (demo mode).
 pub mod outbox;
 /// Changing a password, and choosing a new one after forgetting it.
@@ -53,6 +57,8 @@ pub mod rollout;
 pub mod second_step;
 /// Sessions: finding the live one, starting and ending them.
 pub mod session;
+/// The keys that sign ID tokens.
+pub mod signing_keys;
 /// The password step of sign-in.
 pub mod sign_in;
 

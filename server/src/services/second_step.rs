@@ -10,6 +10,7 @@ use super::notify;
 use super::phone::{self, TextedCheck};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
+use crate::domain::oidc::Method;
 use crate::domain::attempts::AttemptKind;
 use crate::domain::device;
 use crate::domain::recovery::RecoveryCode;
@@ -137,7 +138,7 @@ async fn with_authenticator(
         deps.now(),
     )
     .await?;
-    signed_in(tx, deps, session, None).await
+    signed_in(tx, deps, session, Method::Otp, None).await
 }
 
 async fn with_texted_code(
@@ -182,7 +183,7 @@ async fn with_texted_code(
         now,
     )
     .await?;
-    signed_in(tx, deps, session, None).await
+    signed_in(tx, deps, session, Method::Sms, None).await
 }
 
 /// How the audit log names the recovery code as a way to sign in.
@@ -252,7 +253,7 @@ async fn with_recovery_code(
         now,
     )
     .await?;
-    signed_in(tx, deps, session, Some(fresh.code)).await
+    signed_in(tx, deps, session, Method::RecoveryCode, Some(fresh.code)).await
 }
 
 /// Ends the second step in the caller's transaction: the half-signed-in
@@ -261,12 +262,23 @@ async fn signed_in(
     mut tx: Tx,
     deps: &Deps,
     session: &LiveSession,
+    method: Method,
     new_recovery_code: Option<RecoveryCode>,
 ) -> Result<SignedIn, SecondStepError> {
     let user_id = session.user_id;
     let stage = SessionStage::Full;
+    let methods = session.methods.clone().with(method);
     // Signed in with a factor: nothing a deadline could change.
-    let token = session::start(&mut tx, deps, Some(&session.id), user_id, stage, None).await?;
+    let token = session::start(
+        &mut tx,
+        deps,
+        Some(&session.id),
+        user_id,
+        stage,
+        None,
+        &methods,
+    )
+    .await?;
     let me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
     let device_epoch = tx.device_epoch(user_id).await?;
     tx.commit().await?;

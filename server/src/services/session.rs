@@ -3,6 +3,7 @@
 use super::{Deps, internal_error};
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
+use crate::domain::oidc::Methods;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionToken};
 use crate::store::Tx;
 
@@ -14,6 +15,10 @@ pub struct LiveSession {
     pub stage: SessionStage,
     /// Sensitive actions are allowed until then.
     pub reauth_until: UnixTime,
+    /// When the person signed in (the last sign-in step).
+    pub signed_in_at: UnixTime,
+    /// How they signed in.
+    pub methods: Methods,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +58,8 @@ pub async fn find(deps: &Deps, token: &SessionToken) -> Result<LiveSession, Sess
         id,
         stage,
         reauth_until: row.reauth_until,
+        signed_in_at: row.times.created_at,
+        methods: row.methods,
     })
 }
 
@@ -132,19 +139,20 @@ pub(super) async fn start(
     user_id: i64,
     stage: SessionStage,
     recheck_at: Option<UnixTime>,
+    methods: &Methods,
 ) -> Result<SessionToken, sqlx::Error> {
     let now = deps.now();
     let token = SessionToken::generate(&mut deps.rng());
     let id = token.id_hash();
     let rotated = match replacing {
         Some(previous) => {
-            tx.rotate_session(previous, &id, user_id, stage, recheck_at, now)
+            tx.rotate_session(previous, &id, user_id, stage, recheck_at, methods, now)
                 .await?
         }
         None => false,
     };
     if !rotated {
-        tx.create_session(&id, user_id, stage, recheck_at, now)
+        tx.create_session(&id, user_id, stage, recheck_at, methods, now)
             .await?;
     }
     Ok(token)

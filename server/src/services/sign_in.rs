@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
 use super::{Deps, hash_error, internal_error, profile, second_step, session};
+use crate::domain::oidc::Methods;
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
@@ -152,7 +153,16 @@ pub(super) async fn accepted(
     let factors = tx.factors(user_id).await?;
     let stage = access::stage_after_password(requirement, factors.len());
     let recheck_at = access::recheck_at(stage, duties, factors.len(), now);
-    let token = session::start(&mut tx, deps, attempt.previous, user_id, stage, recheck_at).await?;
+    let token = session::start(
+        &mut tx,
+        deps,
+        attempt.previous,
+        user_id,
+        stage,
+        recheck_at,
+        &Methods::password(),
+    )
+    .await?;
     let me = match stage {
         SessionStage::SecondFactorPending => None,
         SessionStage::MustEnroll | SessionStage::Full => {

@@ -45,6 +45,16 @@ pub enum AuditKind {
     RemindersSent,
     /// An admin exported the readiness list.
     ReadinessExported,
+    /// An admin added an app (detail: its name and client id).
+    AppAdded,
+    /// An admin gave an app a new secret.
+    AppSecretRotated,
+    /// An admin deleted an app.
+    AppDeleted,
+    /// An app was given a sign-in (detail: the app's name).
+    AppSignIn,
+    /// An app's sign-in refused (detail: the app's name and why).
+    AppSignInRefused,
 }
 
 impl AuditKind {
@@ -71,6 +81,11 @@ impl AuditKind {
             Self::MemberRemoved => "member_removed",
             Self::RemindersSent => "reminders_sent",
             Self::ReadinessExported => "readiness_exported",
+            Self::AppAdded => "app_added",
+            Self::AppSecretRotated => "app_secret_rotated",
+            Self::AppDeleted => "app_deleted",
+            Self::AppSignIn => "app_sign_in",
+            Self::AppSignInRefused => "app_sign_in_refused",
         }
     }
 }

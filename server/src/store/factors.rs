@@ -211,7 +211,10 @@ impl Tx {
 
     /// How many factors hold a secret sealed with the server key.
     pub async fn sealed_secret_count(&mut self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM factors WHERE secret_sealed <> ''")
+        sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM factors WHERE secret_sealed <> '') \
+             + (SELECT COUNT(*) FROM signing_keys)",
+        )
             .fetch_one(self.conn())
             .await
     }

@@ -20,6 +20,8 @@ use crate::files;
 
 /// Companies, their settings, users and memberships.
 mod accounts;
+/// Apps signing in through OpenID Connect: clients, codes, tokens, keys.
+mod apps;
 /// Deadlines being announced to a company's members.
 mod announcements;
 /// Guessing limits per user and kind of check.
@@ -48,6 +50,7 @@ mod texted_codes;
 mod throttles;
 
 pub use accounts::{Credentials, MembershipRow, UserRow};
+pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
 pub use announcements::{Announcement, Unenrolled};
 pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};

@@ -1,5 +1,6 @@
 use super::Tx;
 use crate::domain::clock::UnixTime;
+use crate::domain::oidc::Methods;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionTimes};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,6 +12,8 @@ pub struct SessionRow {
     pub reauth_until: UnixTime,
     /// From then on, the stage must be decided again (`None`: never).
     pub recheck_at: Option<UnixTime>,
+    /// How it was signed in.
+    pub methods: Methods,
 }
 
 /// The stage as stored.
@@ -38,11 +41,12 @@ impl Tx {
         user_id: i64,
         stage: SessionStage,
         recheck_at: Option<UnixTime>,
+        methods: &Methods,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at, methods) \
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         )
         .bind(id.as_str())
         .bind(user_id)
@@ -50,6 +54,7 @@ impl Tx {
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
         .bind(recheck_at.unwrap_or(0))
+        .bind(methods.stored())
         .execute(self.conn())
         .await
         .map(drop)
@@ -65,11 +70,13 @@ impl Tx {
         user_id: i64,
         stage: SessionStage,
         recheck_at: Option<UnixTime>,
+        methods: &Methods,
         now: UnixTime,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, user_id = $2, stage = $3, created_at = $4, \
-             last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6 WHERE id_hash = $7",
+             last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6, methods = $7 \
+             WHERE id_hash = $8",
         )
         .bind(id.as_str())
         .bind(user_id)
@@ -77,6 +84,7 @@ impl Tx {
         .bind(now)
         .bind(SessionTimes::hard_expiry(now))
         .bind(recheck_at.unwrap_or(0))
+        .bind(methods.stored())
         .bind(previous.as_str())
         .execute(self.conn())
         .await?;
@@ -107,14 +115,15 @@ impl Tx {
     }
 
     pub async fn session(&mut self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
-        let row: Option<(i64, String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT user_id, stage, created_at, last_seen_at, reauth_until, recheck_at FROM sessions WHERE id_hash = $1",
+        let row: Option<(i64, String, i64, i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods \
+             FROM sessions WHERE id_hash = $1",
         )
         .bind(id.as_str())
         .fetch_optional(self.conn())
         .await?;
         Ok(row.map(
-            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at)| SessionRow {
+            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods)| SessionRow {
                 user_id,
                 stage: stage_from_name(&stage),
                 times: SessionTimes {
@@ -123,8 +132,24 @@ impl Tx {
                 },
                 reauth_until,
                 recheck_at: (recheck_at != 0).then_some(recheck_at),
+                methods: Methods::from_stored(&methods),
             },
         ))
+    }
+
+    /// Records how the session has now been signed in (a factor proved
+    /// within it, enrolling).
+    pub async fn set_session_methods(
+        &mut self,
+        id: &SessionIdHash,
+        methods: &Methods,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sessions SET methods = $1 WHERE id_hash = $2")
+            .bind(methods.stored())
+            .bind(id.as_str())
+            .execute(self.conn())
+            .await
+            .map(drop)
     }
 
     pub async fn touch_session(

@@ -154,6 +154,20 @@ pub async fn spawn_app_behind(public_url: &str) -> TestApp {
 
 /// The app on `dir`'s database and key (an earlier app's, or one a test prepared).
 pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> TestApp {
+    built_app_in(dir, extra).await.0
+}
+
+/// The app served over HTTP on a free loopback port too (for clients that
+/// speak HTTP themselves, like an OpenID Connect library), with its base URL.
+/// The test's requests through [`TestApp::send`] reach the same state.
+pub async fn spawn_served_app() -> (TestApp, String) {
+    let (test_app, app) = built_app_in(tempfile::tempdir().unwrap(), &[]).await;
+    let base = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped());
+    (test_app, base)
+}
+
+async fn built_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> (TestApp, Application) {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(
@@ -166,14 +180,15 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, extra: &[(&str, &str)]) -> Tes
     let app = Application::build_with(config(dir.path(), extra), clock.clone(), Arc::new(OsRandom))
         .await
         .unwrap();
-    TestApp {
+    let test_app = TestApp {
         router: mfa_server::http::router(app.state().clone()),
         jar: CookieJar::default(),
         deps: app.state().deps.clone(),
         host: app.state().config.allowed_hosts()[0].clone(),
         clock,
         dir,
-    }
+    };
+    (test_app, app)
 }
 
 impl TestApp {

@@ -14,6 +14,7 @@ mod invitations;
 mod limits;
 mod mail;
 mod members;
+mod oidc;
 mod passwords;
 mod policy_changes;
 mod resets;

@@ -142,6 +142,14 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
+        // The first start makes the key that signs ID tokens (beside
+        // serving: generating an RSA key takes a moment).
+        let deps = self.state.deps.clone();
+        tokio::spawn(async move {
+            if let Err(e) = services::signing_keys::ensure(&deps).await {
+                tracing::error!(error = %e, "preparing the ID token signing key failed");
+            }
+        });
         let worker = services::notify::spawn_worker(self.state.deps.clone());
         let sweeper = services::housekeeping::spawn(self.state.deps.clone());
         let app = self
@@ -171,6 +179,14 @@ pub async fn reset_mfa(config: &Config, email: &str) -> anyhow::Result<u64> {
     let email = domain::email::Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
     let deps = operator_deps(config).await?;
     Ok(services::rollout::reset_by_operator(&deps, &email).await?)
+}
+
+/// The operator's `mfa-server rotate-signing-key`: a new key signs ID
+/// tokens from now on; the previous one stays published until the tokens
+/// it signed have expired. Returns the new key's id.
+pub async fn rotate_signing_key(config: &Config) -> anyhow::Result<String> {
+    let deps = operator_deps(config).await?;
+    services::signing_keys::rotate(&deps).await
 }
 
 /// Why the operator's `create-company` did nothing.

@@ -1,8 +1,9 @@
 //! Wires configuration, logging and the application together, then serves.
 //! `mfa-server reset-mfa --email <address>` is the operator's break-glass
 //! for a locked-out user (an admin, say), and `mfa-server create-company`
-//! starts a new company with an invitation for its first admin: both work
-//! whether the server runs or not.
+//! starts a new company with an invitation for its first admin, and
+//! `mfa-server rotate-signing-key` replaces the key that signs ID tokens:
+//! each works whether the server runs or not.
 
 use std::process::ExitCode;
 
@@ -11,7 +12,9 @@ use mfa_server::{Application, Config, telemetry};
 const USAGE: &str = "usage: mfa-server                          serve (configured by MFA_* variables)
        mfa-server reset-mfa --email <address>   remove a user's second factors and recovery code
        mfa-server create-company --name <name> --admin-email <address> [--admin-name <name>]
-                                                a new company, and an invitation for its first admin";
+                                                a new company, and an invitation for its first admin
+       mfa-server rotate-signing-key            a new key signs ID tokens (the old one stays published
+                                                until its tokens expire)";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
@@ -29,6 +32,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         None => serve(config).await.map(|()| ExitCode::SUCCESS),
         Some("reset-mfa") => Ok(reset_mfa(&config, &args[1..]).await),
         Some("create-company") => Ok(create_company(&config, &args[1..]).await),
+        Some("rotate-signing-key") => Ok(rotate_signing_key(&config).await),
         Some("--help" | "-h" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
@@ -70,6 +74,21 @@ async fn reset_mfa(config: &Config, args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("reset-mfa failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn rotate_signing_key(config: &Config) -> ExitCode {
+    match mfa_server::rotate_signing_key(config).await {
+        Ok(kid) => {
+            println!(
+                "A new key ({kid}) signs ID tokens from now on; the previous one stays published for 10 minutes, until the tokens it signed expire."
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rotate-signing-key failed: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -475,9 +475,19 @@ async fn a_rotated_key_signs_new_tokens_while_the_old_one_stays_published_until_
     new.claims(&verifier, &new_nonce).unwrap();
     old.claims(&verifier, &old_nonce).unwrap();
 
-    // Once the old key's tokens have expired, the next rotation drops it.
+    // Once the old key's tokens have expired, the next rotation (the
+    // operator's command, on the server's database) drops it.
     app.clock.advance(601);
-    signing_keys::rotate(&app.deps).await.unwrap();
+    let url = std::fs::read_to_string(app.dir.path().join("database-url")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mfa-server"))
+        .arg("rotate-signing-key")
+        .env("MFA_DATABASE_URL", url)
+        .env("MFA_DATA_DIR", app.dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("signs ID tokens from now on"));
     let jwks: Value = http()
         .get(format!("{base}/oidc/jwks"))
         .send()

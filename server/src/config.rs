@@ -7,12 +7,15 @@ use crate::domain::secret::SecretString;
 
 /// Address ranges, for the trusted proxies.
 mod cidr;
+/// Where forward authentication may send people back to.
+pub mod forward_auth;
 /// Origins and host names compared in one normal form.
 pub mod origin;
 /// The SMS provider's settings.
 mod sms;
 
 pub use cidr::Cidr;
+pub use forward_auth::DomainRule;
 pub use sms::{SmsConfig, TwilioConfig, TwilioSender};
 
 /// Everything the operator can set. Built by [`Config::from_env`].
@@ -53,6 +56,13 @@ pub struct Config {
     /// `MFA_DEMO_CLOCK_OFFSET_DAYS` (demo mode only): whole days added to
     /// the server's clock, to show a deadline's aftermath without waiting.
     pub demo_clock_offset_days: i64,
+    /// `MFA_FORWARD_AUTH_DOMAINS`: the hosts forward authentication may send
+    /// people back to after signing in (comma-separated; `.example.com` for
+    /// a domain and its subdomains). None by default.
+    pub forward_auth_domains: Vec<DomainRule>,
+    /// `MFA_COOKIE_DOMAIN`: the session cookie's Domain, for apps on sibling
+    /// hosts behind forward authentication. Host-only by default.
+    pub cookie_domain: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +99,14 @@ pub enum ConfigError {
         "MFA_DEMO_CLOCK_OFFSET_DAYS must be a whole number of days (at most 3650 either way), got {0:?}"
     )]
     ClockOffset(String),
+    #[error(
+        "MFA_FORWARD_AUTH_DOMAINS must list host names or IP addresses (a leading dot for a domain and its subdomains), got {0:?}"
+    )]
+    ForwardAuthDomains(String),
+    #[error(
+        "MFA_COOKIE_DOMAIN must be the host of MFA_PUBLIC_URL or a domain above it (like example.com for mfa.example.com), got {0:?}"
+    )]
+    CookieDomain(String),
     #[error("MFA_SMTP_URL must start with smtp:// or smtps://, got {0:?}")]
     SmtpUrl(String),
     #[error("MFA_SMS_TIMEOUT_SECS must be a number of seconds from 1 to 120, got {0:?}")]
@@ -192,7 +210,32 @@ impl Config {
                 .filter(|d| d.abs() <= 3650)
                 .ok_or(ConfigError::ClockOffset(days))?,
         };
+        let forward_auth_domains = set("MFA_FORWARD_AUTH_DOMAINS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|item| !item.trim().is_empty())
+            .map(|item| {
+                DomainRule::parse(item)
+                    .ok_or_else(|| ConfigError::ForwardAuthDomains(item.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let cookie_domain = match set("MFA_COOKIE_DOMAIN") {
+            None => None,
+            Some(domain) => {
+                let bare = domain.trim().trim_start_matches('.').to_ascii_lowercase();
+                let host = public_host(&public_url).to_ascii_lowercase();
+                let covers = !bare.is_empty()
+                    && bare.contains('.')
+                    && (host == bare || host.ends_with(&format!(".{bare}")));
+                if !covers {
+                    return Err(ConfigError::CookieDomain(domain));
+                }
+                Some(bare)
+            }
+        };
         Ok(Self {
+            forward_auth_domains,
+            cookie_domain,
             bind,
             data_dir,
             database_url,
@@ -309,6 +352,8 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("reminder_days", &self.reminder_days)
             .field("demo_clock_offset_days", &self.demo_clock_offset_days)
+            .field("forward_auth_domains", &self.forward_auth_domains)
+            .field("cookie_domain", &self.cookie_domain)
             .finish()
     }
 }

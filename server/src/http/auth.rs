@@ -14,6 +14,7 @@ use super::session::{
     PendingSecondFactor, device_cookie, expired_cookie, presented_device, presented_token,
     session_cookie,
 };
+use crate::config::Config;
 use crate::domain::email::Email;
 use crate::domain::password::Password;
 use crate::domain::recovery::RecoveryCode;
@@ -44,7 +45,7 @@ async fn sign_in(
     let email = Email::parse(&request.email).map_err(ApiError::validation)?;
     let password = Password::parse(request.password).map_err(ApiError::validation)?;
     let secure = state.config.secure_cookies();
-    let previous = presented_token(&jar, secure).map(|t| t.id_hash());
+    let previous = presented_token(&jar, &state.config).map(|t| t.id_hash());
     let attempt = sign_in::Attempt {
         previous: previous.as_ref(),
         ip: ip.as_deref(),
@@ -59,7 +60,7 @@ async fn sign_in(
         signed_in = accepted.me.is_some(),
         "password accepted"
     );
-    Ok(password_accepted(jar, accepted, secure))
+    Ok(password_accepted(jar, accepted, &state.config))
 }
 
 /// The answer to a right password (signing in, or joining with a new
@@ -68,7 +69,7 @@ async fn sign_in(
 pub(super) fn password_accepted(
     jar: CookieJar,
     accepted: sign_in::PasswordAccepted,
-    secure: bool,
+    config: &Config,
 ) -> (CookieJar, ApiJson<SignInOutcome>) {
     let outcome = match accepted.me {
         Some(me) => SignInOutcome::SignedIn {
@@ -79,9 +80,9 @@ pub(super) fn password_accepted(
             factors: accepted.second_factors,
         },
     };
-    let mut jar = jar.add(session_cookie(&accepted.token, secure));
+    let mut jar = jar.add(session_cookie(&accepted.token, config));
     if let Some(device) = accepted.device {
-        jar = jar.add(device_cookie(device, secure));
+        jar = jar.add(device_cookie(device, config.secure_cookies()));
     }
     (jar, ApiJson(outcome))
 }
@@ -121,7 +122,7 @@ async fn second_factor(
     let signed_in = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
     let secure = state.config.secure_cookies();
     let jar = jar
-        .add(session_cookie(&signed_in.token, secure))
+        .add(session_cookie(&signed_in.token, &state.config))
         .add(device_cookie(signed_in.device, secure));
     Ok((
         jar,
@@ -139,9 +140,8 @@ async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> ApiResult<(CookieJar, StatusCode)> {
-    let secure = state.config.secure_cookies();
-    if let Some(token) = presented_token(&jar, secure) {
+    if let Some(token) = presented_token(&jar, &state.config) {
         session::end(&state.deps, &token).await?;
     }
-    Ok((jar.add(expired_cookie(secure)), StatusCode::NO_CONTENT))
+    Ok((jar.add(expired_cookie(&state.config)), StatusCode::NO_CONTENT))
 }

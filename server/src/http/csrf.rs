@@ -18,6 +18,11 @@ use crate::config::{Config, origin};
 use crate::state::AppState;
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // A reverse proxy's check carries the protected app's Host and Origin.
+    if super::forward_auth::is_proxy_check(request.uri().path()) && request.method() == Method::GET
+    {
+        return next.run(request).await;
+    }
     let state_changing = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS

@@ -60,7 +60,7 @@ pub(super) fn factor_confirmed(
     confirmed: Confirmed,
 ) -> (CookieJar, ApiJson<FactorChange>) {
     let jar = match &confirmed.session {
-        Some(token) => jar.add(session_cookie(token, state.config.secure_cookies())),
+        Some(token) => jar.add(session_cookie(token, &state.config)),
         None => jar,
     };
     let answer = FactorChange {

@@ -180,8 +180,7 @@ async fn join(
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> ApiResult<(CookieJar, ApiJson<SignInOutcome>)> {
     let token = token(&text)?;
-    let secure = state.config.secure_cookies();
-    let previous = presented_token(&jar, secure).map(|t| t.id_hash());
+    let previous = presented_token(&jar, &state.config).map(|t| t.id_hash());
     let attempt = sign_in::Attempt {
         previous: previous.as_ref(),
         ip: ip.as_deref(),
@@ -196,7 +195,7 @@ async fn join(
         request.password,
     )
     .await?;
-    Ok(password_accepted(jar, accepted, secure))
+    Ok(password_accepted(jar, accepted, &state.config))
 }
 
 /// The signed-in person accepts an invitation to their own address.

@@ -26,6 +26,8 @@ mod csrf;
 pub mod error;
 /// Second factors and the recovery code.
 mod factors;
+/// Forward authentication for a reverse proxy.
+mod forward_auth;
 /// Liveness and database reachability.
 mod health;
 /// What the help article shows from the server.
@@ -86,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(invitations::router())
         .merge(members::router())
         .merge(apps::router())
+        .merge(forward_auth::router())
         .merge(oidc::api_router())
         .merge(help::router());
     let api = match state.config.demo {

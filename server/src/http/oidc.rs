@@ -299,15 +299,14 @@ async fn logout(
     };
     match oidc::logout(&state.deps, &request, session.as_ref()).await {
         Ok(out) => {
-            let secure = state.config.secure_cookies();
             let mut jar = jar;
             if out.end_session
-                && let Some(token) = presented_token(&jar, secure)
+                && let Some(token) = presented_token(&jar, &state.config)
             {
                 if let Err(e) = session::end(&state.deps, &token).await {
                     return ApiError::from(e).into_response();
                 }
-                jar = jar.add(expired_cookie(secure));
+                jar = jar.add(expired_cookie(&state.config));
             }
             (jar, Redirect::to(&out.location)).into_response()
         }

@@ -40,6 +40,6 @@ async fn reauth(
 ) -> ApiResult<(CookieJar, StatusCode)> {
     let password = Password::parse(request.password).map_err(ApiError::validation)?;
     let token = reauth::confirm_password(&state.deps, &session, ip.as_deref(), password).await?;
-    let jar = jar.add(session_cookie(&token, state.config.secure_cookies()));
+    let jar = jar.add(session_cookie(&token, &state.config));
     Ok((jar, StatusCode::NO_CONTENT))
 }

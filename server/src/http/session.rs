@@ -10,6 +10,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use mfa_api::ErrorCode;
 
 use super::error::ApiError;
+use crate::config::Config;
 use crate::domain::access::{self, Need};
 use crate::domain::device;
 use crate::domain::session::SessionToken;
@@ -18,33 +19,39 @@ use crate::state::AppState;
 
 /// Over HTTPS the cookie takes the `__Host-` prefix: the browser then insists
 /// on Secure, Path=/ and no Domain, so no sibling host can plant or read it.
-fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-mfa_session"
-    } else {
-        "mfa_session"
+/// With `MFA_COOKIE_DOMAIN` (apps on sibling hosts behind forward
+/// authentication), it must carry that Domain, so it takes `__Secure-`
+/// instead: still Secure only, but every host of the domain receives it.
+fn cookie_name(config: &Config) -> &'static str {
+    match (config.secure_cookies(), config.cookie_domain.is_some()) {
+        (true, false) => "__Host-mfa_session",
+        (true, true) => "__Secure-mfa_session",
+        (false, _) => "mfa_session",
     }
 }
 
 /// The session cookie for a freshly issued token.
-pub fn session_cookie(token: &SessionToken, secure: bool) -> Cookie<'static> {
-    session_cookie_named(&token.cookie_value(), secure)
+pub fn session_cookie(token: &SessionToken, config: &Config) -> Cookie<'static> {
+    session_cookie_named(&token.cookie_value(), config)
 }
 
 /// Tells the browser to forget the session cookie.
-pub fn expired_cookie(secure: bool) -> Cookie<'static> {
-    let mut cookie = session_cookie_named("", secure);
+pub fn expired_cookie(config: &Config) -> Cookie<'static> {
+    let mut cookie = session_cookie_named("", config);
     cookie.make_removal();
     cookie
 }
 
-fn session_cookie_named(value: &str, secure: bool) -> Cookie<'static> {
-    Cookie::build((cookie_name(secure), value.to_owned()))
+fn session_cookie_named(value: &str, config: &Config) -> Cookie<'static> {
+    let mut cookie = Cookie::build((cookie_name(config), value.to_owned()))
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure)
-        .path("/")
-        .build()
+        .secure(config.secure_cookies())
+        .path("/");
+    if let Some(domain) = &config.cookie_domain {
+        cookie = cookie.domain(domain.clone());
+    }
+    cookie.build()
 }
 
 fn device_cookie_name(secure: bool) -> &'static str {
@@ -72,15 +79,15 @@ pub fn presented_device(jar: &CookieJar, secure: bool) -> Option<&str> {
 }
 
 /// The token in the request's cookie, if it is well-formed (not yet checked against the store).
-pub fn presented_token(jar: &CookieJar, secure: bool) -> Option<SessionToken> {
-    jar.get(cookie_name(secure))
+pub fn presented_token(jar: &CookieJar, config: &Config) -> Option<SessionToken> {
+    jar.get(cookie_name(config))
         .and_then(|c| SessionToken::parse(c.value()))
 }
 
 /// The live session behind the browser's cookie, at whatever stage, if any
 /// (for pages that serve everyone: an app's sign-in).
 pub async fn any_session(jar: &CookieJar, state: &AppState) -> Result<Option<LiveSession>, ApiError> {
-    let Some(token) = presented_token(jar, state.config.secure_cookies()) else {
+    let Some(token) = presented_token(jar, &state.config) else {
         return Ok(None);
     };
     match session::find(&state.deps, &token).await {
@@ -93,7 +100,7 @@ pub async fn any_session(jar: &CookieJar, state: &AppState) -> Result<Option<Liv
 /// The live session behind the request's cookie, if its stage meets `need`.
 async fn session_for(parts: &Parts, state: &AppState, need: Need) -> Result<LiveSession, ApiError> {
     let jar = CookieJar::from_headers(&parts.headers);
-    let token = presented_token(&jar, state.config.secure_cookies())
+    let token = presented_token(&jar, &state.config)
         .ok_or_else(|| ApiError::code(ErrorCode::Unauthenticated))?;
     let session = session::find(&state.deps, &token).await?;
     access::allows(session.stage, need)?;

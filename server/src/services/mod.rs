@@ -23,6 +23,8 @@ pub mod company_policy;
 pub mod enrollment;
 /// Listing and removing factors of every kind.
 pub mod factors;
+/// Who a reverse proxy's request belongs to.
+pub mod forward_auth;
 /// Bounded argon2: a hash per core at a time, in reused memory.
 pub mod hashing;
 /// Clearing out expired sessions in the background.

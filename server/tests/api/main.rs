@@ -8,6 +8,7 @@ mod enforcement;
 mod enrollment;
 mod errors;
 mod files;
+mod forward_auth;
 mod hygiene;
 mod import;
 mod invitations;

@@ -5,14 +5,14 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest, CodeTexted, CompanyMembers, CompanyRole,
-    ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange,
-    ForgotPasswordRequest, IDEMPOTENCY_HEADER, ImportDone, ImportPreview, ImportRequest,
-    InvitationView, Invitations, InviteRequest, JoinRequest, LanguageRequest, Me, MfaPolicy,
-    MfaPolicyRequest, Outbox, PasswordFeedback, PendingInvitation, Readiness, ReadinessQuery,
-    ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest, ResetPasswordRequest,
-    RoleRequest, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
-    SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    AppCredentials, AppList, AuthorizationView, CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest,
+    CodeTexted, CompanyMembers, CompanyRole, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
+    ErrorCode, ExampleEmail, FactorChange, ForgotPasswordRequest, IDEMPOTENCY_HEADER, ImportDone,
+    ImportPreview, ImportRequest, InvitationView, Invitations, InviteRequest, JoinRequest,
+    LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, NewAppRequest, Outbox, PasswordFeedback,
+    PendingInvitation, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued,
+    RemindersRequest, ResetPasswordRequest, RoleRequest, SecondFactorOptions, SecondFactorRequest,
+    SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -324,6 +324,48 @@ pub async fn resend_invitation(company: i64, id: i64) -> Result<PendingInvitatio
 pub async fn revoke_invitation(company: i64, id: i64) -> Result<(), ApiError> {
     send(build(guarded(Request::delete(&format!(
         "/api/companies/{company}/invitations/{id}"
+    ))))?)
+    .await
+    .map(drop)
+}
+
+/// What an app's sign-in request needs (`query`: the request's own query string).
+pub async fn authorization(query: &str) -> Result<AuthorizationView, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/oidc/authorization?{query}"
+    )))?)
+    .await
+}
+
+/// The company's apps (admins).
+pub async fn apps(company: i64) -> Result<AppList, ApiError> {
+    json(build(Request::get(&format!(
+        "/api/companies/{company}/apps"
+    )))?)
+    .await
+}
+
+/// "Save app" (needs a recent `reauth`): its client id, and the secret once.
+pub async fn add_app(company: i64, request: NewAppRequest) -> Result<AppCredentials, ApiError> {
+    json(with_body(
+        Request::post(&format!("/api/companies/{company}/apps")),
+        &request,
+    )?)
+    .await
+}
+
+/// "Rotate secret" (needs a recent `reauth`): the new secret, shown once.
+pub async fn rotate_app_secret(company: i64, app: i64) -> Result<AppCredentials, ApiError> {
+    json(build(guarded(Request::post(&format!(
+        "/api/companies/{company}/apps/{app}/secret"
+    ))))?)
+    .await
+}
+
+/// "Delete app" (needs a recent `reauth`).
+pub async fn delete_app(company: i64, app: i64) -> Result<(), ApiError> {
+    send(build(guarded(Request::delete(&format!(
+        "/api/companies/{company}/apps/{app}"
     ))))?)
     .await
     .map(drop)

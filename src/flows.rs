@@ -4,8 +4,8 @@
 //! are tested here, on the host.
 
 use mfa_api::{
-    CodeTexted, CompanyRole, ErrorCode, FactorChange, FactorKind, MfaPolicyRequest, ReauthStatus,
-    SignInFactor, TotpEnrollment,
+    CodeTexted, CompanyRole, ErrorCode, FactorChange, FactorKind, MfaPolicyRequest, NewAppRequest,
+    ReauthStatus, SignInFactor, TotpEnrollment,
 };
 
 use crate::api::ApiError;
@@ -318,6 +318,15 @@ pub enum MemberChange {
         user_id: i64,
         name: String,
     },
+}
+
+/// What an admin changes about the company's apps (each needs the password
+/// confirmed recently; rotating and deleting are asked first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AppChange {
+    Add(NewAppRequest),
+    Rotate { id: i64, name: String },
+    Delete { id: i64, name: String },
 }
 
 /// Right after signing in with the recovery code: save its replacement,

@@ -8,6 +8,8 @@ pub mod api;
 pub mod browser;
 /// Components that only render.
 pub mod components;
+/// Sign-ins that continue to an app or a proxied page.
+pub mod continuation;
 /// Dates and times in the reader's language.
 pub mod dates;
 /// The browser tab's title.
@@ -46,6 +48,7 @@ use leptos_i18n::Locale as _;
 use nav::routes;
 use pages::add_authenticator::AddAuthenticatorPage;
 use pages::add_phone::AddPhonePage;
+use pages::authorize::AuthorizePage;
 use pages::company_settings::CompanySettingsPage;
 use pages::help::HelpPage;
 use pages::home::HomePage;
@@ -109,6 +112,7 @@ fn Shell() -> impl IntoView {
                 <Route path=routes::FORGOT_PASSWORD view=ForgotPasswordPage />
                 <Route path=routes::RESET_PASSWORD view=ResetPasswordPage />
                 <Route path=routes::INVITATION view=InvitationPage />
+                <Route path=routes::AUTHORIZE view=AuthorizePage />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
                     <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />

@@ -28,6 +28,8 @@ pub const COMPANY_MEMBERS_PATH: &str = "/company/members";
 pub const OUTBOX_PATH: &str = "/outbox";
 /// "Forgot your password?" (public).
 pub const FORGOT_PASSWORD_PATH: &str = "/forgot-password";
+/// Signing in to one of the company's apps (OpenID Connect; public).
+pub const AUTHORIZE_PATH: &str = "/authorize";
 
 // Path segments, from which the router's routes (`routes`) are built; the
 // paths above are these joined (a test checks).
@@ -46,6 +48,7 @@ const MEMBERS: &str = "members";
 const FORGOT_PASSWORD: &str = "forgot-password";
 const RESET_PASSWORD: &str = "reset-password";
 const INVITATION: &str = "invitation";
+const AUTHORIZE: &str = "authorize";
 
 /// The routes of `lib.rs`, one per path above.
 pub mod routes {
@@ -84,6 +87,7 @@ pub mod routes {
     pub const COMPANY_MEMBERS: (Segment, Segment) =
         (StaticSegment(super::COMPANY), StaticSegment(super::MEMBERS));
     pub const FORGOT_PASSWORD: Segment = StaticSegment(super::FORGOT_PASSWORD);
+    pub const AUTHORIZE: Segment = StaticSegment(super::AUTHORIZE);
     /// An invitation's link: `/invitation/<token>` (public).
     pub const INVITATION: (Segment, leptos_router::ParamSegment) = (
         StaticSegment(super::INVITATION),
@@ -236,6 +240,7 @@ mod tests {
         assert_eq!(COMPANY_SETTINGS_PATH, format!("/{COMPANY}/{SETTINGS}"));
         assert_eq!(COMPANY_MEMBERS_PATH, format!("/{COMPANY}/{MEMBERS}"));
         assert_eq!(FORGOT_PASSWORD_PATH, format!("/{FORGOT_PASSWORD}"));
+        assert_eq!(AUTHORIZE_PATH, format!("/{AUTHORIZE}"));
         assert_eq!(HELP_PATH, format!("/{HELP}/{MFA}"));
     }
 

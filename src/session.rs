@@ -156,6 +156,16 @@ pub fn SignedInLayout() -> impl IntoView {
             );
         }
     });
+    // Back from enrolling (or signed in on arrival) with a sign-in to an
+    // app or a proxied page still pending: go on there.
+    Effect::new(move |_| {
+        let here = location.pathname.get();
+        if let SessionState::SignedIn(me) = session.state()
+            && (here == nav::HOME_PATH || here == nav::SECURITY_PATH)
+        {
+            crate::continuation::go_if_pending(me.stage);
+        }
+    });
     let ready = Memo::new(move |_| {
         session.0.with(|s| match s {
             SessionState::SignedIn(me) => location

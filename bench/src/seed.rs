@@ -15,6 +15,7 @@ use mfa_server::domain::session::{SessionStage, SessionToken};
 use mfa_server::domain::slow_hash::{Memory, Salt};
 use mfa_server::domain::totp::{self, TotpSecret};
 use mfa_server::keys::ServerKey;
+use mfa_server::store::NewSession;
 use mfa_server::store::{Store, Tx};
 
 /// Rows written per transaction while seeding.
@@ -210,8 +211,17 @@ impl Seeder {
         stage: SessionStage,
     ) -> anyhow::Result<String> {
         let token = SessionToken::generate(&mut Draw(&OsRandom));
-        tx.create_session(&token.id_hash(), user_id, stage, None, &Methods::password(), now())
-            .await?;
+        tx.create_session(
+            &token.id_hash(),
+            &NewSession {
+                user_id,
+                stage,
+                recheck_at: None,
+                methods: &Methods::password(),
+                now: now(),
+            },
+        )
+        .await?;
         Ok(format!("mfa_session={}", token.cookie_value()))
     }
 }

@@ -8,6 +8,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use mfa_api::{ErrorCode, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
 
+use super::apps::AppsSection;
 use super::members::MembersSection;
 use super::reauth::ReauthForm;
 use crate::components::confirm::ConfirmDialog;
@@ -50,6 +51,7 @@ pub fn CompanySettingsPage() -> impl IntoView {
             (Some(id), Some(Ok(policy))) => Some(view! {
                 <PolicyForm policy=policy />
                 <MembersSection company=id />
+                <AppsSection company=id />
                 <ReadinessPanel company=id />
             }.into_any()),
         }}

@@ -5,6 +5,10 @@
 pub mod add_authenticator;
 /// Adding (or changing) the phone number for texted codes.
 pub mod add_phone;
+/// Company Settings' Apps section: apps that sign in through us (admins).
+pub mod apps;
+/// Signing in to one of the company's apps: what its request needs.
+pub mod authorize;
 /// Company Settings: the company's MFA policy (admins).
 pub mod company_settings;
 /// The help article, /help/mfa.

@@ -15,6 +15,7 @@ use crate::browser::new_request_key;
 use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::components::texted_code::{ResendButton, TextedCodeListener};
+use crate::continuation::{self, Continuation};
 use crate::dates::now;
 use crate::document::{focus_new_screen, focus_on_change, page_title};
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
@@ -24,6 +25,22 @@ use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, FORGOT_PASSWORD_P
 use crate::pages::help::help_href;
 use crate::session::Session;
 
+/// Context: this sign-in continues to the app named (OpenID Connect).
+#[derive(Clone, Debug)]
+pub struct ContinuingTo(pub String);
+
+/// "Sign in", or "Sign in to continue to <App>", in the reader's language.
+fn sign_in_heading() -> impl Fn() -> String + Clone + Send + Sync + 'static {
+    let i18n = use_i18n();
+    let continuing = use_context::<ContinuingTo>();
+    move || match &continuing {
+        Some(ContinuingTo(app)) => {
+            t_string!(i18n, continue_to_app_title, app = app.clone()).to_string()
+        }
+        None => t_string!(i18n, sign_in_title).to_owned(),
+    }
+}
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -31,11 +48,17 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let after_recovery = RwSignal::new(None::<AfterRecovery>);
+    // Sent here by the company's reverse proxy: go back there afterwards
+    // (if the server agrees the address is the company's).
+    if let Some(rd) = query.with_untracked(|q| q.get("rd")) {
+        continuation::remember(&Continuation::Proxied(rd));
+    }
+    let heading = sign_in_heading();
     page_title(move || {
         if session.is_second_factor_due() {
             t_string!(i18n, second_step_title).to_owned()
         } else {
-            t_string!(i18n, sign_in_title).to_owned()
+            heading()
         }
     });
 
@@ -45,6 +68,9 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         move || {
             let Some(me) = session.me() else { return };
+            if continuation::go_if_pending(me.stage) {
+                return;
+            }
             let next = query.with_untracked(|q| q.get("next"));
             navigate(
                 &nav::after_sign_in(me.stage, next.as_deref()),
@@ -147,9 +173,10 @@ fn PasswordStep() -> impl IntoView {
         });
     };
     let invalid = invalid(submit);
+    let heading = sign_in_heading();
     view! {
         <section class="card narrow" aria-labelledby="sign-in-title">
-            <h1 id="sign-in-title">{t!(i18n, sign_in_title)}</h1>
+            <h1 id="sign-in-title">{heading}</h1>
             <p>{t!(i18n, sign_in_intro)}</p>
             <form class="form" on:submit=on_submit>
                 <div class="field">

@@ -172,10 +172,7 @@ fn check_uri(text: &str) -> Result<(), UriRejected> {
         Ok(url) if text.len() <= MAX_URI_LEN && url.has_host() => url,
         _ => return Err(UriRejected::NotAUrl(text.to_owned())),
     };
-    let local = matches!(
-        url.host_str(),
-        Some("localhost" | "127.0.0.1" | "[::1]")
-    );
+    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match url.scheme() {
         "https" => {}
         "http" if local => {}
@@ -277,7 +274,10 @@ mod tests {
         assert_eq!(Methods::password().amr(), ["pwd"]);
         let totp = Methods::password().with(Method::Otp);
         assert_eq!(totp.amr(), ["pwd", "otp", "mfa"]);
-        assert_eq!(Methods::password().with(Method::Sms).amr(), ["pwd", "sms", "mfa"]);
+        assert_eq!(
+            Methods::password().with(Method::Sms).amr(),
+            ["pwd", "sms", "mfa"]
+        );
         assert_eq!(
             Methods::password().with(Method::RecoveryCode).amr(),
             ["pwd", "mfa"]
@@ -309,7 +309,9 @@ mod tests {
         ] {
             assert!(parse_uris(bad).is_err(), "{bad}");
         }
-        let many: String = (0..11).map(|i| format!("https://a.example/{i}\n")).collect();
+        let many: String = (0..11)
+            .map(|i| format!("https://a.example/{i}\n"))
+            .collect();
         assert_eq!(parse_uris(&many), Err(UriRejected::TooMany));
     }
 

@@ -143,5 +143,8 @@ async fn sign_out(
     if let Some(token) = presented_token(&jar, &state.config) {
         session::end(&state.deps, &token).await?;
     }
-    Ok((jar.add(expired_cookie(&state.config)), StatusCode::NO_CONTENT))
+    Ok((
+        jar.add(expired_cookie(&state.config)),
+        StatusCode::NO_CONTENT,
+    ))
 }

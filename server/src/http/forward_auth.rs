@@ -104,7 +104,8 @@ async fn check(
             .any(|range| range.contains(addr.ip()))
     });
     let original = trusted.then(|| original_url(&headers, proxy)).flatten();
-    let sign_in = match original.filter(|rd| allowed_return(rd, &state.config.forward_auth_domains).is_some())
+    let sign_in = match original
+        .filter(|rd| allowed_return(rd, &state.config.forward_auth_domains).is_some())
     {
         Some(rd) => format!(
             "{}/sign-in?rd={}",

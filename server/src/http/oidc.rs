@@ -76,7 +76,9 @@ async fn preflight() -> Response {
 }
 
 async fn discovery(State(state): State<AppState>) -> ApiResult<Response> {
-    Ok(cors(axum::Json(oidc::discovery(&state.deps)?).into_response()))
+    Ok(cors(
+        axum::Json(oidc::discovery(&state.deps)?).into_response(),
+    ))
 }
 
 async fn jwks(State(state): State<AppState>) -> ApiResult<Response> {
@@ -133,7 +135,8 @@ async fn authorization_view(
 ) -> ApiResult<ApiJson<AuthorizationView>> {
     let request = query.map(|q| q.0).unwrap_or_default();
     let session = any_session(&jar, &state).await?;
-    let decision = oidc::authorize(&state.deps, &request, session.as_ref(), None, Mode::Check).await?;
+    let decision =
+        oidc::authorize(&state.deps, &request, session.as_ref(), None, Mode::Check).await?;
     let refused = |reason, return_to| AuthorizationVerdict::Refused { reason, return_to };
     let (app, verdict) = match decision {
         Decision::Invalid => (None, refused(AuthorizationRefusal::InvalidRequest, None)),
@@ -291,7 +294,11 @@ async fn logout(
     query: Result<Query<LogoutRequest>, QueryRejection>,
 ) -> Response {
     let Ok(Query(request)) = query else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "malformed query");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "malformed query",
+        );
     };
     let session = match any_session(&jar, &state).await {
         Ok(session) => session,

@@ -86,7 +86,10 @@ pub fn presented_token(jar: &CookieJar, config: &Config) -> Option<SessionToken>
 
 /// The live session behind the browser's cookie, at whatever stage, if any
 /// (for pages that serve everyone: an app's sign-in).
-pub async fn any_session(jar: &CookieJar, state: &AppState) -> Result<Option<LiveSession>, ApiError> {
+pub async fn any_session(
+    jar: &CookieJar,
+    state: &AppState,
+) -> Result<Option<LiveSession>, ApiError> {
     let Some(token) = presented_token(jar, &state.config) else {
         return Ok(None);
     };

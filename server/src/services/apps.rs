@@ -112,7 +112,10 @@ pub async fn add(
     tx.audit(
         actor.user_id,
         AuditKind::AppAdded,
-        &format!("company={company_id} app={name:?} client_id={}", client_id.0),
+        &format!(
+            "company={company_id} app={name:?} client_id={}",
+            client_id.0
+        ),
         actor.ip,
         now,
     )

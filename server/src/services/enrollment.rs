@@ -11,9 +11,9 @@ use super::notify;
 use super::recovery::{self, FreshCode};
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, hash_error, internal_error, profile};
-use crate::domain::oidc::Method;
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
+use crate::domain::oidc::Method;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::mail::templates::SecurityEvent;
@@ -129,7 +129,10 @@ pub(super) async fn finish(
     };
     session::end_others(&mut tx, session).await?;
     // The code just confirmed proves the factor within this sign-in.
-    let methods = session.methods.clone().with(Method::of_factor(pending.kind));
+    let methods = session
+        .methods
+        .clone()
+        .with(Method::of_factor(pending.kind));
     tx.set_session_methods(&session.id, &methods).await?;
     let stage = access::stage_after_enrollment(session.stage);
     let reissued = match stage != session.stage {

@@ -59,10 +59,10 @@ pub mod rollout;
 pub mod second_step;
 /// Sessions: finding the live one, starting and ending them.
 pub mod session;
-/// The keys that sign ID tokens.
-pub mod signing_keys;
 /// The password step of sign-in.
 pub mod sign_in;
+/// The keys that sign ID tokens.
+pub mod signing_keys;
 
 pub use limits::{Locked, Refused};
 

@@ -189,7 +189,8 @@ pub async fn authorize(
         return Ok(error("invalid_scope", "the scope must include openid"));
     };
     let challenge = request.code_challenge.as_deref().unwrap_or_default();
-    if request.code_challenge_method.as_deref() != Some("S256") || !oidc::is_s256_challenge(challenge)
+    if request.code_challenge_method.as_deref() != Some("S256")
+        || !oidc::is_s256_challenge(challenge)
     {
         return Ok(error(
             "invalid_request",
@@ -198,7 +199,10 @@ pub async fn authorize(
     }
     let too_long = |v: &Option<String>| v.as_ref().is_some_and(|v| v.len() > MAX_PASSTHROUGH_LEN);
     if too_long(&request.state) || too_long(&request.nonce) {
-        return Ok(error("invalid_request", "state and nonce are limited to 512 characters"));
+        return Ok(error(
+            "invalid_request",
+            "state and nonce are limited to 512 characters",
+        ));
     }
     let session = session.filter(|s| s.stage == SessionStage::Full);
     let Some(session) = session else {
@@ -273,7 +277,11 @@ pub async fn authorize(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(user_id = session.user_id, app_id = app.id, "authorization code issued");
+    tracing::info!(
+        user_id = session.user_id,
+        app_id = app.id,
+        "authorization code issued"
+    );
     Ok(Decision::Granted {
         location: back(&[("code", &code.text())]),
     })
@@ -354,7 +362,11 @@ pub async fn exchange(
             ));
         }
         (Some((id, secret)), None) => {
-            if form.client_id.as_ref().is_some_and(|form_id| *form_id != id) {
+            if form
+                .client_id
+                .as_ref()
+                .is_some_and(|form_id| *form_id != id)
+            {
                 return Err(TokenError::InvalidClient);
             }
             (Some(id), Some(secret))
@@ -398,7 +410,11 @@ pub async fn exchange(
         Err(Some(())) => {
             let revoked = tx.revoke_tokens_of_code(&code_hash).await?;
             tx.commit().await?;
-            tracing::warn!(app_id = app.id, revoked, "an authorization code was used twice");
+            tracing::warn!(
+                app_id = app.id,
+                revoked,
+                "an authorization code was used twice"
+            );
             return Err(TokenError::InvalidGrant("the code was used already"));
         }
     };
@@ -623,8 +639,7 @@ pub async fn logout(
         Some(_) => return Err(LogoutError::UnregisteredUri),
         None => "/sign-in".to_owned(),
     };
-    let end_session =
-        session.is_some_and(|s| oidc::subject(&deps.key, s.user_id) == subject);
+    let end_session = session.is_some_and(|s| oidc::subject(&deps.key, s.user_id) == subject);
     if let Some(session) = session.filter(|_| end_session) {
         tx.revoke_app_tokens(app.id, session.user_id).await?;
     }

@@ -5,7 +5,7 @@ use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::oidc::Methods;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionToken};
-use crate::store::Tx;
+use crate::store::{NewSession, Tx};
 
 /// A live session, at whatever stage.
 #[derive(Debug)]
@@ -144,16 +144,19 @@ pub(super) async fn start(
     let now = deps.now();
     let token = SessionToken::generate(&mut deps.rng());
     let id = token.id_hash();
+    let new = NewSession {
+        user_id,
+        stage,
+        recheck_at,
+        methods,
+        now,
+    };
     let rotated = match replacing {
-        Some(previous) => {
-            tx.rotate_session(previous, &id, user_id, stage, recheck_at, methods, now)
-                .await?
-        }
+        Some(previous) => tx.rotate_session(previous, &id, &new).await?,
         None => false,
     };
     if !rotated {
-        tx.create_session(&id, user_id, stage, recheck_at, methods, now)
-            .await?;
+        tx.create_session(&id, &new).await?;
     }
     Ok(token)
 }

@@ -12,12 +12,12 @@ use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
 use super::{Deps, hash_error, internal_error, profile, second_step, session};
-use crate::domain::oidc::Methods;
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
 use crate::domain::email::Email;
 use crate::domain::network;
+use crate::domain::oidc::Methods;
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
 use crate::domain::throttle::{self, Scope};

@@ -64,6 +64,18 @@ pub struct SigningKeyRow {
     pub retired_at: Option<UnixTime>,
 }
 
+type CodeColumns = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    i64,
+);
+
 const SELECT_APP: &str = "SELECT id, company_id, client_id, name, secret_hash, redirect_uris, \
      logout_uris, require_mfa, created_at FROM apps";
 
@@ -87,7 +99,17 @@ fn lines(text: &str) -> Vec<String> {
 }
 
 fn app(
-    (id, company_id, client_id, name, secret_hash, redirect_uris, logout_uris, require_mfa, created_at): AppColumns,
+    (
+        id,
+        company_id,
+        client_id,
+        name,
+        secret_hash,
+        redirect_uris,
+        logout_uris,
+        require_mfa,
+        created_at,
+    ): AppColumns,
 ) -> AppRow {
     AppRow {
         id,
@@ -136,11 +158,10 @@ impl Tx {
         &mut self,
         client_id: &str,
     ) -> Result<Option<AppRow>, sqlx::Error> {
-        let row: Option<AppColumns> =
-            sqlx::query_as(&format!("{SELECT_APP} WHERE client_id = $1"))
-                .bind(client_id)
-                .fetch_optional(self.conn())
-                .await?;
+        let row: Option<AppColumns> = sqlx::query_as(&format!("{SELECT_APP} WHERE client_id = $1"))
+            .bind(client_id)
+            .fetch_optional(self.conn())
+            .await?;
         Ok(row.map(app))
     }
 
@@ -153,7 +174,11 @@ impl Tx {
     }
 
     /// A confidential app's new secret; false when there is no such app.
-    pub async fn set_app_secret(&mut self, id: i64, secret_hash: &str) -> Result<bool, sqlx::Error> {
+    pub async fn set_app_secret(
+        &mut self,
+        id: i64,
+        secret_hash: &str,
+    ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "UPDATE apps SET secret_hash = $1 WHERE id = $2 AND secret_hash IS NOT NULL",
         )
@@ -220,14 +245,13 @@ impl Tx {
         .await?
         .rows_affected()
             == 1;
-        let row: Option<(i64, i64, String, String, Option<String>, String, String, i64, i64)> =
-            sqlx::query_as(
-                "SELECT app_id, user_id, redirect_uri, code_challenge, nonce, scope, methods, \
+        let row: Option<CodeColumns> = sqlx::query_as(
+            "SELECT app_id, user_id, redirect_uri, code_challenge, nonce, scope, methods, \
                  auth_time, expires_at FROM authorization_codes WHERE code_hash = $1",
-            )
-            .bind(code_hash)
-            .fetch_optional(self.conn())
-            .await?;
+        )
+        .bind(code_hash)
+        .fetch_optional(self.conn())
+        .await?;
         Ok(match (row, used) {
             (None, _) => Err(None),
             (Some(_), false) => Err(Some(())),
@@ -282,15 +306,21 @@ impl Tx {
 
     /// Revokes every access token a code gave (the code was replayed).
     pub async fn revoke_tokens_of_code(&mut self, code_hash: &str) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM access_tokens WHERE code_hash = $1")
-            .bind(code_hash)
-            .execute(self.conn())
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("DELETE FROM access_tokens WHERE code_hash = $1")
+                .bind(code_hash)
+                .execute(self.conn())
+                .await?
+                .rows_affected(),
+        )
     }
 
     /// Revokes the person's access tokens for one app (they signed out of it).
-    pub async fn revoke_app_tokens(&mut self, app_id: i64, user_id: i64) -> Result<u64, sqlx::Error> {
+    pub async fn revoke_app_tokens(
+        &mut self,
+        app_id: i64,
+        user_id: i64,
+    ) -> Result<u64, sqlx::Error> {
         Ok(
             sqlx::query("DELETE FROM access_tokens WHERE app_id = $1 AND user_id = $2")
                 .bind(app_id)
@@ -384,11 +414,13 @@ impl Tx {
         before: UnixTime,
     ) -> Result<u64, sqlx::Error> {
         Ok(
-            sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1")
-                .bind(before)
-                .execute(self.conn())
-                .await?
-                .rows_affected(),
+            sqlx::query(
+                "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1",
+            )
+            .bind(before)
+            .execute(self.conn())
+            .await?
+            .rows_affected(),
         )
     }
 }

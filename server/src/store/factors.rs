@@ -215,8 +215,8 @@ impl Tx {
             "SELECT (SELECT COUNT(*) FROM factors WHERE secret_sealed <> '') \
              + (SELECT COUNT(*) FROM signing_keys)",
         )
-            .fetch_one(self.conn())
-            .await
+        .fetch_one(self.conn())
+        .await
     }
 
     /// Makes `factor_id` the user's only preferred factor.

@@ -20,10 +20,10 @@ use crate::files;
 
 /// Companies, their settings, users and memberships.
 mod accounts;
-/// Apps signing in through OpenID Connect: clients, codes, tokens, keys.
-mod apps;
 /// Deadlines being announced to a company's members.
 mod announcements;
+/// Apps signing in through OpenID Connect: clients, codes, tokens, keys.
+mod apps;
 /// Guessing limits per user and kind of check.
 mod attempts;
 /// The security audit log.
@@ -50,15 +50,15 @@ mod texted_codes;
 mod throttles;
 
 pub use accounts::{Credentials, MembershipRow, UserRow};
-pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
 pub use announcements::{Announcement, Unenrolled};
+pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
 pub use audit::AuditKind;
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use invitations::{InvitationRow, NewInvitation};
 pub use password_resets::PasswordResetRow;
-pub use sessions::SessionRow;
+pub use sessions::{NewSession, SessionRow};
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -34,16 +34,30 @@ fn stage_from_name(name: &str) -> SessionStage {
     }
 }
 
+/// A session as it starts: whose, at which stage, how signed in.
+#[derive(Debug)]
+pub struct NewSession<'a> {
+    pub user_id: i64,
+    pub stage: SessionStage,
+    /// When its stage must be decided again (`None`: never).
+    pub recheck_at: Option<UnixTime>,
+    pub methods: &'a Methods,
+    pub now: UnixTime,
+}
+
 impl Tx {
     pub async fn create_session(
         &mut self,
         id: &SessionIdHash,
-        user_id: i64,
-        stage: SessionStage,
-        recheck_at: Option<UnixTime>,
-        methods: &Methods,
-        now: UnixTime,
+        new: &NewSession<'_>,
     ) -> Result<(), sqlx::Error> {
+        let NewSession {
+            user_id,
+            stage,
+            recheck_at,
+            methods,
+            now,
+        } = *new;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at, methods) \
              VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
@@ -67,12 +81,15 @@ impl Tx {
         &mut self,
         previous: &SessionIdHash,
         id: &SessionIdHash,
-        user_id: i64,
-        stage: SessionStage,
-        recheck_at: Option<UnixTime>,
-        methods: &Methods,
-        now: UnixTime,
+        new: &NewSession<'_>,
     ) -> Result<bool, sqlx::Error> {
+        let NewSession {
+            user_id,
+            stage,
+            recheck_at,
+            methods,
+            now,
+        } = *new;
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, user_id = $2, stage = $3, created_at = $4, \
              last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6, methods = $7 \
@@ -123,16 +140,18 @@ impl Tx {
         .fetch_optional(self.conn())
         .await?;
         Ok(row.map(
-            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods)| SessionRow {
-                user_id,
-                stage: stage_from_name(&stage),
-                times: SessionTimes {
-                    created_at,
-                    last_seen_at,
-                },
-                reauth_until,
-                recheck_at: (recheck_at != 0).then_some(recheck_at),
-                methods: Methods::from_stored(&methods),
+            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods)| {
+                SessionRow {
+                    user_id,
+                    stage: stage_from_name(&stage),
+                    times: SessionTimes {
+                        created_at,
+                        last_seen_at,
+                    },
+                    reauth_until,
+                    recheck_at: (recheck_at != 0).then_some(recheck_at),
+                    methods: Methods::from_stored(&methods),
+                }
             },
         ))
     }

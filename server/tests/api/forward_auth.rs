@@ -13,7 +13,10 @@ use crate::helpers::{Reply, TestApp, spawn_app_behind, spawn_app_with, totp_code
 
 const PROXIED: &[(&str, &str)] = &[
     ("MFA_TRUSTED_PROXIES", "127.0.0.1"),
-    ("MFA_FORWARD_AUTH_DOMAINS", "wiki.example.com,.apps.example.org"),
+    (
+        "MFA_FORWARD_AUTH_DOMAINS",
+        "wiki.example.com,.apps.example.org",
+    ),
 ];
 
 /// A proxy's check: the protected app's Host, the original request's
@@ -48,12 +51,18 @@ const LOCAL: [u8; 4] = [127, 0, 0, 1];
 #[tokio::test]
 async fn someone_signed_out_is_sent_to_sign_in_with_the_page_they_asked_for() {
     let app = spawn_app_with(PROXIED).await;
-    let original = [("x-original-url", "https://wiki.example.com/page?x=1"), ("origin", "https://wiki.example.com")];
+    let original = [
+        ("x-original-url", "https://wiki.example.com/page?x=1"),
+        ("origin", "https://wiki.example.com"),
+    ];
     let reply = proxy_check(&app, "/api/authz/auth-request", None, &original, LOCAL).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         location(&reply),
-        format!("http://{}/sign-in?rd=https%3A%2F%2Fwiki.example.com%2Fpage%3Fx%3D1", app.host)
+        format!(
+            "http://{}/sign-in?rd=https%3A%2F%2Fwiki.example.com%2Fpage%3Fx%3D1",
+            app.host
+        )
     );
     let forwarded = [
         ("x-forwarded-method", "GET"),
@@ -63,14 +72,24 @@ async fn someone_signed_out_is_sent_to_sign_in_with_the_page_they_asked_for() {
     ];
     let reply = proxy_check(&app, "/api/authz/forward-auth", None, &forwarded, LOCAL).await;
     assert!(reply.status.is_redirection(), "{:?}", reply.status);
-    assert!(location(&reply).ends_with("/sign-in?rd=https%3A%2F%2Ftracker.apps.example.org%2Fissue%2F7"));
+    assert!(
+        location(&reply)
+            .ends_with("/sign-in?rd=https%3A%2F%2Ftracker.apps.example.org%2Fissue%2F7")
+    );
 
     // A page on another domain is not remembered; nor are the headers of a
     // peer that is not a trusted proxy.
     let elsewhere = [("x-original-url", "https://evil.example.com/")];
     let reply = proxy_check(&app, "/api/authz/auth-request", None, &elsewhere, LOCAL).await;
     assert_eq!(location(&reply), format!("http://{}/sign-in", app.host));
-    let reply = proxy_check(&app, "/api/authz/auth-request", None, &original, [10, 9, 9, 9]).await;
+    let reply = proxy_check(
+        &app,
+        "/api/authz/auth-request",
+        None,
+        &original,
+        [10, 9, 9, 9],
+    )
+    .await;
     assert_eq!(location(&reply), format!("http://{}/sign-in", app.host));
 }
 
@@ -81,8 +100,19 @@ async fn a_full_session_passes_with_who_it_is_and_a_half_one_does_not() {
     let (secret, _) = app.enroll(&member).await;
     let partial = app.password_step("member@demo.test").await;
     let original = [("x-original-url", "https://wiki.example.com/")];
-    let reply = proxy_check(&app, "/api/authz/auth-request", Some(&partial), &original, LOCAL).await;
-    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "the second step is due");
+    let reply = proxy_check(
+        &app,
+        "/api/authz/auth-request",
+        Some(&partial),
+        &original,
+        LOCAL,
+    )
+    .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "the second step is due"
+    );
 
     let done = app
         .second_factor(&partial, "totp", &totp_code(&secret, app.now()))
@@ -95,14 +125,25 @@ async fn a_full_session_passes_with_who_it_is_and_a_half_one_does_not() {
         assert_eq!(reply.headers["remote-email"], "member@demo.test");
         assert!(!reply.headers["remote-name"].is_empty());
         assert!(
-            reply.headers["remote-groups"].to_str().unwrap().ends_with(":member"),
+            reply.headers["remote-groups"]
+                .to_str()
+                .unwrap()
+                .ends_with(":member"),
             "{:?}",
             reply.headers["remote-groups"]
         );
     }
     // Signed out: no longer.
-    app.post("/api/sign-out", Some(&full), &serde_json::json!({})).await;
-    let reply = proxy_check(&app, "/api/authz/auth-request", Some(&full), &original, LOCAL).await;
+    app.post("/api/sign-out", Some(&full), &serde_json::json!({}))
+        .await;
+    let reply = proxy_check(
+        &app,
+        "/api/authz/auth-request",
+        Some(&full),
+        &original,
+        LOCAL,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -110,8 +151,14 @@ async fn a_full_session_passes_with_who_it_is_and_a_half_one_does_not() {
 async fn after_sign_in_only_a_configured_domain_is_returned_to() {
     let app = spawn_app_with(PROXIED).await;
     for (rd, to) in [
-        ("https%3A%2F%2Fwiki.example.com%2Fpage", "https://wiki.example.com/page"),
-        ("https%3A%2F%2Fa.apps.example.org%2F", "https://a.apps.example.org/"),
+        (
+            "https%3A%2F%2Fwiki.example.com%2Fpage",
+            "https://wiki.example.com/page",
+        ),
+        (
+            "https%3A%2F%2Fa.apps.example.org%2F",
+            "https://a.apps.example.org/",
+        ),
         ("https%3A%2F%2Fevil.example.com%2F", "/"),
         ("%2F%2Fevil.example.com", "/"),
         ("https%3A%2F%2Fwiki.example.com.evil.test%2F", "/"),
@@ -128,7 +175,9 @@ async fn after_sign_in_only_a_configured_domain_is_returned_to() {
 #[tokio::test]
 async fn a_cookie_domain_shares_the_session_with_sibling_hosts_under_the_secure_prefix() {
     let app = spawn_app_behind("https://mfa.example.com").await;
-    let plain = app.sign_in("member@demo.test", crate::helpers::DEMO_PASSWORD).await;
+    let plain = app
+        .sign_in("member@demo.test", crate::helpers::DEMO_PASSWORD)
+        .await;
     let cookie = plain.set_cookie().unwrap();
     assert!(cookie.starts_with("__Host-mfa_session="), "{cookie}");
     assert!(!cookie.to_lowercase().contains("domain="));
@@ -136,15 +185,27 @@ async fn a_cookie_domain_shares_the_session_with_sibling_hosts_under_the_secure_
     let dir = app.dir;
     let app = crate::helpers::spawn_app_in(
         dir,
-        &[("MFA_DEMO", "0"), ("MFA_PUBLIC_URL", "https://mfa.example.com"), ("MFA_COOKIE_DOMAIN", "example.com")],
+        &[
+            ("MFA_DEMO", "0"),
+            ("MFA_PUBLIC_URL", "https://mfa.example.com"),
+            ("MFA_COOKIE_DOMAIN", "example.com"),
+        ],
     )
     .await;
-    let signed = app.sign_in("member@demo.test", crate::helpers::DEMO_PASSWORD).await;
+    let signed = app
+        .sign_in("member@demo.test", crate::helpers::DEMO_PASSWORD)
+        .await;
     let cookie = signed.set_cookie().unwrap();
     assert!(cookie.starts_with("__Secure-mfa_session="), "{cookie}");
-    assert!(cookie.contains("Domain=example.com") && cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("Domain=example.com") && cookie.contains("Secure"),
+        "{cookie}"
+    );
     let value = signed.session_cookie().unwrap();
-    assert_eq!(app.get("/api/me", Some(&value)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(&value)).await.status,
+        StatusCode::OK
+    );
 
     for bad in ["other.com", "com", "ample.com"] {
         let refused = mfa_server::Config::from_lookup(|name| match name {

@@ -7,12 +7,10 @@ use axum::http::{Method, StatusCode, header};
 use chrono::{DateTime, Utc};
 use mfa_server::domain::email::Email;
 use mfa_server::services::signing_keys;
-use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata,
-};
+use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata};
 use openidconnect::{
-    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde_json::{Value, json};
 
@@ -69,9 +67,10 @@ async fn relying_party(
     client_id: &str,
     secret: Option<&str>,
 ) -> (Rp, CoreProviderMetadata) {
-    let metadata = CoreProviderMetadata::discover_async(IssuerUrl::new(base.to_owned()).unwrap(), &http())
-        .await
-        .unwrap();
+    let metadata =
+        CoreProviderMetadata::discover_async(IssuerUrl::new(base.to_owned()).unwrap(), &http())
+            .await
+            .unwrap();
     let client = CoreClient::from_provider_metadata(
         metadata.clone(),
         ClientId::new(client_id.to_owned()),
@@ -113,7 +112,12 @@ fn start(client: &Rp) -> Started {
 /// The browser follows the app to `/oidc/authorize`; where it is sent.
 async fn browse(app: &TestApp, path: &str, cookie: Option<&str>) -> String {
     let reply = app.get(path, cookie).await;
-    assert!(reply.status.is_redirection(), "{:?} {:?}", reply.status, reply.body);
+    assert!(
+        reply.status.is_redirection(),
+        "{:?} {:?}",
+        reply.status,
+        reply.body
+    );
     reply.headers[header::LOCATION].to_str().unwrap().to_owned()
 }
 
@@ -157,7 +161,10 @@ async fn a_relying_party_signs_a_member_in_with_their_authenticator_and_verifies
     let started = start(&client);
     let location = browse(&app, &started.path, Some(&member)).await;
     assert!(location.starts_with(CALLBACK), "{location}");
-    assert_eq!(param(&location, "state").as_deref(), Some(started.state.secret().as_str()));
+    assert_eq!(
+        param(&location, "state").as_deref(),
+        Some(started.state.secret().as_str())
+    );
     assert_eq!(param(&location, "iss").as_deref(), Some(base.as_str()));
     let code = param(&location, "code").unwrap();
 
@@ -190,9 +197,11 @@ async fn a_relying_party_signs_a_member_in_with_their_authenticator_and_verifies
     );
     let subject = claims.subject().clone();
     // A nonce other than the request's is refused by the relying party.
-    assert!(id_token
-        .claims(&verifier, &Nonce::new("another".to_owned()))
-        .is_err());
+    assert!(
+        id_token
+            .claims(&verifier, &Nonce::new("another".to_owned()))
+            .is_err()
+    );
 
     let info: openidconnect::core::CoreUserInfoClaims = client
         .user_info(tokens.access_token().clone(), Some(subject.clone()))
@@ -236,7 +245,10 @@ async fn a_relying_party_signs_a_member_in_with_their_authenticator_and_verifies
     assert_eq!(replay.1["error"], "invalid_grant");
     let revoked = userinfo(&base, tokens.access_token().secret()).await;
     assert_eq!(revoked, StatusCode::UNAUTHORIZED);
-    assert_eq!(userinfo(&base, tokens2.access_token().secret()).await, StatusCode::OK);
+    assert_eq!(
+        userinfo(&base, tokens2.access_token().secret()).await,
+        StatusCode::OK
+    );
     // Ten minutes on, the second access token has expired too.
     app.clock.advance(601);
     assert_eq!(
@@ -300,7 +312,10 @@ async fn an_app_without_a_secret_signs_in_someone_who_used_a_texted_code() {
         ],
     )
     .await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 
     let started = start(&client);
     let location = browse(&app, &started.path, Some(&member)).await;
@@ -315,7 +330,10 @@ async fn an_app_without_a_secret_signs_in_someone_who_used_a_texted_code() {
     let claims = tokens
         .id_token()
         .unwrap()
-        .claims(&client.id_token_verifier().set_time_fn(move || now), &started.nonce)
+        .claims(
+            &client.id_token_verifier().set_time_fn(move || now),
+            &started.nonce,
+        )
         .unwrap();
     let amr: Vec<String> = claims
         .auth_method_refs()
@@ -336,19 +354,31 @@ async fn requests_that_do_not_hold_up_are_refused() {
     let started = start(&client);
 
     // A redirect URI the app did not register: never redirected there.
-    let tampered = started
-        .path
-        .replace("localhost%3A4000", "evil.example.com");
+    let tampered = started.path.replace("localhost%3A4000", "evil.example.com");
     let location = browse(&app, &tampered, Some(&member)).await;
     assert!(location.starts_with("/authorize?"), "{location}");
     let view = app
-        .get(&format!("/api/oidc/authorization?{}", &location["/authorize?".len()..]), Some(&member))
+        .get(
+            &format!(
+                "/api/oidc/authorization?{}",
+                &location["/authorize?".len()..]
+            ),
+            Some(&member),
+        )
         .await;
-    assert_eq!(view.body["verdict"]["reason"], "invalid_request", "{:?}", view.body);
+    assert_eq!(
+        view.body["verdict"]["reason"], "invalid_request",
+        "{:?}",
+        view.body
+    );
     assert_eq!(view.body["verdict"]["return_to"], Value::Null);
     // An unknown client: the same.
     let unknown = started.path.replace(&client_id, "app-unknown");
-    assert!(browse(&app, &unknown, Some(&member)).await.starts_with("/authorize?"));
+    assert!(
+        browse(&app, &unknown, Some(&member))
+            .await
+            .starts_with("/authorize?")
+    );
     // No PKCE: back to the app with an error.
     let no_pkce: String = started
         .path
@@ -358,12 +388,15 @@ async fn requests_that_do_not_hold_up_are_refused() {
         .join("&");
     let location = browse(&app, &no_pkce, Some(&member)).await;
     assert!(location.starts_with(CALLBACK), "{location}");
-    assert_eq!(param(&location, "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        param(&location, "error").as_deref(),
+        Some("invalid_request")
+    );
     assert!(param(&location, "code").is_none());
 
     let code = |location: String| param(&location, "code").unwrap();
     let exchange = |code: String, verifier: &str, redirect: &str, secret: &str| {
-        let form = vec![
+        let form = [
             ("grant_type".to_owned(), "authorization_code".to_owned()),
             ("code".to_owned(), code),
             ("redirect_uri".to_owned(), redirect.to_owned()),
@@ -373,7 +406,8 @@ async fn requests_that_do_not_hold_up_are_refused() {
         ];
         let base = base.clone();
         async move {
-            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             token_request(&base, &form).await
         }
     };
@@ -381,25 +415,57 @@ async fn requests_that_do_not_hold_up_are_refused() {
     // The wrong verifier, the wrong redirect URI, the wrong secret, too late.
     let c = code(browse(&app, &started.path, Some(&member)).await);
     let (status, body) = exchange(c, &"x".repeat(43), CALLBACK, &secret).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     let c = code(browse(&app, &started.path, Some(&member)).await);
     let (status, body) = exchange(c, &verifier, "https://wiki.example.com/oidc", &secret).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     let c = code(browse(&app, &started.path, Some(&member)).await);
     let (status, body) = exchange(c.clone(), &verifier, CALLBACK, &"0".repeat(64)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
     app.clock.advance(61);
     let (status, body) = exchange(c, &verifier, CALLBACK, &secret).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "an expired code");
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+        "an expired code"
+    );
     // The right everything still works.
     let c = code(browse(&app, &started.path, Some(&member)).await);
     let (status, body) = exchange(c, &verifier, CALLBACK, &secret).await;
     assert_eq!(status, StatusCode::OK, "{body:?}");
     // An unknown client at the token endpoint.
-    let (status, body) = token_request(&base, &[("grant_type", "authorization_code"), ("client_id", "app-unknown"), ("code", "x")]).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    let (status, body) = token_request(
+        &base,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "app-unknown"),
+            ("code", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
     // Another grant type.
-    let (status, body) = token_request(&base, &[("grant_type", "password"), ("client_id", &client_id), ("client_secret", &secret)]).await;
+    let (status, body) = token_request(
+        &base,
+        &[
+            ("grant_type", "password"),
+            ("client_id", &client_id),
+            ("client_secret", &secret),
+        ],
+    )
+    .await;
     assert_eq!(body["error"], "unsupported_grant_type", "{status}");
 }
 
@@ -414,21 +480,39 @@ async fn someone_signed_out_signs_in_first_and_someone_of_another_company_is_ref
     let location = browse(&app, &started.path, None).await;
     assert!(location.starts_with("/authorize?"), "{location}");
     let view = app
-        .get(&format!("/api/oidc/authorization?{}", &location["/authorize?".len()..]), None)
+        .get(
+            &format!(
+                "/api/oidc/authorization?{}",
+                &location["/authorize?".len()..]
+            ),
+            None,
+        )
         .await;
-    assert_eq!(view.body, json!({ "app": "Wiki", "verdict": { "verdict": "sign_in" } }));
+    assert_eq!(
+        view.body,
+        json!({ "app": "Wiki", "verdict": { "verdict": "sign_in" } })
+    );
     // Half signed in (the second step due): still the sign-in page.
     let member = member_with_totp(&app).await;
     drop(member);
     let partial = app.password_step("member@demo.test").await;
-    assert!(browse(&app, &started.path, Some(&partial)).await.starts_with("/authorize?"));
+    assert!(
+        browse(&app, &started.path, Some(&partial))
+            .await
+            .starts_with("/authorize?")
+    );
 
     // Someone of another company only.
     let mut tx = app.deps.store.begin().await.unwrap();
     let other = tx.create_company("Other Co", app.now()).await.unwrap();
     let hash = tx.password_hash(1).await.unwrap().unwrap();
     let boss = tx
-        .create_user(&Email::parse("boss@other.test").unwrap(), "Boss", &hash, app.now())
+        .create_user(
+            &Email::parse("boss@other.test").unwrap(),
+            "Boss",
+            &hash,
+            app.now(),
+        )
         .await
         .unwrap();
     tx.upsert_membership(boss, other, true, false, app.now())
@@ -439,13 +523,22 @@ async fn someone_signed_out_signs_in_first_and_someone_of_another_company_is_ref
     let location = browse(&app, &started.path, Some(&boss)).await;
     assert!(location.starts_with("/authorize?"), "{location}");
     let view = app
-        .get(&format!("/api/oidc/authorization?{}", &location["/authorize?".len()..]), Some(&boss))
+        .get(
+            &format!(
+                "/api/oidc/authorization?{}",
+                &location["/authorize?".len()..]
+            ),
+            Some(&boss),
+        )
         .await;
     assert_eq!(view.body["verdict"]["reason"], "not_a_member");
     let back = view.body["verdict"]["return_to"].as_str().unwrap();
     assert!(back.starts_with(CALLBACK));
     assert_eq!(param(back, "error").as_deref(), Some("access_denied"));
-    assert_eq!(param(back, "state").as_deref(), Some(started.state.secret().as_str()));
+    assert_eq!(
+        param(back, "state").as_deref(),
+        Some(started.state.secret().as_str())
+    );
     let refused: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_events WHERE kind = 'app_sign_in_refused' AND detail LIKE '%Wiki%'",
     )
@@ -456,7 +549,8 @@ async fn someone_signed_out_signs_in_first_and_someone_of_another_company_is_ref
 }
 
 #[tokio::test]
-async fn a_rotated_key_signs_new_tokens_while_the_old_one_stays_published_until_its_tokens_expire() {
+async fn a_rotated_key_signs_new_tokens_while_the_old_one_stays_published_until_its_tokens_expire()
+{
     let (app, base) = spawn_served_app().await;
     let (client_id, secret) = add_app(&app, "web_app").await;
     let (client, _) = relying_party(&base, &client_id, secret.as_deref()).await;
@@ -486,7 +580,11 @@ async fn a_rotated_key_signs_new_tokens_while_the_old_one_stays_published_until_
         .env("RUST_LOG", "warn")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("signs ID tokens from now on"));
     let jwks: Value = http()
         .get(format!("{base}/oidc/jwks"))
@@ -551,7 +649,9 @@ async fn an_app_signs_the_person_out_to_an_address_it_registered() {
     let member = member_with_totp(&app).await;
     let started = start(&client);
     let location = browse(&app, &started.path, Some(&member)).await;
-    let id_token = client_exchange(&client, &location, started.verifier).await.to_string();
+    let id_token = client_exchange(&client, &location, started.verifier)
+        .await
+        .to_string();
 
     let logout = |uri: &str| {
         format!(
@@ -559,18 +659,35 @@ async fn an_app_signs_the_person_out_to_an_address_it_registered() {
             url::form_urlencoded::byte_serialize(uri.as_bytes()).collect::<String>()
         )
     };
-    let refused = app.get(&logout("https://evil.example.com/"), Some(&member)).await;
+    let refused = app
+        .get(&logout("https://evil.example.com/"), Some(&member))
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.get("/api/me", Some(&member)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(&member)).await.status,
+        StatusCode::OK
+    );
     let forged = app
-        .get(&format!("/oidc/logout?id_token_hint={}x", &id_token[..id_token.len() - 1]), Some(&member))
+        .get(
+            &format!(
+                "/oidc/logout?id_token_hint={}x",
+                &id_token[..id_token.len() - 1]
+            ),
+            Some(&member),
+        )
         .await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
     let out = app.get(&logout(SIGNED_OUT), Some(&member)).await;
     assert!(out.status.is_redirection());
-    assert_eq!(out.headers[header::LOCATION], format!("{SIGNED_OUT}?state=bye"));
-    assert_eq!(app.get("/api/me", Some(&member)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        out.headers[header::LOCATION],
+        format!("{SIGNED_OUT}?state=bye")
+    );
+    assert_eq!(
+        app.get("/api/me", Some(&member)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -580,11 +697,17 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
     let company = company_id(&app, &admin).await;
     let path = format!("/api/companies/{company}/apps");
     let body = json!({ "name": "Tracker", "redirect_uris": "https://tracker.example.com/cb", "kind": "web_app" });
-    assert_eq!(app.post(&path, Some(&admin), &body).await.code(), "reauth_required");
+    assert_eq!(
+        app.post(&path, Some(&admin), &body).await.code(),
+        "reauth_required"
+    );
     let member = app.signed_in("member@demo.test").await;
     app.reauth(&member).await;
     assert_eq!(app.get(&path, Some(&member)).await.code(), "forbidden");
-    assert_eq!(app.post(&path, Some(&member), &body).await.code(), "forbidden");
+    assert_eq!(
+        app.post(&path, Some(&member), &body).await.code(),
+        "forbidden"
+    );
 
     app.reauth(&admin).await;
     for bad in [
@@ -595,7 +718,12 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
         json!({ "name": "A", "redirect_uris": "https://a.example/cb", "kind": "robot" }),
     ] {
         let reply = app.post(&path, Some(&admin), &bad).await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad} {:?}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad} {:?}",
+            reply.body
+        );
         assert!(reply.body["message"].is_string());
     }
     assert_eq!(app.get(&path, Some(&admin)).await.body["apps"], json!([]));
@@ -607,9 +735,14 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
     let first = added.body["client_secret"].as_str().unwrap().to_owned();
     let listed = app.get(&path, Some(&admin)).await;
     assert_eq!(listed.body["apps"][0]["name"], "Tracker");
-    assert!(!listed.body.to_string().contains(&first), "the secret is shown once");
+    assert!(
+        !listed.body.to_string().contains(&first),
+        "the secret is shown once"
+    );
 
-    let rotated = app.post(&format!("{path}/{id}/secret"), Some(&admin), &json!({})).await;
+    let rotated = app
+        .post(&format!("{path}/{id}/secret"), Some(&admin), &json!({}))
+        .await;
     assert_eq!(rotated.status, StatusCode::OK, "{:?}", rotated.body);
     let second = rotated.body["client_secret"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
@@ -617,11 +750,24 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
         let base = base.clone();
         let client_id = client_id.clone();
         async move {
-            token_request(&base, &[("grant_type", "authorization_code"), ("code", &"0".repeat(64)), ("client_id", &client_id), ("client_secret", &secret)]).await
+            token_request(
+                &base,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", &"0".repeat(64)),
+                    ("client_id", &client_id),
+                    ("client_secret", &secret),
+                ],
+            )
+            .await
         }
     };
     assert_eq!(exchange(first).await.1["error"], "invalid_client");
-    assert_eq!(exchange(second.clone()).await.1["error"], "invalid_grant", "the new secret is accepted");
+    assert_eq!(
+        exchange(second.clone()).await.1["error"],
+        "invalid_grant",
+        "the new secret is accepted"
+    );
 
     // Another company's admin sees nothing of it.
     let deleted = app
@@ -631,12 +777,11 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
     let deleted = app.delete(&format!("{path}/{id}"), Some(&admin)).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(exchange(second).await.1["error"], "invalid_client");
-    let audited: Vec<String> = sqlx::query_scalar(
-        "SELECT kind FROM audit_events WHERE kind LIKE 'app_%' ORDER BY id",
-    )
-    .fetch_all(&app.db().await)
-    .await
-    .unwrap();
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT kind FROM audit_events WHERE kind LIKE 'app_%' ORDER BY id")
+            .fetch_all(&app.db().await)
+            .await
+            .unwrap();
     assert_eq!(audited, ["app_added", "app_secret_rotated", "app_deleted"]);
 }
 
@@ -663,6 +808,9 @@ async fn discovery_names_every_endpoint_and_s256() {
     }
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["response_types_supported"], json!(["code"]));
-    assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["RS256"]));
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["RS256"])
+    );
     drop(app);
 }

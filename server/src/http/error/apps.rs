@@ -10,7 +10,10 @@ impl From<AppsError> for ApiError {
         match e {
             AppsError::Forbidden => Self::code(ErrorCode::Forbidden),
             AppsError::NotFound => Self::code(ErrorCode::NotFound),
-            AppsError::Name | AppsError::NoRedirectUri | AppsError::Uri(_) | AppsError::NoSecret => {
+            AppsError::Name
+            | AppsError::NoRedirectUri
+            | AppsError::Uri(_)
+            | AppsError::NoSecret => {
                 let mut message = e.to_string();
                 if let Some(first) = message.get_mut(..1) {
                     first.make_ascii_uppercase();

@@ -23,6 +23,9 @@ if [ "${1:-}" = "--test" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
+  # A real reverse proxy in front of an app, for the forward-auth tests
+  # (started by the tests themselves on a free loopback port).
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 fi
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then

@@ -91,19 +91,7 @@ async fn only_the_companys_admins_read_or_change_its_policy() {
         assert_eq!(put.status, StatusCode::FORBIDDEN);
     }
     // An admin of another company.
-    let mut tx = app.deps.store.begin().await.unwrap();
-    let other = tx.create_company("Other Co", app.now()).await.unwrap();
-    let hash = tx.password_hash(1).await.unwrap().unwrap();
-    let email = Email::parse("boss@other.test").unwrap();
-    let boss = tx
-        .create_user(&email, "Boss", &hash, app.now())
-        .await
-        .unwrap();
-    tx.upsert_membership(boss, other, true, false, app.now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let boss = app.signed_in("boss@other.test").await;
+    let (other, boss) = app.outsider().await;
     app.reauth(&boss).await;
     assert_eq!(app.get(&path, Some(&boss)).await.code(), "forbidden");
     assert_eq!(

@@ -305,6 +305,29 @@ impl TestApp {
             .await
     }
 
+    /// "Other Co" and its admin, boss@other.test (the demo password), who
+    /// belongs to no other company, signed in: the company's id and the
+    /// admin's cookie.
+    pub async fn outsider(&self) -> (i64, String) {
+        let mut tx = self.deps.store.begin().await.unwrap();
+        let other = tx.create_company("Other Co", self.now()).await.unwrap();
+        let hash = tx.password_hash(1).await.unwrap().unwrap();
+        let boss = tx
+            .create_user(
+                &Email::parse("boss@other.test").unwrap(),
+                "Boss",
+                &hash,
+                self.now(),
+            )
+            .await
+            .unwrap();
+        tx.upsert_membership(boss, other, true, false, self.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (other, self.signed_in("boss@other.test").await)
+    }
+
     /// Signs in and returns the session cookie.
     pub async fn signed_in(&self, email: &str) -> String {
         let reply = self.sign_in(email, DEMO_PASSWORD).await;

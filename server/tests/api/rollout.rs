@@ -3,7 +3,6 @@
 //! route refused to anyone but the company's admins.
 
 use axum::http::{Method, StatusCode, header};
-use mfa_server::domain::email::Email;
 use mfa_server::services::notify;
 use serde_json::{Value, json};
 
@@ -314,23 +313,7 @@ async fn every_admin_route_refuses_members_and_other_companies_admins() {
     let app = spawn_app().await;
     let (_admin, company) = rollout(&app).await;
     let member = app.signed_in("member@demo.test").await;
-    let mut tx = app.deps.store.begin().await.unwrap();
-    let other = tx.create_company("Other Co", app.now()).await.unwrap();
-    let hash = tx.password_hash(1).await.unwrap().unwrap();
-    let boss = tx
-        .create_user(
-            &Email::parse("boss@other.test").unwrap(),
-            "Boss",
-            &hash,
-            app.now(),
-        )
-        .await
-        .unwrap();
-    tx.upsert_membership(boss, other, true, false, app.now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let boss = app.signed_in("boss@other.test").await;
+    let (_, boss) = app.outsider().await;
     app.reauth(&boss).await;
     app.reauth(&member).await;
     let member_id = app.get("/api/me", Some(&member)).await.body["user"]["id"]

@@ -81,11 +81,8 @@ function freshCode(key, used) {
 
 async function enrollAuthenticator(page) {
   await page.getByRole('button', { name: 'Add Authenticator App' }).click();
-  const password = page.getByLabel('Current password');
-  if (await password.isVisible().catch(() => false)) {
-    await password.fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: 'Confirm password' }).click();
-  }
+  await page.getByLabel('Current password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Confirm password' }).click();
   await page.getByRole('heading', { name: 'Secure your Account' }).waitFor();
   const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
   await page.getByLabel('6-digit code').fill(totp(key));
@@ -97,9 +94,9 @@ async function enrollAuthenticator(page) {
 
 test('the admin adds an app; its client ID and secret are shown once', async () => {
   const page = await newPage(app.browser, app.server.url, { bypassCSP: true });
-  await page.goto('/');
-  await signIn(page, 'admin@demo.test');
   await page.goto('/company/settings');
+  await signIn(page, 'admin@demo.test');
+  await page.waitForURL('**/company/settings');
   await page.getByRole('heading', { name: 'Apps' }).waitFor();
   await page.getByText('No apps yet.').waitFor();
   await page.getByRole('button', { name: 'Add app' }).click();

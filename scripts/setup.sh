@@ -9,6 +9,7 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 WASM_BINDGEN_VERSION=0.2.130
+WASM_SPLIT_VERSION=0.2.4   # wasm_split_cli_support: splits the app by route (build-spa.sh)
 TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than 1.95
 
 apt_install() {
@@ -34,6 +35,11 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   # Not --locked: its lock file pins a webpki-roots release the registry does not serve.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  # A build tool, not the product: a quick build of it is enough.
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
 fi
 # binaryen 132's wasm-opt (never Debian's 108: blank page) and playwright-core.
 if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then

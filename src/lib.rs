@@ -40,33 +40,32 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
+use leptos_router::{Lazy, LazyRoute, lazy_route};
 
 use components::deadline_banner::{self, DeadlineBanner};
 use components::header::Header;
 use i18n::{I18nContextProvider, Locale, t, use_i18n};
 use leptos_i18n::Locale as _;
 use nav::routes;
-use pages::add_authenticator::AddAuthenticatorPage;
-use pages::add_phone::AddPhonePage;
-use pages::authorize::AuthorizePage;
-use pages::company_settings::CompanySettingsPage;
-use pages::help::HelpPage;
 use pages::home::HomePage;
-use pages::invitation::InvitationPage;
-use pages::members::CompanyMembersPage;
-use pages::new_recovery_code::NewRecoveryCodePage;
 use pages::not_found::NotFoundPage;
-use pages::outbox::OutboxPage;
-use pages::password::{ForgotPasswordPage, ResetPasswordPage};
 use pages::profile::{ProfileSettingsPage, ProfileTab, SecurityTab};
 use pages::sign_in::SignInPage;
 use session::{Session, SignedInLayout};
 
+/// Whether the router is between pages (a lazy page's code still on its
+/// way): the page being left is hidden meanwhile, so nobody types into a
+/// form that is about to go.
+#[derive(Clone, Copy)]
+struct Routing(RwSignal<bool>);
+
 #[component]
 pub fn App() -> impl IntoView {
+    let routing = RwSignal::new(false);
+    provide_context(Routing(routing));
     view! {
         <I18nContextProvider>
-            <Router>
+            <Router set_is_routing=routing>
                 <Shell />
             </Router>
         </I18nContextProvider>
@@ -76,6 +75,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
+    let Routing(routing) = expect_context();
     locale::persist(i18n);
     let session = Session::provide();
     let navigate = use_navigate();
@@ -104,22 +104,22 @@ fn Shell() -> impl IntoView {
         <DeadlineBanner notice=Signal::derive(move || {
             session.me().and_then(|me| me.two_factor.deadline.map(|d| *d))
         }) />
-        <main id="main" tabindex="-1">
+        <main id="main" tabindex="-1" class:routing=move || routing.get() aria-busy=move || routing.get().to_string()>
             <Routes fallback=NotFoundPage>
                 <Route path=routes::SIGN_IN view=SignInPage />
-                <Route path=routes::OUTBOX view=OutboxPage />
-                <Route path=routes::HELP view=HelpPage />
-                <Route path=routes::FORGOT_PASSWORD view=ForgotPasswordPage />
-                <Route path=routes::RESET_PASSWORD view=ResetPasswordPage />
-                <Route path=routes::INVITATION view=InvitationPage />
-                <Route path=routes::AUTHORIZE view=AuthorizePage />
+                <Route path=routes::OUTBOX view={Lazy::<OutboxRoute>::new()} />
+                <Route path=routes::HELP view={Lazy::<HelpRoute>::new()} />
+                <Route path=routes::FORGOT_PASSWORD view={Lazy::<ForgotPasswordRoute>::new()} />
+                <Route path=routes::RESET_PASSWORD view={Lazy::<ResetPasswordRoute>::new()} />
+                <Route path=routes::INVITATION view={Lazy::<InvitationRoute>::new()} />
+                <Route path=routes::AUTHORIZE view={Lazy::<AuthorizeRoute>::new()} />
                 <ParentRoute path=routes::EMPTY view=SignedInLayout>
                     <Route path=routes::EMPTY view=HomePage />
-                    <Route path=routes::ADD_AUTHENTICATOR view=AddAuthenticatorPage />
-                    <Route path=routes::NEW_RECOVERY_CODE view=NewRecoveryCodePage />
-                    <Route path=routes::ADD_PHONE view=AddPhonePage />
-                    <Route path=routes::COMPANY_SETTINGS view=CompanySettingsPage />
-                    <Route path=routes::COMPANY_MEMBERS view=CompanyMembersPage />
+                    <Route path=routes::ADD_AUTHENTICATOR view={Lazy::<AddAuthenticatorRoute>::new()} />
+                    <Route path=routes::NEW_RECOVERY_CODE view={Lazy::<NewRecoveryCodeRoute>::new()} />
+                    <Route path=routes::ADD_PHONE view={Lazy::<AddPhoneRoute>::new()} />
+                    <Route path=routes::COMPANY_SETTINGS view={Lazy::<CompanySettingsRoute>::new()} />
+                    <Route path=routes::COMPANY_MEMBERS view={Lazy::<CompanyMembersRoute>::new()} />
                     <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
                         <Route path=routes::EMPTY view=ProfileTab />
                         <Route path=routes::SECURITY view=SecurityTab />
@@ -128,4 +128,37 @@ fn Shell() -> impl IntoView {
             </Routes>
         </main>
     }
+}
+
+/// A page whose code is downloaded when it is first opened (its own wasm
+/// chunk, split off by `scripts/build-spa.sh`), not with the app.
+macro_rules! lazy_page {
+    ($($route:ident => $($page:ident)::+;)*) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$($page)::+ /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    OutboxRoute => pages::outbox::OutboxPage;
+    HelpRoute => pages::help::HelpPage;
+    ForgotPasswordRoute => pages::password::ForgotPasswordPage;
+    ResetPasswordRoute => pages::password::ResetPasswordPage;
+    InvitationRoute => pages::invitation::InvitationPage;
+    AuthorizeRoute => pages::authorize::AuthorizePage;
+    AddAuthenticatorRoute => pages::add_authenticator::AddAuthenticatorPage;
+    NewRecoveryCodeRoute => pages::new_recovery_code::NewRecoveryCodePage;
+    AddPhoneRoute => pages::add_phone::AddPhonePage;
+    CompanySettingsRoute => pages::company_settings::CompanySettingsPage;
+    CompanyMembersRoute => pages::members::CompanyMembersPage;
 }

@@ -15,3 +15,5 @@ while IFS= read -r f; do
   printf '%-48s %10d %10d %10d\n' "${f#dist/}" "$raw" "$gz" "$br"
 done < <(find dist -type f ! -name '*.gz' ! -name '*.br' | sort)
 printf '%-48s %10d %10d %10d\n' "TOTAL" "$total_raw" "$total_gz" "$total_br"
+# What the sign-in page and the tab must fetch, against size-budget.toml.
+node scripts/size-budget.mjs dist size-budget.toml

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEMO_PASSWORD, launchBrowser, newPage, signIn, startServer } from './helpers.mjs';
+import { enrollAuthenticator, launchBrowser, newPage, signIn, startServer } from './helpers.mjs';
 import { step, totp } from './totp.mjs';
 
 const shared = {};
@@ -120,15 +120,8 @@ test('a page behind nginx opens only after signing in with the second step', asy
   const setup = await newPage(shared.browser, shared.server.url);
   await setup.goto('/profile/security');
   await signIn(setup, 'member@demo.test');
-  await setup.getByRole('button', { name: 'Add Authenticator App' }).click();
-  await setup.getByLabel('Current password').fill(DEMO_PASSWORD);
-  await setup.getByRole('button', { name: 'Confirm password' }).click();
-  const key = (await setup.locator('#setup-key').textContent()).replace(/\s/g, '');
-  await setup.getByLabel('6-digit code').fill(totp(key));
+  const key = await enrollAuthenticator(setup);
   const enrolledAt = step();
-  await setup.getByRole('button', { name: 'Continue' }).click();
-  await setup.getByLabel('I have saved my recovery code').check();
-  await setup.getByRole('button', { name: 'Finish' }).click();
   await setup.context().close();
 
   // Signed out: the proxy sends the browser to sign in, remembering the page.

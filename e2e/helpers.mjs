@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { totp } from './totp.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, 'target');
@@ -121,4 +122,22 @@ export async function signIn(page, email, password = DEMO_PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * From the Password & Security tab: "Add Authenticator App", the password,
+ * the key read off the page and a code from it, the recovery code saved.
+ * Returns the key (base32).
+ */
+export async function enrollAuthenticator(page, password = DEMO_PASSWORD) {
+  await page.getByRole('button', { name: 'Add Authenticator App' }).click();
+  await page.getByLabel('Current password').fill(password);
+  await page.getByRole('button', { name: 'Confirm password' }).click();
+  await page.getByRole('heading', { name: 'Secure your Account' }).waitFor();
+  const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
+  await page.getByLabel('6-digit code').fill(totp(key));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('I have saved my recovery code').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  return key;
 }

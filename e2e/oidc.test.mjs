@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { DEMO_PASSWORD, audit, newPage, serverAndBrowser, signIn } from './helpers.mjs';
+import { DEMO_PASSWORD, audit, enrollAuthenticator, newPage, serverAndBrowser, signIn } from './helpers.mjs';
 import { step, totp } from './totp.mjs';
 
 const app = serverAndBrowser();
@@ -79,18 +79,6 @@ function freshCode(key, used) {
   return totp(key, t);
 }
 
-async function enrollAuthenticator(page) {
-  await page.getByRole('button', { name: 'Add Authenticator App' }).click();
-  await page.getByLabel('Current password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Confirm password' }).click();
-  await page.getByRole('heading', { name: 'Secure your Account' }).waitFor();
-  const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
-  await page.getByLabel('6-digit code').fill(totp(key));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('I have saved my recovery code').check();
-  await page.getByRole('button', { name: 'Finish' }).click();
-  return key;
-}
 
 test('the admin adds an app; its client ID and secret are shown once', async () => {
   const page = await newPage(app.browser, app.server.url, { bypassCSP: true });

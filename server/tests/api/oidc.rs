@@ -202,7 +202,7 @@ async fn a_relying_party_signs_a_member_in_with_their_authenticator_and_verifies
     let verifier = client.id_token_verifier().set_time_fn(move || now);
     let id_token = tokens.id_token().unwrap();
     let claims = id_token.claims(&verifier, &started.nonce).unwrap();
-    let amr = amr_of(&claims);
+    let amr = amr_of(claims);
     assert_eq!(amr, ["pwd", "otp", "mfa"]);
     assert_eq!(claims.email().unwrap().as_str(), "member@demo.test");
     assert_eq!(claims.email_verified(), Some(true));
@@ -353,7 +353,7 @@ async fn an_app_without_a_secret_signs_in_someone_who_used_a_texted_code() {
             &started.nonce,
         )
         .unwrap();
-    let amr = amr_of(&claims);
+    let amr = amr_of(claims);
     assert_eq!(amr, ["pwd", "sms", "mfa"]);
 }
 

@@ -484,18 +484,33 @@ fn build(builder: RequestBuilder) -> Result<Request, ApiError> {
     builder.build().map_err(|_| ApiError::Network)
 }
 
+/// A JSON body, written by the browser's own `JSON.stringify` (no JSON
+/// encoder of ours in the wasm: issue 19's size levers).
 fn with_body(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiError> {
-    guarded(builder).json(body).map_err(|_| ApiError::Network)
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| ApiError::Network)?;
+    let text = js_sys::JSON::stringify(&value).map_err(|_| ApiError::Network)?;
+    guarded(builder)
+        .header("Content-Type", "application/json")
+        .body(text)
+        .map_err(|_| ApiError::Network)
 }
 
 async fn json<T: DeserializeOwned>(request: Request) -> Result<T, ApiError> {
-    let response = send(request).await?;
-    response
-        .json::<T>()
+    decode(send(request).await?).await
+}
+
+/// The response's JSON, parsed by the browser (`Response.json()`), then
+/// read into `T`.
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let bad = |_| ApiError::BadResponse { status };
+    let promise = web_sys::Response::from(response).json().map_err(bad)?;
+    let value = wasm_bindgen_futures::JsFuture::from(promise)
         .await
-        .map_err(|_| ApiError::BadResponse {
-            status: response.status(),
-        })
+        .map_err(bad)?;
+    serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::BadResponse { status })
 }
 
 /// Sends; 2xx responses pass, the others become `ApiError` with the server's code.
@@ -505,7 +520,7 @@ async fn send(request: Request) -> Result<Response, ApiError> {
         return Ok(response);
     }
     let status = response.status();
-    Err(match response.json::<ErrorBody>().await {
+    Err(match decode::<ErrorBody>(response).await {
         Ok(body) => ApiError::Server {
             status,
             code: body.code,

@@ -23,17 +23,26 @@ staging="$target/spa-split"
 
 trunk build --release
 cargo build --target wasm32-unknown-unknown --profile wasm-release --bin mfa-app
-rm -rf "$staging" && mkdir -p "$staging/split"
-wasm-split-cli "$target/wasm32-unknown-unknown/wasm-release/mfa-app.wasm" "$staging/split" \
-  --target web --out-name mfa-app
-wasm-bindgen --target web --keep-lld-exports --no-typescript \
-  --out-dir "$staging" --out-name mfa-app "$staging/split/mfa-app.wasm"
-rm "$staging/split/mfa-app.wasm"
-mv "$staging/split/"* "$staging/"
+linked="$target/wasm32-unknown-unknown/wasm-release/mfa-app.wasm"
 features=(--enable-bulk-memory --enable-mutable-globals --enable-nontrapping-float-to-int
   --enable-sign-ext --enable-reference-types --enable-multivalue)
-for module in "$staging"/*.wasm; do
-  wasm-opt -Oz "${features[@]}" "$module" -o "$module"
-done
+# Steps 3 to 5 take a minute or more; they are skipped when the linked app
+# and the tools are the ones of the last run (the test command after run.sh).
+stamp="$(sha256sum "$linked" | cut -d' ' -f1) $(sha256sum "$(command -v wasm-split-cli)" | cut -d" " -f1)
+$(wasm-bindgen --version) $(wasm-opt --version) ${features[*]} $(sha256sum "$0" | cut -d' ' -f1)"
+if [ -f "$staging/.stamp" ] && [ "$(cat "$staging/.stamp")" = "$stamp" ]; then
+  echo "build-spa: the app is unchanged since its last split; reusing $staging"
+else
+  rm -rf "$staging" && mkdir -p "$staging/split"
+  wasm-split-cli "$linked" "$staging/split" --target web --out-name mfa-app
+  wasm-bindgen --target web --keep-lld-exports --no-typescript \
+    --out-dir "$staging" --out-name mfa-app "$staging/split/mfa-app.wasm"
+  rm "$staging/split/mfa-app.wasm"
+  mv "$staging/split/"* "$staging/"
+  for module in "$staging"/*.wasm; do
+    wasm-opt -Oz "${features[@]}" "$module" -o "$module"
+  done
+  echo "$stamp" >"$staging/.stamp"
+fi
 node scripts/link-split.mjs "$staging" dist
 node scripts/precompress.mjs dist

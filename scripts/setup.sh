@@ -29,17 +29,22 @@ if [ "${1:-}" = "--test" ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx
 fi
 
+# Build tools, not the product: a quick, lightly optimised build of each is
+# enough (on a fresh 2-core machine Trunk alone took 10 minutes with its own
+# release profile).
+tool_install() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_DEBUG=false cargo install "$@"
+}
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  tool_install trunk --version "$TRUNK_VERSION" --locked
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   # Not --locked: its lock file pins a webpki-roots release the registry does not serve.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  tool_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
-  # A build tool, not the product: a quick build of it is enough.
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
+  tool_install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --locked --features build-binary
 fi
 # binaryen 132's wasm-opt (never Debian's 108: blank page) and playwright-core.
 if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then

@@ -44,6 +44,7 @@ use leptos_router::{Lazy, LazyRoute, lazy_route};
 
 use components::deadline_banner::{self, DeadlineBanner};
 use components::header::Header;
+use form::on_answer;
 use i18n::{I18nContextProvider, Locale, t, use_i18n};
 use leptos_i18n::Locale as _;
 use nav::routes;
@@ -89,14 +90,20 @@ fn Shell() -> impl IntoView {
         }
         locale
     });
-    let on_sign_out = Callback::new(move |()| {
-        sign_out.dispatch(());
-        // Forget the session here at once, even if the server cannot be
-        // reached: the cookie is HttpOnly and expires on its own. Leave the
-        // signed-in pages first, so none of them asks to come back.
+    // Signed out once the server has ended the session (a page opened
+    // right after, here or behind the company's proxy, must not find it
+    // alive), or has failed to answer: then the session is forgotten here
+    // all the same (the cookie is HttpOnly and expires on its own). The
+    // signed-in pages are left first, so none of them asks to come back.
+    on_answer(sign_out, move |_| {
         navigate(nav::SIGN_IN_PATH, Default::default());
         session.signed_out();
         deadline_banner::forget_dismissal();
+    });
+    let on_sign_out = Callback::new(move |()| {
+        if !sign_out.pending().get_untracked() {
+            sign_out.dispatch(());
+        }
     });
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>

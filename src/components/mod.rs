@@ -10,6 +10,8 @@ pub mod copy_button;
 pub mod deadline_banner;
 /// The screen shown when a flow cannot go on.
 pub mod flow_failed;
+/// The code field and the submit button every form shares.
+pub mod form_controls;
 /// Top bar: product name, language, account.
 pub mod header;
 /// A polite "Loading…" status line.

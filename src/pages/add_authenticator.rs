@@ -12,6 +12,7 @@ use super::reauth::ReauthForm;
 use crate::api;
 use crate::components::copy_button::CopyButton;
 use crate::components::flow_failed::FlowFailed;
+use crate::components::form_controls::{CodeField, SubmitButton};
 use crate::components::loading::Loading;
 use crate::components::qr::QrImage;
 use crate::components::recovery_code::RecoveryCodePanel;
@@ -141,22 +142,13 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
                 />
             </p>
             <form class="form" on:submit=on_submit>
-                <div class="field">
-                    <label for="totp-code">{t!(i18n, code_label)}</label>
-                    <input
-                        id="totp-code"
-                        class="code-input"
-                        name="code"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        maxlength="9"
-                        required
-                        aria-invalid=invalid(submit)
-                        aria-describedby="totp-error"
-                        bind:value=code
-                    />
-                </div>
+                <CodeField
+                    id="totp-code"
+                    label=move || t_string!(i18n, code_label)
+                    value=code
+                    error_id="totp-error"
+                    invalid=invalid(submit)
+                />
                 <p id="totp-error" class="error" role="alert">{error_message(submit)}</p>
                 {move || {
                     submit.value().with(|a| matches!(a, Some(Err(e)) if e.clock_drift_minutes().is_some())).then(|| view! {
@@ -164,9 +156,7 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
                     })
                 }}
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                        {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
-                    </button>
+                    <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, continue_button) />
                     <a class="button" href=SECURITY_PATH>{t!(i18n, cancel)}</a>
                 </div>
             </form>

@@ -13,6 +13,7 @@ use super::reauth::ReauthForm;
 use crate::api;
 use crate::browser::new_request_key;
 use crate::components::flow_failed::FlowFailed;
+use crate::components::form_controls::{CodeField, SubmitButton};
 use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::components::texted_code::{ResendButton, TextedCodeListener};
@@ -238,9 +239,7 @@ fn NumberStep(
                 </p>
                 <p id="phone-error" class="error" role="alert">{error_message(send)}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || send.pending().get()>
-                        {move || if send.pending().get() { t_string!(i18n, sending) } else { t_string!(i18n, send_text_message) }}
-                    </button>
+                    <SubmitButton pending=move || send.pending().get() label=move || t_string!(i18n, send_text_message) working=move || t_string!(i18n, sending) />
                     <a class="button" href=SECURITY_PATH>{t!(i18n, cancel)}</a>
                 </div>
             </form>
@@ -286,31 +285,20 @@ fn CodeStep(
                 confirm(typed);
             }) />
             <form class="form" on:submit=on_submit>
-                <div class="field">
-                    <label for="phone-code">{t!(i18n, code_label)}</label>
-                    <input
-                        id="phone-code"
-                        class="code-input"
-                        name="code"
-                        type="text"
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        maxlength="9"
-                        required
-                        data-autofocus
-                        aria-invalid=invalid(submit)
-                        aria-describedby="phone-code-error"
-                        bind:value=code
-                    />
-                </div>
+                <CodeField
+                    id="phone-code"
+                    label=move || t_string!(i18n, code_label)
+                    value=code
+                    error_id="phone-code-error"
+                    invalid=invalid(submit)
+                    autofocus=true
+                />
                 <p id="phone-code-error" class="error" role="alert">
                     {move || error_message(submit)().or_else(error_message(resend))}
                 </p>
                 <p class="hint" role="status">{move || resent().then(|| t_string!(i18n, code_resent))}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                        {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
-                    </button>
+                    <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, continue_button) />
                     <ResendButton
                         resend_at=Signal::derive(move || Some(resend_at))
                         pending=Signal::derive(move || resend.pending().get())

@@ -12,6 +12,7 @@ use super::apps::AppsSection;
 use super::members::MembersSection;
 use super::reauth::ReauthForm;
 use crate::components::confirm::ConfirmDialog;
+use crate::components::form_controls::SubmitButton;
 use crate::dates::format_date;
 use crate::document::focus_on_change;
 use crate::flows::{PolicySave, Removal};
@@ -153,9 +154,7 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                 <p id="policy-error" class="error" role="alert">{error}</p>
                 <p class="hint" role="status">{move || saved.get().then(|| t_string!(i18n, saved))}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || save.pending().get()>
-                        {move || if save.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, save) }}
-                    </button>
+                    <SubmitButton pending=move || save.pending().get() label=move || t_string!(i18n, save) />
                 </div>
             </form>
             {move || matches!(flow.get(), PolicySave::ConfirmPassword(_)).then(|| view! {

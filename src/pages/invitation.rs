@@ -11,6 +11,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use mfa_api::{InvitationStatus, InvitationView, JoinRequest, SignInOutcome};
 
 use crate::api;
+use crate::components::form_controls::SubmitButton;
 use crate::components::loading::Loading;
 use crate::document::page_title;
 use crate::errors::error_text;
@@ -154,9 +155,7 @@ fn CreateAccount(view: InvitationView, token: String) -> impl IntoView {
             </div>
             <p id="join-error" class="error" role="alert">{error_message(join)}</p>
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || join.pending().get()>
-                    {move || if join.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, create_account) }}
-                </button>
+                <SubmitButton pending=move || join.pending().get() label=move || t_string!(i18n, create_account) />
             </div>
         </form>
     }

@@ -12,6 +12,7 @@ use super::reauth::ReauthForm;
 use crate::api;
 use crate::browser;
 use crate::components::confirm::ConfirmDialog;
+use crate::components::form_controls::SubmitButton;
 use crate::dates::format_date;
 use crate::document::page_title;
 use crate::errors::error_text;
@@ -196,9 +197,7 @@ fn InviteForm(company: i64, on_sent: Callback<String>) -> impl IntoView {
             <RoleSelect id="invite-role" role=role />
             <p id="invite-error" class="error" role="alert">{error_message(send)}</p>
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || send.pending().get()>
-                    {move || if send.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, send_invitation) }}
-                </button>
+                <SubmitButton pending=move || send.pending().get() label=move || t_string!(i18n, send_invitation) />
             </div>
         </form>
     }

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 use mfa_api::ForgotPasswordRequest;
 
 use crate::api;
+use crate::components::form_controls::SubmitButton;
 use crate::components::loading::Loading;
 use crate::document::page_title;
 use crate::errors::error_text;
@@ -66,9 +67,7 @@ pub fn ChangePasswordSection() -> impl IntoView {
                 <p id="change-password-error" class="error" role="alert">{error_message(change)}</p>
                 <p class="hint" role="status">{move || changed.get().then(|| t_string!(i18n, password_changed))}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || change.pending().get()>
-                        {move || if change.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, change_password_button) }}
-                    </button>
+                    <SubmitButton pending=move || change.pending().get() label=move || t_string!(i18n, change_password_button) />
                 </div>
             </form>
         </section>
@@ -142,9 +141,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 <p id="forgot-error" class="error" role="alert">{error_message(ask)}</p>
                 <p class="hint" role="status">{move || sent().then(|| t_string!(i18n, reset_link_sent))}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || ask.pending().get()>
-                        {move || if ask.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, send_reset_link) }}
-                    </button>
+                    <SubmitButton pending=move || ask.pending().get() label=move || t_string!(i18n, send_reset_link) />
                     <A href=SIGN_IN_PATH>{t!(i18n, go_to_sign_in)}</A>
                 </div>
             </form>
@@ -180,9 +177,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <NewPasswordField value=password id="reset-password" error_id="reset-error" />
                 <p id="reset-error" class="error" role="alert">{error_message(set)}</p>
                 <div class="actions">
-                    <button type="submit" class="primary" disabled=move || set.pending().get()>
-                        {move || if set.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, set_new_password) }}
-                    </button>
+                    <SubmitButton pending=move || set.pending().get() label=move || t_string!(i18n, set_new_password) />
                 </div>
             </form>
         }

@@ -2,6 +2,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::form_controls::SubmitButton;
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
@@ -52,9 +53,7 @@ pub fn ReauthForm(on_confirmed: Callback<()>, #[prop(optional)] inline: bool) ->
                 <p id="reauth-error" class="error" role="alert">
                     {error_message(submit)}
                 </p>
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, confirm_password_button) }}
-                </button>
+                <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, confirm_password_button) />
             </form>
         </section>
     }

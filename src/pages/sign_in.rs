@@ -12,6 +12,7 @@ use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInR
 
 use crate::api;
 use crate::browser::new_request_key;
+use crate::components::form_controls::{CodeField, SubmitButton};
 use crate::components::loading::Loading;
 use crate::components::recovery_code::RecoveryCodePanel;
 use crate::components::texted_code::{ResendButton, TextedCodeListener};
@@ -206,9 +207,7 @@ fn PasswordStep() -> impl IntoView {
                     />
                 </div>
                 <p id="sign-in-error" class="error" role="alert">{error_message(submit)}</p>
-                <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { t_string!(i18n, signing_in) } else { t_string!(i18n, sign_in_button) }}
-                </button>
+                <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, sign_in_button) working=move || t_string!(i18n, signing_in) />
                 <p><A href=FORGOT_PASSWORD_PATH>{t!(i18n, forgot_password_link)}</A></p>
             </form>
         </section>
@@ -327,26 +326,15 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
             </Show>
             <form class="form" on:submit=on_submit>
                 <Show when=move || !waiting_to_text()>
-                    <div class="field">
-                        <label for="second-factor-code">
-                            {move || if recovery() { t_string!(i18n, recovery_code) } else { t_string!(i18n, code_label) }}
-                        </label>
-                        <input
-                            id="second-factor-code"
-                            class="code-input"
-                            name="code"
-                            type="text"
-                            inputmode=move || if recovery() { "text" } else { "numeric" }
-                            autocomplete=move || if recovery() { "off" } else { "one-time-code" }
-                            autocapitalize="characters"
-                            spellcheck="false"
-                            required
-                            data-autofocus
-                            aria-invalid=invalid(submit)
-                            aria-describedby="second-step-error"
-                            bind:value=code
-                        />
-                    </div>
+                    <CodeField
+                        id="second-factor-code"
+                        label=move || if recovery() { t_string!(i18n, recovery_code) } else { t_string!(i18n, code_label) }
+                        value=code
+                        error_id="second-step-error"
+                        invalid=invalid(submit)
+                        recovery=recovery
+                        autofocus=true
+                    />
                 </Show>
                 <p id="second-step-error" class="error" role="alert">
                     {move || error_message(submit)().or_else(error_message(text_me))}
@@ -354,23 +342,20 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
                 {move || {
                     if waiting_to_text() {
                         view! {
-                            <button
-                                type="button"
-                                class="primary"
-                                data-autofocus
-                                disabled=move || text_me.pending().get()
-                                on:click=move |_| send_text()
-                            >
-                                {move || if text_me.pending().get() { t_string!(i18n, sending) } else { t_string!(i18n, text_me_a_code) }}
-                            </button>
+                            <SubmitButton
+                                kind="button"
+                                autofocus=true
+                                pending=move || text_me.pending().get()
+                                label=move || t_string!(i18n, text_me_a_code)
+                                working=move || t_string!(i18n, sending)
+                                on_press=Callback::new(move |()| send_text())
+                            />
                         }
                         .into_any()
                     } else {
                         view! {
                             <div class="actions">
-                                <button type="submit" class="primary" disabled=move || submit.pending().get()>
-                                    {move || if submit.pending().get() { t_string!(i18n, working) } else { t_string!(i18n, continue_button) }}
-                                </button>
+                                <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, continue_button) />
                                 <Show when=texted>
                                     <ResendButton
                                         resend_at=Signal::derive(move || step.with(|s| s.resend_at))

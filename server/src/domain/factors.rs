@@ -1,5 +1,7 @@
 //! Rules shared by every kind of second factor.
 
+use mfa_api::FactorKind;
+
 use super::clock::UnixTime;
 
 /// A factor not confirmed this long after it was started is void.
@@ -8,6 +10,17 @@ pub const PENDING_LIFETIME_SECS: i64 = 10 * 60;
 /// Whether a pending factor started at `created_at` can still be confirmed.
 pub fn pending_is_live(created_at: UnixTime, now: UnixTime) -> bool {
     now < created_at + PENDING_LIFETIME_SECS
+}
+
+/// Whether a pending factor of `kind` started at `created_at` can still be
+/// confirmed: an authenticator for [`PENDING_LIFETIME_SECS`]; a phone
+/// number as long as a code texted to it is valid (its code is checked,
+/// not the factor's age).
+pub fn confirmable(kind: FactorKind, created_at: UnixTime, now: UnixTime) -> bool {
+    match kind {
+        FactorKind::AuthenticatorApp => pending_is_live(created_at, now),
+        FactorKind::Sms => true,
+    }
 }
 
 /// After factors were added or removed: the factor to mark preferred when
@@ -32,6 +45,13 @@ mod tests {
     fn a_pending_factor_lasts_ten_minutes() {
         assert!(pending_is_live(100, 100 + 599));
         assert!(!pending_is_live(100, 100 + 600));
+    }
+
+    #[test]
+    fn an_authenticator_waits_ten_minutes_a_phone_as_long_as_its_code() {
+        assert!(confirmable(FactorKind::AuthenticatorApp, 100, 100 + 599));
+        assert!(!confirmable(FactorKind::AuthenticatorApp, 100, 100 + 600));
+        assert!(confirmable(FactorKind::Sms, 100, 100 + 3600));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::domain::recovery::RecoveryCode;
 use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
 use crate::mail::templates::Language;
+use crate::services::answer::FactorAnswer;
 use crate::services::second_step::{self, Answer};
 use crate::services::{session, sign_in};
 use crate::state::AppState;
@@ -107,14 +108,14 @@ async fn second_factor(
     ApiJson(request): ApiJson<SecondFactorRequest>,
 ) -> ApiResult<(CookieJar, ApiJson<SignInOutcome>)> {
     let answer = match request {
-        SecondFactorRequest::Totp { code } => {
-            Answer::AuthenticatorCode(TotpCode::parse(&code).map_err(ApiError::validation)?)
-        }
-        SecondFactorRequest::Sms { code } => {
-            Answer::TextedCode(TextedCode::parse(&code).ok_or_else(|| {
+        SecondFactorRequest::Totp { code } => Answer::Factor(FactorAnswer::AuthenticatorCode(
+            TotpCode::parse(&code).map_err(ApiError::validation)?,
+        )),
+        SecondFactorRequest::Sms { code } => Answer::Factor(FactorAnswer::TextedCode(
+            TextedCode::parse(&code).ok_or_else(|| {
                 ApiError::validation("Enter the 6-digit code from the text message.")
-            })?)
-        }
+            })?,
+        )),
         SecondFactorRequest::RecoveryCode { code } => {
             Answer::RecoveryCode(RecoveryCode::parse(&code).map_err(ApiError::validation)?)
         }

@@ -8,17 +8,15 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mfa_api::{ErrorBody, ErrorCode, PasswordFeedback};
+use mfa_api::{ErrorBody, ErrorCode, FactorKind, PasswordFeedback};
 
 use crate::domain::access::Denied;
-use crate::services::authenticator::EnrollError;
 use crate::services::company_policy::PolicyError;
 use crate::services::factors::FactorError;
 use crate::services::phone::TextError;
 use crate::services::profile::ProfileError;
 use crate::services::reauth::ReauthError;
 use crate::services::recovery::RecoveryError;
-use crate::services::second_step::SecondStepError;
 use crate::services::session::SessionError;
 use crate::services::sign_in::SignInError;
 use crate::services::{Locked, Refused};
@@ -28,6 +26,8 @@ use crate::sms::SendError;
 mod accounts;
 /// The errors of the apps service.
 mod apps;
+/// The errors of checking a factor's answer (second step, enrollment).
+mod factors;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -115,9 +115,9 @@ fn message(code: ErrorCode) -> &'static str {
         CodeAlreadyUsed => "That code was already used. Wait for the next one.",
         TooManyAttempts => "Too many wrong attempts.",
         RecoveryCodeRequired => {
-            "Too many wrong codes: sign in with your recovery code, then set up your authenticator again."
+            "Too many wrong codes: sign in with your recovery code, then check your second-factor methods."
         }
-        NoPendingEnrollment => "Start adding the authenticator app again.",
+        NoPendingEnrollment => "Start adding the method again.",
         FactorRequired => {
             "Two-factor authentication is required for your account: add another method before removing this one."
         }
@@ -269,23 +269,6 @@ impl From<SignInError> for ApiError {
     }
 }
 
-impl From<SecondStepError> for ApiError {
-    fn from(e: SecondStepError) -> Self {
-        match e {
-            SecondStepError::NotEnrolled => Self::Client {
-                code: ErrorCode::NotEnrolled,
-                message: "No authenticator app is set up: use your recovery code.".to_owned(),
-            },
-            SecondStepError::WrongCode => Self::code(ErrorCode::WrongCode),
-            SecondStepError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
-            SecondStepError::CodeExpired => Self::code(ErrorCode::CodeExpired),
-            SecondStepError::Refused(refused) => refused.into(),
-            SecondStepError::Busy => Self::code(ErrorCode::Busy),
-            SecondStepError::Internal(e) => Self::Internal(e),
-        }
-    }
-}
-
 impl From<ReauthError> for ApiError {
     fn from(e: ReauthError) -> Self {
         match e {
@@ -294,25 +277,6 @@ impl From<ReauthError> for ApiError {
             ReauthError::NoUser => Self::code(ErrorCode::Unauthenticated),
             ReauthError::Busy => Self::code(ErrorCode::Busy),
             ReauthError::Internal(e) => Self::Internal(e),
-        }
-    }
-}
-
-impl From<EnrollError> for ApiError {
-    fn from(e: EnrollError) -> Self {
-        match e {
-            EnrollError::NoPendingEnrollment => Self::code(ErrorCode::NoPendingEnrollment),
-            EnrollError::WrongCode => Self::code(ErrorCode::WrongCode),
-            // Rounded to whole minutes (a step is 30 s), at least one.
-            EnrollError::ClockDrift { steps } => {
-                let minutes = (steps.abs() + 1) / 2;
-                Self::ClockDrift(minutes.max(1) * steps.signum())
-            }
-            EnrollError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
-            EnrollError::CodeExpired => Self::code(ErrorCode::CodeExpired),
-            EnrollError::Refused(refused) => refused.into(),
-            EnrollError::Busy => Self::code(ErrorCode::Busy),
-            EnrollError::Internal(e) => Self::Internal(e),
         }
     }
 }
@@ -364,14 +328,8 @@ impl From<TextError> for ApiError {
                 code: ErrorCode::InvalidPhoneNumber,
                 message: why.to_string(),
             },
-            TextError::NoPendingEnrollment => Self::Client {
-                code: ErrorCode::NoPendingEnrollment,
-                message: "Start adding the phone number again.".to_owned(),
-            },
-            TextError::NotEnrolled => Self::Client {
-                code: ErrorCode::NotEnrolled,
-                message: "No phone number is set up: use another method.".to_owned(),
-            },
+            TextError::NoPendingEnrollment => factors::start_again(FactorKind::Sms),
+            TextError::NotEnrolled => factors::not_enrolled(FactorKind::Sms),
             TextError::TooManyTexts { wait } => retry(
                 ErrorCode::TooManyTexts,
                 message(ErrorCode::TooManyTexts),

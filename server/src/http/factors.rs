@@ -9,7 +9,8 @@ use super::error::{ApiError, ApiResult};
 use super::session::{MayEnroll, Reauthenticated, SignedIn, session_cookie};
 use super::{ApiJson, ApiPath};
 use crate::domain::totp::TotpCode;
-use crate::services::enrollment::Confirmed;
+use crate::services::answer::FactorAnswer;
+use crate::services::enrollment::{self, Confirmed};
 use crate::services::{authenticator, factors, recovery};
 use crate::state::AppState;
 
@@ -47,7 +48,8 @@ async fn confirm_authenticator(
     ApiJson(request): ApiJson<ConfirmTotpRequest>,
 ) -> ApiResult<(CookieJar, ApiJson<FactorChange>)> {
     let code = TotpCode::parse(&request.code).map_err(ApiError::validation)?;
-    let confirmed = authenticator::confirm(&state.deps, &session, ip.as_deref(), &code).await?;
+    let answer = FactorAnswer::AuthenticatorCode(code);
+    let confirmed = enrollment::confirm(&state.deps, &session, ip.as_deref(), answer).await?;
     Ok(factor_confirmed(&state, jar, confirmed))
 }
 

@@ -16,6 +16,8 @@ use super::factors::factor_confirmed;
 use super::session::{MayEnroll, PendingSecondFactor, Reauthenticated};
 use super::{ApiJson, ApiQuery};
 use crate::domain::texted_code::TextedCode;
+use crate::services::answer::FactorAnswer;
+use crate::services::enrollment;
 use crate::services::phone::{self, Texted};
 use crate::state::AppState;
 
@@ -144,7 +146,8 @@ async fn confirm(
 ) -> ApiResult<(CookieJar, ApiJson<FactorChange>)> {
     let code = TextedCode::parse(&request.code)
         .ok_or_else(|| ApiError::validation("Enter the 6-digit code from the text message."))?;
-    let confirmed = phone::confirm(&state.deps, &session, ip.as_deref(), &code).await?;
+    let answer = FactorAnswer::TextedCode(code);
+    let confirmed = enrollment::confirm(&state.deps, &session, ip.as_deref(), answer).await?;
     Ok(factor_confirmed(&state, jar, confirmed))
 }
 

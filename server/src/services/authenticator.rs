@@ -1,18 +1,14 @@
 //! The authenticator app (TOTP): adding or replacing one, and checking the
-//! codes it shows, at enrollment and at sign-in alike.
+//! codes it shows (for `answer`, at enrollment and at sign-in alike).
 
 use mfa_api::{FactorKind, PRODUCT_NAME};
 
-pub use super::enrollment::{Confirmed, EnrollError};
-use super::limits;
+use super::Deps;
+use super::answer::{Refusal, Verdict};
 use super::session::LiveSession;
-use super::{Actor, Deps, enrollment};
-use crate::domain::attempts::AttemptKind;
-use crate::domain::clock::UnixTime;
-use crate::domain::factors::pending_is_live;
 use crate::domain::seal;
 use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
-use crate::store::{AuditKind, FactorRow, Tx, kind_name};
+use crate::store::{FactorRow, Tx};
 
 const KIND: FactorKind = FactorKind::AuthenticatorApp;
 
@@ -28,7 +24,7 @@ pub struct Enrollment {
 /// A new pending authenticator with a fresh secret, replacing any earlier
 /// pending one (the caller has re-authenticated). It signs nobody in until
 /// confirmed with a code.
-pub async fn start(deps: &Deps, session: &LiveSession) -> Result<Enrollment, EnrollError> {
+pub async fn start(deps: &Deps, session: &LiveSession) -> anyhow::Result<Enrollment> {
     let user_id = session.user_id;
     let secret = TotpSecret::generate(&mut deps.rng());
     let mut tx = deps.begin().await?;
@@ -54,75 +50,6 @@ pub async fn start(deps: &Deps, session: &LiveSession) -> Result<Enrollment, Enr
     })
 }
 
-/// Confirms the pending authenticator with a code from it; the rest is
-/// [`enrollment::finish`], in the same transaction.
-pub async fn confirm(
-    deps: &Deps,
-    session: &LiveSession,
-    ip: Option<&str>,
-    code: &TotpCode,
-) -> Result<Confirmed, EnrollError> {
-    let actor = Actor {
-        user_id: session.user_id,
-        ip,
-    };
-    let now = deps.now();
-    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
-    let fresh = enrollment::first_factor_code(deps, actor.user_id).await?;
-    let mut tx = deps.begin().await?;
-    let pending = tx
-        .pending_factor(actor.user_id, KIND)
-        .await?
-        .filter(|factor| pending_is_live(factor.created_at, now))
-        .ok_or(EnrollError::NoPendingEnrollment)?;
-    match check_code(&mut tx, deps, actor.user_id, &pending, code).await? {
-        CodeCheck::Accepted => {}
-        CodeCheck::Replayed => {
-            replayed(tx, actor, now).await?;
-            return Err(EnrollError::CodeAlreadyUsed);
-        }
-        CodeCheck::Wrong => {
-            // Still wrong, and counted; but the person holds the secret, so
-            // a code from a clock a few minutes off can say so.
-            let wrong = match clock_drift(deps, actor.user_id, &pending, code)? {
-                Some(steps) => EnrollError::ClockDrift { steps },
-                None => EnrollError::WrongCode,
-            };
-            return Err(claimed.wrong(wrong));
-        }
-    }
-    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    enrollment::finish(tx, deps, session, actor, &pending, fresh, now).await
-}
-
-/// Audits a right code typed again (a sign of a shoulder-surfed or phished code).
-pub(super) async fn replayed(
-    mut tx: Tx,
-    actor: Actor<'_>,
-    now: UnixTime,
-) -> Result<(), sqlx::Error> {
-    tx.audit(
-        actor.user_id,
-        AuditKind::CodeReplayed,
-        kind_name(KIND),
-        actor.ip,
-        now,
-    )
-    .await?;
-    tx.commit().await
-}
-
-/// For a wrong code at enrollment: how many steps off the phone's clock is.
-fn clock_drift(
-    deps: &Deps,
-    user_id: i64,
-    factor: &FactorRow,
-    code: &TotpCode,
-) -> anyhow::Result<Option<i64>> {
-    let secret = open_secret(deps, user_id, factor)?;
-    Ok(totp::clock_drift(&secret, code, deps.now()))
-}
-
 fn open_secret(deps: &Deps, user_id: i64, factor: &FactorRow) -> anyhow::Result<TotpSecret> {
     let secret = seal::open(
         &deps.key,
@@ -133,30 +60,24 @@ fn open_secret(deps: &Deps, user_id: i64, factor: &FactorRow) -> anyhow::Result<
     Ok(TotpSecret::from_bytes(secret))
 }
 
-/// What a code typed for an authenticator turned out to be.
-pub(super) enum CodeCheck {
-    /// Right, and its time step is now used up.
-    Accepted,
-    Wrong,
-    /// Right, but its time step (or a later one) was already used.
-    Replayed,
-}
-
 /// Checks `code` against the factor's secret and claims its time step with a
 /// conditional write, so of concurrent requests with one code exactly one
-/// is accepted. Counting wrong answers is the caller's.
+/// is accepted. A wrong code that is right at another time says how far
+/// off the phone's clock seems.
 pub(super) async fn check_code(
     tx: &mut Tx,
     deps: &Deps,
     user_id: i64,
     factor: &FactorRow,
     code: &TotpCode,
-) -> anyhow::Result<CodeCheck> {
+) -> anyhow::Result<Verdict> {
     let secret = open_secret(deps, user_id, factor)?;
     let now = deps.now();
     Ok(match totp::verify(&secret, code, now, factor.last_step) {
-        Ok(step) if tx.claim_factor_step(factor.id, step, now).await? => CodeCheck::Accepted,
-        Ok(_) | Err(TotpRejection::Replayed) => CodeCheck::Replayed,
-        Err(TotpRejection::Wrong) => CodeCheck::Wrong,
+        Ok(step) if tx.claim_factor_step(factor.id, step).await? => Verdict::Accepted,
+        Ok(_) | Err(TotpRejection::Replayed) => Verdict::Refused(Refusal::Replayed),
+        Err(TotpRejection::Wrong) => Verdict::Refused(Refusal::Wrong {
+            clock_drift: totp::clock_drift(&secret, code, now),
+        }),
     })
 }

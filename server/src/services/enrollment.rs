@@ -1,18 +1,20 @@
-//! What adding a factor of any kind ends with, once its first code is
-//! right: the factor confirmed (replacing the user's earlier one of that
+//! Confirming a factor of any kind being added with its first answer, and
+//! what that ends with: the factor confirmed (replacing the user's earlier one of that
 //! kind), the preferred factor, the recovery code with the first factor,
 //! the session's stage, the other sessions ended and the audit event, all
 //! in the caller's transaction.
 
 use mfa_api::Me;
 
-use super::limits::Refused;
+use super::answer::{self, CheckError, FactorAnswer, Occasion, Verdict};
+use super::limits;
 use super::notify;
 use super::recovery::{self, FreshCode};
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, hash_error, internal_error, profile};
+use super::{Actor, Deps, profile};
 use crate::domain::access;
-use crate::domain::factors::preferred_to_set;
+use crate::domain::attempts::AttemptKind;
+use crate::domain::factors::{confirmable, preferred_to_set};
 use crate::domain::oidc::Method;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
@@ -29,40 +31,44 @@ pub struct Confirmed {
     pub session: Option<SessionToken>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum EnrollError {
-    /// Nothing to confirm: never started, replaced, or already confirmed.
-    #[error("no factor is waiting to be confirmed")]
-    NoPendingEnrollment,
-    #[error("wrong code")]
-    WrongCode,
-    /// Wrong, but right for a time `steps` steps away: the phone's clock is off.
-    #[error("wrong code (the clock seems {steps} steps off)")]
-    ClockDrift { steps: i64 },
-    #[error("code already used")]
-    CodeAlreadyUsed,
-    /// The texted code expired, was replaced or was tried too often.
-    #[error("the code is no longer valid")]
-    CodeExpired,
-    #[error("refused without checking: {0}")]
-    Refused(#[from] Refused),
-    /// Too many hashes are waiting: try again in a moment.
-    #[error("the server is busy")]
-    Busy,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+/// Confirms the factor of `answer`'s kind waiting to be confirmed with its
+/// first answer (a code from the new authenticator, the code texted to the
+/// new number); the rest is [`finish`], in the same transaction.
+pub async fn confirm(
+    deps: &Deps,
+    session: &LiveSession,
+    ip: Option<&str>,
+    answer: FactorAnswer,
+) -> Result<Confirmed, CheckError> {
+    let actor = Actor {
+        user_id: session.user_id,
+        ip,
+    };
+    let now = deps.now();
+    let kind = answer.kind();
+    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
+    let fresh = first_factor_code(deps, actor.user_id).await?;
+    let mut tx = deps.begin().await?;
+    let pending = tx
+        .pending_factor(actor.user_id, kind)
+        .await?
+        .filter(|factor| confirmable(kind, factor.created_at, now))
+        .ok_or(CheckError::NoPendingEnrollment(kind))?;
+    let occasion = Occasion::Enroll;
+    match answer::check(&mut tx, deps, actor.user_id, &pending, &answer, occasion).await? {
+        Verdict::Accepted => {}
+        Verdict::Refused(refusal) => {
+            return Err(answer::refused(tx, actor, kind, refusal, occasion, claimed, now).await?);
+        }
+    }
+    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    finish(tx, deps, session, actor, &pending, fresh, now).await
 }
-
-internal_error!(EnrollError);
-hash_error!(EnrollError);
 
 /// The recovery code the first factor brings, hashed before the
 /// confirming transaction (argon2 is slow: no transaction waits on it);
 /// `None` when the user has one already.
-pub(super) async fn first_factor_code(
-    deps: &Deps,
-    user_id: i64,
-) -> Result<Option<FreshCode>, EnrollError> {
+async fn first_factor_code(deps: &Deps, user_id: i64) -> Result<Option<FreshCode>, CheckError> {
     let has_code = deps.read().await?.recovery_code(user_id).await?.is_some();
     Ok(match has_code {
         true => None,
@@ -70,8 +76,8 @@ pub(super) async fn first_factor_code(
     })
 }
 
-/// Confirms `pending`, whose code was right, and commits.
-pub(super) async fn finish(
+/// Confirms `pending`, whose answer was right, and commits.
+async fn finish(
     mut tx: Tx,
     deps: &Deps,
     session: &LiveSession,
@@ -79,9 +85,10 @@ pub(super) async fn finish(
     pending: &FactorRow,
     fresh: Option<FreshCode>,
     now: i64,
-) -> Result<Confirmed, EnrollError> {
+) -> Result<Confirmed, CheckError> {
+    let gone = || CheckError::NoPendingEnrollment(pending.kind);
     if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
-        return Err(EnrollError::NoPendingEnrollment);
+        return Err(gone());
     }
     // One factor of each kind: the new one replaces the old, and keeps its
     // place as the preferred one.
@@ -125,7 +132,7 @@ pub(super) async fn finish(
             Some(fresh.code)
         }
         // The last factor was removed meanwhile (with the code): start again.
-        (None, None) => return Err(EnrollError::NoPendingEnrollment),
+        (None, None) => return Err(gone()),
     };
     session::end_others(&mut tx, session).await?;
     // The code just confirmed proves the factor within this sign-in.
@@ -140,8 +147,8 @@ pub(super) async fn finish(
             session::reissue(&mut tx, deps, session, stage, session.reauth_until)
                 .await
                 .map_err(|e| match e {
-                    session::SessionError::NotSignedIn => EnrollError::NoPendingEnrollment,
-                    session::SessionError::Internal(e) => EnrollError::Internal(e),
+                    session::SessionError::NotSignedIn => gone(),
+                    session::SessionError::Internal(e) => CheckError::Internal(e),
                 })?,
         ),
         false => None,

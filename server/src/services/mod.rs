@@ -13,13 +13,15 @@ use crate::sms::SmsProvider;
 use crate::store::{Store, Tx};
 use hashing::Hashing;
 
+/// A factor's answer and how each kind checks it (second step, enrollment).
+pub mod answer;
 /// A company's apps (OpenID Connect clients), for its admins.
 pub mod apps;
 /// The authenticator app: adding (or replacing) one, and checking its codes.
 pub mod authenticator;
 /// A company's MFA policy and deadline, for its admins.
 pub mod company_policy;
-/// The end of adding a factor of any kind.
+/// Confirming a factor of any kind being added, and what that ends with.
 pub mod enrollment;
 /// Listing and removing factors of every kind.
 pub mod factors;

@@ -6,11 +6,9 @@
 
 use mfa_api::{FactorKind, PRODUCT_NAME, SmsCountryInfo};
 
-use super::enrollment::{self, Confirmed, EnrollError};
-use super::limits;
+use super::answer::{Refusal, Verdict};
 use super::session::LiveSession;
-use super::{Actor, Deps, internal_error};
-use crate::domain::attempts::AttemptKind;
+use super::{Deps, internal_error};
 use crate::domain::clock::UnixTime;
 use crate::domain::factors::pending_is_live;
 use crate::domain::network;
@@ -344,16 +342,6 @@ async fn send(
     result
 }
 
-/// What a typed texted code turned out to be.
-pub(super) enum TextedCheck {
-    /// Right, and now used up.
-    Accepted,
-    /// Wrong (counted against the code; at five it is void).
-    Wrong,
-    /// No code may be typed: none sent, expired, used, replaced or void.
-    Expired,
-}
-
 /// Checks `code` against the newest code of `binding`, in the caller's
 /// transaction; a wrong try is written there too (commit it).
 pub(super) async fn check_code(
@@ -361,69 +349,27 @@ pub(super) async fn check_code(
     deps: &Deps,
     binding: Binding<'_>,
     code: &TextedCode,
-) -> Result<TextedCheck, sqlx::Error> {
+) -> Result<Verdict, sqlx::Error> {
+    let expired = Verdict::Refused(Refusal::Expired);
     let Some(stored) = tx.checkable_texted_code(binding).await? else {
-        return Ok(TextedCheck::Expired);
+        return Ok(expired);
     };
     if deps.now() >= stored.expires_at {
         tx.set_texted_code_state(stored.id, CodeState::Void).await?;
-        return Ok(TextedCheck::Expired);
+        return Ok(expired);
     }
     if !CodeHasher::new(&deps.key).matches(&stored.salt, code, &stored.code_hash) {
         tx.wrong_texted_code(stored.id, texted_code::MAX_WRONG_TRIES)
             .await?;
         return Ok(
             match stored.wrong_tries + 1 >= texted_code::MAX_WRONG_TRIES {
-                true => TextedCheck::Expired,
-                false => TextedCheck::Wrong,
+                true => expired,
+                false => Verdict::Refused(Refusal::Wrong { clock_drift: None }),
             },
         );
     }
     Ok(match tx.use_texted_code(stored.id).await? {
-        true => TextedCheck::Accepted,
-        false => TextedCheck::Expired,
+        true => Verdict::Accepted,
+        false => expired,
     })
-}
-
-/// Confirms the phone number waiting to be verified with the code texted
-/// to it; the rest is [`enrollment::finish`], in the same transaction.
-pub async fn confirm(
-    deps: &Deps,
-    session: &LiveSession,
-    ip: Option<&str>,
-    code: &TextedCode,
-) -> Result<Confirmed, EnrollError> {
-    let actor = Actor {
-        user_id: session.user_id,
-        ip,
-    };
-    let now = deps.now();
-    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
-    let fresh = enrollment::first_factor_code(deps, actor.user_id).await?;
-    let mut tx = deps.begin().await?;
-    // Its texted code says how long it may be confirmed (ten minutes from
-    // the last one sent).
-    let pending = tx
-        .pending_factor(actor.user_id, KIND)
-        .await?
-        .ok_or(EnrollError::NoPendingEnrollment)?;
-    let binding = Binding {
-        user_id: actor.user_id,
-        purpose: Purpose::Enroll,
-        factor_id: pending.id,
-        session_hash: None,
-    };
-    match check_code(&mut tx, deps, binding, code).await? {
-        TextedCheck::Accepted => {}
-        TextedCheck::Wrong => {
-            tx.commit().await?;
-            return Err(claimed.wrong(EnrollError::WrongCode));
-        }
-        TextedCheck::Expired => {
-            tx.commit().await?;
-            return Err(claimed.wrong(EnrollError::CodeExpired));
-        }
-    }
-    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    enrollment::finish(tx, deps, session, actor, &pending, fresh, now).await
 }

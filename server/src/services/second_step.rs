@@ -1,31 +1,27 @@
-//! The second step of sign-in: a code from one of the user's factors, or the
-//! recovery code. Success replaces the half-signed-in session with a full
+//! The second step of sign-in: an answer from one of the user's factors
+//! (checked by `answer`, whatever its kind), or the recovery code. Success replaces the half-signed-in session with a full
 //! one (a new id) in the same transaction that uses up the code.
 
-use mfa_api::{FactorKind, Me, SessionStage, SignInFactor};
+use mfa_api::{Me, SessionStage, SignInFactor};
 
-use super::authenticator::{self, CodeCheck};
-use super::limits::{self, Refused};
+use super::answer::{self, CheckError, FactorAnswer, Occasion, Verdict};
+use super::limits;
 use super::notify;
-use super::phone::{self, TextedCheck};
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, hash_error, internal_error, profile, recovery};
+use super::{Actor, Deps, profile, recovery};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::device;
 use crate::domain::oidc::Method;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
-use crate::domain::texted_code::TextedCode;
-use crate::domain::totp::TotpCode;
 use crate::mail::templates::SecurityEvent;
-use crate::store::{AuditKind, Binding, FactorRow, Purpose, Tx, kind_name};
+use crate::store::{AuditKind, FactorRow, Tx, kind_name};
 
-/// What the person typed, parsed.
+/// What the person gave, parsed.
 #[derive(Debug)]
 pub enum Answer {
-    AuthenticatorCode(TotpCode),
-    /// The code texted at this sign-in.
-    TextedCode(TextedCode),
+    /// An answer from one of their factors.
+    Factor(FactorAnswer),
     RecoveryCode(RecoveryCode),
 }
 
@@ -40,35 +36,8 @@ pub struct SignedIn {
     pub device: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum SecondStepError {
-    /// The user has no factor of the kind the code is for.
-    #[error("no such factor is set up")]
-    NotEnrolled,
-    #[error("wrong code")]
-    WrongCode,
-    #[error("code already used")]
-    CodeAlreadyUsed,
-    /// The texted code expired, was replaced or was tried too often.
-    #[error("the code is no longer valid")]
-    CodeExpired,
-    #[error("refused without checking: {0}")]
-    Refused(#[from] Refused),
-    /// Too many hashes are waiting: try again in a moment.
-    #[error("the server is busy")]
-    Busy,
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-internal_error!(SecondStepError);
-hash_error!(SecondStepError);
-
 /// The factors offered at the second step, the preferred one first.
-pub async fn offered(
-    deps: &Deps,
-    session: &LiveSession,
-) -> Result<Vec<SignInFactor>, SecondStepError> {
+pub async fn offered(deps: &Deps, session: &LiveSession) -> Result<Vec<SignInFactor>, CheckError> {
     let factors = deps.read().await?.factors(session.user_id).await?;
     Ok(offered_factors(factors))
 }
@@ -91,86 +60,43 @@ pub async fn complete(
     session: &LiveSession,
     ip: Option<&str>,
     answer: Answer,
-) -> Result<SignedIn, SecondStepError> {
+) -> Result<SignedIn, CheckError> {
     let actor = Actor {
         user_id: session.user_id,
         ip,
     };
     match answer {
-        Answer::AuthenticatorCode(code) => with_authenticator(deps, session, actor, &code).await,
-        Answer::TextedCode(code) => with_texted_code(deps, session, actor, &code).await,
+        Answer::Factor(answer) => with_factor(deps, session, actor, answer).await,
         Answer::RecoveryCode(code) => with_recovery_code(deps, session, actor, code).await,
     }
 }
 
-async fn with_authenticator(
+/// An answer for one of the user's factors: the attempt is counted before
+/// the answer is checked, a right one gives it back and records the
+/// factor's use, and the session becomes a full one.
+async fn with_factor(
     deps: &Deps,
     session: &LiveSession,
     actor: Actor<'_>,
-    code: &TotpCode,
-) -> Result<SignedIn, SecondStepError> {
+    answer: FactorAnswer,
+) -> Result<SignedIn, CheckError> {
+    let kind = answer.kind();
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
     let factor = tx
         .factors(actor.user_id)
         .await?
         .into_iter()
-        .find(|f| f.kind == FactorKind::AuthenticatorApp)
-        .ok_or(SecondStepError::NotEnrolled)?;
-    match authenticator::check_code(&mut tx, deps, actor.user_id, &factor, code).await? {
-        CodeCheck::Accepted => {}
-        CodeCheck::Replayed => {
-            authenticator::replayed(tx, actor, deps.now()).await?;
-            return Err(SecondStepError::CodeAlreadyUsed);
-        }
-        CodeCheck::Wrong => {
-            drop(tx);
-            failed(deps, actor, kind_name(factor.kind)).await?;
-            return Err(claimed.wrong(SecondStepError::WrongCode));
-        }
-    }
-    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    tx.audit(
-        actor.user_id,
-        AuditKind::SignIn,
-        kind_name(factor.kind),
-        actor.ip,
-        deps.now(),
-    )
-    .await?;
-    signed_in(tx, deps, session, Method::Otp, None).await
-}
-
-async fn with_texted_code(
-    deps: &Deps,
-    session: &LiveSession,
-    actor: Actor<'_>,
-    code: &TextedCode,
-) -> Result<SignedIn, SecondStepError> {
-    let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
-    let mut tx = deps.begin().await?;
-    let factor = tx
-        .factors(actor.user_id)
-        .await?
-        .into_iter()
-        .find(|f| f.kind == FactorKind::Sms)
-        .ok_or(SecondStepError::NotEnrolled)?;
-    let binding = Binding {
-        user_id: actor.user_id,
-        purpose: Purpose::SignIn,
-        factor_id: factor.id,
-        session_hash: Some(session.id.as_str()),
-    };
+        .find(|f| f.kind == kind)
+        .ok_or(CheckError::NotEnrolled(kind))?;
     let now = deps.now();
-    match phone::check_code(&mut tx, deps, binding, code).await? {
-        TextedCheck::Accepted => {}
-        wrong @ (TextedCheck::Wrong | TextedCheck::Expired) => {
-            tx.commit().await?;
-            failed(deps, actor, kind_name(factor.kind)).await?;
-            return Err(claimed.wrong(match wrong {
-                TextedCheck::Wrong => SecondStepError::WrongCode,
-                _ => SecondStepError::CodeExpired,
-            }));
+    let occasion = Occasion::SignIn {
+        session_hash: session.id.as_str(),
+    };
+    match answer::check(&mut tx, deps, actor.user_id, &factor, &answer, occasion).await? {
+        Verdict::Accepted => {}
+        Verdict::Refused(refusal) => {
+            return Err(answer::refused(tx, actor, kind, refusal, occasion, claimed, now).await?);
         }
     }
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
@@ -178,12 +104,12 @@ async fn with_texted_code(
     tx.audit(
         actor.user_id,
         AuditKind::SignIn,
-        kind_name(factor.kind),
+        kind_name(kind),
         actor.ip,
         now,
     )
     .await?;
-    signed_in(tx, deps, session, Method::Sms, None).await
+    signed_in(tx, deps, session, Method::of_factor(kind), None).await
 }
 
 /// How the audit log names the recovery code as a way to sign in.
@@ -211,7 +137,7 @@ async fn with_recovery_code(
     session: &LiveSession,
     actor: Actor<'_>,
     code: RecoveryCode,
-) -> Result<SignedIn, SecondStepError> {
+) -> Result<SignedIn, CheckError> {
     let now = deps.now();
     let claimed = limits::claim(deps, actor, AttemptKind::RecoveryCode).await??;
     let mut tx = deps.read().await?;
@@ -228,7 +154,7 @@ async fn with_recovery_code(
     };
     let (Some((stored_hash, _)), true) = (stored, matches) else {
         failed(deps, actor, RECOVERY_CODE).await?;
-        return Err(claimed.wrong(SecondStepError::WrongCode));
+        return Err(claimed.wrong(CheckError::WrongCode));
     };
     let fresh = recovery::fresh(deps).await?;
     let mut tx = deps.begin().await?;
@@ -237,7 +163,7 @@ async fn with_recovery_code(
         .await?
     {
         // Another request used it first.
-        return Err(SecondStepError::WrongCode);
+        return Err(CheckError::WrongCode);
     }
     // The recovery code also reopens the factor codes, however many failed.
     limits::give_back(&mut tx, actor.user_id, AttemptKind::RecoveryCode).await?;
@@ -264,7 +190,7 @@ async fn signed_in(
     session: &LiveSession,
     method: Method,
     new_recovery_code: Option<RecoveryCode>,
-) -> Result<SignedIn, SecondStepError> {
+) -> Result<SignedIn, CheckError> {
     let user_id = session.user_id;
     let stage = SessionStage::Full;
     let methods = session.methods.clone().with(method);

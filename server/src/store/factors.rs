@@ -135,28 +135,24 @@ impl Tx {
     }
 
     /// Records `step` as used, only if it is newer than the last one: of two
-    /// requests racing with the same code, exactly one gets `true`. A
-    /// confirmed factor also records the use.
+    /// requests racing with the same code, exactly one gets `true`.
     pub async fn claim_factor_step(
         &mut self,
         factor_id: i64,
         step: i64,
-        now: UnixTime,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE factors SET last_step = $1, \
-             last_used_at = CASE WHEN confirmed_at IS NULL THEN last_used_at ELSE $3 END \
+            "UPDATE factors SET last_step = $1 \
              WHERE id = $2 AND (last_step IS NULL OR last_step < $1)",
         )
         .bind(step)
         .bind(factor_id)
-        .bind(now)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    /// Records a sign-in with a factor that has no time step (a phone).
+    /// Records a sign-in with a factor (shown as its "last used").
     pub async fn factor_used(&mut self, factor_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE factors SET last_used_at = $1 WHERE id = $2")
             .bind(now)

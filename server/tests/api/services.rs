@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use mfa_api::SessionStage;
+use mfa_api::{FactorKind, SessionStage};
 use mfa_server::demo;
 use mfa_server::domain::clock::{Clock, FixedClock};
 use mfa_server::domain::email::Email;
@@ -17,13 +17,15 @@ use mfa_server::domain::slow_hash::Memory;
 use mfa_server::domain::totp::TotpCode;
 use mfa_server::keys::ServerKey;
 use mfa_server::mail::Mailer;
-use mfa_server::services::authenticator::{self, EnrollError};
+use mfa_server::services::answer::{CheckError, FactorAnswer};
+use mfa_server::services::authenticator;
+use mfa_server::services::enrollment;
 use mfa_server::services::factors::{self, FactorError};
 use mfa_server::services::hashing::Hashing;
 use mfa_server::services::profile;
 use mfa_server::services::reauth::{self, ReauthError};
 use mfa_server::services::recovery::{self, RecoveryError};
-use mfa_server::services::second_step::{self, Answer, SecondStepError};
+use mfa_server::services::second_step::{self, Answer};
 use mfa_server::services::session::{self, LiveSession, SessionError};
 use mfa_server::services::sign_in::{self, Attempt, SignInError};
 use mfa_server::services::{Deps, Locked, Refused};
@@ -31,6 +33,11 @@ use mfa_server::sms::SmsProvider;
 use mfa_server::store::Store;
 
 use crate::helpers::{DEMO_PASSWORD, START, config, totp_code};
+
+/// A code from an authenticator app, as the second step and enrollment take it.
+fn totp_answer(code: &TotpCode) -> FactorAnswer {
+    FactorAnswer::AuthenticatorCode(code.clone())
+}
 
 const IP: Option<&str> = Some("192.0.2.7");
 
@@ -101,7 +108,7 @@ impl Fixture {
         let enrollment = authenticator::start(&self.deps, session).await.unwrap();
         let secret = enrollment.secret.to_base32();
         let code = self.code(&secret);
-        let confirmed = authenticator::confirm(&self.deps, session, IP, &code)
+        let confirmed = enrollment::confirm(&self.deps, session, IP, totp_answer(&code))
             .await
             .unwrap();
         self.clock.advance(30);
@@ -210,11 +217,8 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
     let code = f.code(&enrollment.secret.to_base32());
 
     f.fail_writes_to("recovery_codes").await;
-    let failed = authenticator::confirm(&f.deps, &payee, IP, &code).await;
-    assert!(
-        matches!(failed, Err(EnrollError::Internal(_))),
-        "{failed:?}"
-    );
+    let failed = enrollment::confirm(&f.deps, &payee, IP, totp_answer(&code)).await;
+    assert!(matches!(failed, Err(CheckError::Internal(_))), "{failed:?}");
     assert_eq!(
         f.count(
             "SELECT COUNT(*) FROM factors WHERE confirmed_at IS NOT NULL OR last_step IS NOT NULL"
@@ -235,7 +239,7 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
 
     // Once the database accepts writes again, the same code confirms.
     f.allow_writes_to("recovery_codes").await;
-    let confirmed = authenticator::confirm(&f.deps, &payee, IP, &code)
+    let confirmed = enrollment::confirm(&f.deps, &payee, IP, totp_answer(&code))
         .await
         .unwrap();
     assert!(
@@ -257,8 +261,13 @@ async fn confirming_writes_the_factor_code_stage_and_audit_together_or_not_at_al
         .await,
         1
     );
-    let again = authenticator::confirm(&f.deps, &payee, IP, &code).await;
-    assert!(matches!(again, Err(EnrollError::NoPendingEnrollment)));
+    let again = enrollment::confirm(&f.deps, &payee, IP, totp_answer(&code)).await;
+    assert!(matches!(
+        again,
+        Err(CheckError::NoPendingEnrollment(
+            FactorKind::AuthenticatorApp
+        ))
+    ));
 }
 
 #[tokio::test]
@@ -273,14 +282,14 @@ async fn wrong_codes_count_and_lock_at_enrollment() {
     ))
     .unwrap();
     for _ in 0..9 {
-        let reply = authenticator::confirm(&f.deps, &member, IP, &wrong).await;
-        assert!(matches!(reply, Err(EnrollError::WrongCode)));
+        let reply = enrollment::confirm(&f.deps, &member, IP, totp_answer(&wrong)).await;
+        assert!(matches!(reply, Err(CheckError::WrongCode)));
     }
-    let locked = authenticator::confirm(&f.deps, &member, IP, &wrong).await;
+    let locked = enrollment::confirm(&f.deps, &member, IP, totp_answer(&wrong)).await;
     assert!(
         matches!(
             locked,
-            Err(EnrollError::Refused(Refused::Locked(Locked { until, wait: 900 }))) if until == START + 900
+            Err(CheckError::Refused(Refused::Locked(Locked { until, wait: 900 }))) if until == START + 900
         ),
         "{locked:?}"
     );
@@ -302,10 +311,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
 
     f.fail_writes_to("sessions").await;
     let failed = second_step::complete(&f.deps, &pending, IP, answer()).await;
-    assert!(
-        matches!(failed, Err(SecondStepError::Internal(_))),
-        "{failed:?}"
-    );
+    assert!(matches!(failed, Err(CheckError::Internal(_))), "{failed:?}");
     assert_eq!(
         f.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'recovery_code_used'")
             .await,
@@ -328,7 +334,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
     ));
     let (_, pending) = f.sign_in("member@demo.test").await;
     let reused = second_step::complete(&f.deps, &pending, IP, answer()).await;
-    assert!(matches!(reused, Err(SecondStepError::WrongCode)));
+    assert!(matches!(reused, Err(CheckError::WrongCode)));
 }
 
 #[tokio::test]
@@ -338,14 +344,10 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
     let (secret, _) = f.enroll(&member).await;
     let (pending_token, pending) = f.sign_in("member@demo.test").await;
     let code = f.code(&secret);
-    let signed_in = second_step::complete(
-        &f.deps,
-        &pending,
-        IP,
-        Answer::AuthenticatorCode(code.clone()),
-    )
-    .await
-    .unwrap();
+    let signed_in =
+        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)))
+            .await
+            .unwrap();
     assert!(signed_in.new_recovery_code.is_none());
     assert!(matches!(
         session::find(&f.deps, &pending_token).await,
@@ -357,8 +359,8 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
     );
     let (_, pending) = f.sign_in("member@demo.test").await;
     let replay =
-        second_step::complete(&f.deps, &pending, IP, Answer::AuthenticatorCode(code)).await;
-    assert!(matches!(replay, Err(SecondStepError::CodeAlreadyUsed)));
+        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code))).await;
+    assert!(matches!(replay, Err(CheckError::CodeAlreadyUsed)));
 }
 
 #[tokio::test]

@@ -8,9 +8,7 @@ use crate::i18n::{t_string, use_i18n};
 #[component]
 pub fn CodeField(
     id: &'static str,
-    /// "6-digit code" unless told otherwise.
-    #[prop(optional, into)]
-    label: Option<Signal<&'static str>>,
+    #[prop(into)] label: Signal<&'static str>,
     value: RwSignal<String>,
     /// The id of the element that says what was wrong.
     error_id: &'static str,
@@ -24,11 +22,9 @@ pub fn CodeField(
     #[prop(optional)]
     autofocus: bool,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let label = move || label.map_or_else(|| t_string!(i18n, code_label), |label| label.get());
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <input
                 id=id
                 class="code-input"

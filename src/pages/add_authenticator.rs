@@ -144,6 +144,7 @@ fn ScanStep(enrollment: TotpEnrollment, on_confirmed: Callback<FactorChange>) ->
             <form class="form" on:submit=on_submit>
                 <CodeField
                     id="totp-code"
+                    label=move || t_string!(i18n, code_label)
                     value=code
                     error_id="totp-error"
                     invalid=invalid(submit)

@@ -287,6 +287,7 @@ fn CodeStep(
             <form class="form" on:submit=on_submit>
                 <CodeField
                     id="phone-code"
+                    label=move || t_string!(i18n, code_label)
                     value=code
                     error_id="phone-code-error"
                     invalid=invalid(submit)

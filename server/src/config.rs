@@ -13,6 +13,8 @@ mod error;
 pub mod forward_auth;
 /// Origins and host names compared in one normal form.
 pub mod origin;
+/// The WebAuthn relying party passkeys are bound to.
+pub mod passkeys;
 /// The SMS provider's settings.
 mod sms;
 

@@ -28,6 +28,8 @@ mod apps;
 mod attempts;
 /// The security audit log.
 mod audit;
+/// WebAuthn ceremonies under way.
+mod ceremonies;
 /// Company settings and members.
 mod companies;
 /// The queue of emails to send.
@@ -53,6 +55,7 @@ pub use accounts::{Credentials, MembershipRow, UserRow};
 pub use announcements::{Announcement, Unenrolled};
 pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
 pub use audit::AuditKind;
+pub use ceremonies::{CeremonyPurpose, CeremonyRow, NewCeremony};
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};

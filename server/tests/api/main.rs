@@ -17,6 +17,7 @@ mod limits;
 mod mail;
 mod members;
 mod oidc;
+mod passkeys;
 mod passwords;
 mod policy_changes;
 mod resets;

@@ -36,6 +36,9 @@ pub struct NewCeremony<'a> {
     pub expires_at: UnixTime,
 }
 
+/// A ceremony as read back: purpose, session, user, state, expiry.
+type StoredCeremony = (String, Option<String>, Option<i64>, String, i64);
+
 /// A ceremony taken to be finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CeremonyRow {
@@ -71,7 +74,7 @@ impl Tx {
         session_hash: Option<&str>,
         now: UnixTime,
     ) -> Result<Option<CeremonyRow>, sqlx::Error> {
-        let row: Option<(String, Option<String>, Option<i64>, String, i64)> = sqlx::query_as(
+        let row: Option<StoredCeremony> = sqlx::query_as(
             "DELETE FROM webauthn_ceremonies WHERE id_hash = $1 \
              RETURNING purpose, session_hash, user_id, state, expires_at",
         )

@@ -1,6 +1,12 @@
 -- Passkeys (WebAuthn). A passkey is a factor of kind 'passkey'; its public
 -- credential lives here, with what the authenticator last reported.
 
+-- The user handle every passkey of a user carries (WebAuthn's user.id: a
+-- random UUID, given with the first passkey; never the email or the row id).
+-- A discoverable credential names its user by it.
+ALTER TABLE users ADD COLUMN webauthn_handle TEXT;
+CREATE UNIQUE INDEX users_by_webauthn_handle ON users (webauthn_handle);
+
 CREATE TABLE passkeys (
     factor_id        BIGINT PRIMARY KEY REFERENCES factors (id) ON DELETE CASCADE,
     -- base64url; a credential belongs to one account only, whoever's it is.

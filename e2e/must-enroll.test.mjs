@@ -3,8 +3,7 @@
 // page sends them back there, and adding the authenticator app opens the rest.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD, newPage, serverAndBrowser, signIn } from './helpers.mjs';
-import { totp } from './totp.mjs';
+import { enrollAuthenticator, newPage, serverAndBrowser, signIn } from './helpers.mjs';
 
 const app = serverAndBrowser();
 const REQUIRED = 'Two-factor authentication is required';
@@ -32,16 +31,7 @@ test('a payee without a factor can only enroll, then reaches the rest', async ()
   assert.equal(await page.getByRole('heading', { name: 'Welcome, Pat' }).count(), 0);
 
   // Enroll.
-  await page.getByRole('button', { name: 'Add Authenticator App' }).click();
-  await page.getByLabel('Current password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Confirm password' }).click();
-  await page.getByRole('heading', { name: 'Secure your Account' }).waitFor();
-  const key = (await page.locator('#setup-key').textContent()).replace(/\s/g, '');
-  await page.getByLabel('6-digit code').fill(totp(key));
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Save your recovery code' }).waitFor();
-  await page.getByLabel('I have saved my recovery code').check();
-  await page.getByRole('button', { name: 'Finish' }).click();
+  await enrollAuthenticator(page);
   await page.waitForURL('**/profile/security');
   await page.getByText('Two-factor authentication is on.').waitFor();
   assert.equal(await page.getByRole('heading', { name: REQUIRED }).count(), 0);

@@ -3,11 +3,11 @@
 //! rotated, and what discovery says about the provider.
 
 use axum::http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::enforcement::company_id;
 use crate::helpers::spawn_served_app;
-use crate::oidc::{http, token_request};
+use crate::oidc::{get_json, token_request};
 
 #[tokio::test]
 async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() {
@@ -107,14 +107,7 @@ async fn only_the_companys_admins_manage_its_apps_with_the_password_confirmed() 
 #[tokio::test]
 async fn discovery_names_every_endpoint_and_s256() {
     let (app, base) = spawn_served_app().await;
-    let doc: Value = http()
-        .get(format!("{base}/.well-known/openid-configuration"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(format!("{base}/.well-known/openid-configuration")).await;
     assert_eq!(doc["issuer"], base);
     for (key, path) in [
         ("authorization_endpoint", "/oidc/authorize"),

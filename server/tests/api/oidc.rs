@@ -39,6 +39,11 @@ pub fn http() -> openidconnect::reqwest::Client {
         .unwrap()
 }
 
+/// A JSON document fetched over real HTTP (discovery, the JWKS).
+pub async fn get_json(url: String) -> serde_json::Value {
+    http().get(url).send().await.unwrap().json().await.unwrap()
+}
+
 /// The admin registers an app ("Add app"); returns (client id, secret).
 async fn add_app(app: &TestApp, kind: &str) -> (String, Option<String>) {
     let admin = app.signed_in("admin@demo.test").await;
@@ -438,14 +443,7 @@ async fn a_rotated_key_signs_new_tokens_while_the_old_one_stays_published_until_
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("signs ID tokens from now on"));
-    let jwks: Value = http()
-        .get(format!("{base}/oidc/jwks"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = get_json(format!("{base}/oidc/jwks")).await;
     let kids: Vec<&str> = jwks["keys"]
         .as_array()
         .unwrap()

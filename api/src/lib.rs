@@ -140,6 +140,17 @@ pub enum ErrorCode {
     AccountExists,
     /// The company's last admin cannot be removed or made a member.
     LastAdmin,
+    /// The passkey's signature was not accepted (or its count went back).
+    PasskeyRefused,
+    /// "Sign in with a passkey" with a passkey no account here holds.
+    PasskeyUnknown,
+    /// That passkey is registered already (to this account or another).
+    PasskeyAlreadyRegistered,
+    /// The passkey request expired or was used: start again.
+    PasskeyCeremonyExpired,
+    /// The server's public URL is an IP address: browsers refuse passkeys
+    /// there (open it by its host name).
+    PasskeysUnavailable,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -235,6 +246,15 @@ pub struct FactorChange {
     /// Present when a new recovery code was made: show it, once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<RecoveryCodeText>,
+    /// The factor just confirmed, when one was (to name a new passkey).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub factor_id: Option<i64>,
+}
+
+/// `PUT /api/factors/{id}/name`: a passkey's new name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenameFactor {
+    pub name: String,
 }
 
 /// `POST /api/sign-in`: sign in with email and password.
@@ -424,6 +444,9 @@ pub enum FactorKind {
     AuthenticatorApp,
     /// A phone number that receives codes by text message.
     Sms,
+    /// A WebAuthn credential (a passkey): discoverable, user-verifying. A
+    /// person may have several, told apart by their names.
+    Passkey,
 }
 
 /// A confirmed second factor.

@@ -20,6 +20,8 @@ pub fn confirmable(kind: FactorKind, created_at: UnixTime, now: UnixTime) -> boo
     match kind {
         FactorKind::AuthenticatorApp => pending_is_live(created_at, now),
         FactorKind::Sms => true,
+        // Confirmed in the request that registers it.
+        FactorKind::Passkey => false,
     }
 }
 

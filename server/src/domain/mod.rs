@@ -25,6 +25,8 @@ pub mod member_import;
 pub mod network;
 /// OpenID Connect for the company's other apps.
 pub mod oidc;
+/// Passkeys (WebAuthn): names, ceremonies, counters.
+pub mod passkey;
 /// Passwords as typed, hashed with argon2id.
 pub mod password;
 /// Phone numbers for texted codes, and where texts are offered.

@@ -35,6 +35,9 @@ pub enum Method {
     Sms,
     /// The single-use recovery code: a second factor, but no device's.
     RecoveryCode,
+    /// A passkey, with user verification: a key the device holds
+    /// (RFC 8176 `hwk`), unlocked by the person.
+    Passkey,
 }
 
 impl Method {
@@ -43,6 +46,7 @@ impl Method {
         match kind {
             mfa_api::FactorKind::AuthenticatorApp => Self::Otp,
             mfa_api::FactorKind::Sms => Self::Sms,
+            mfa_api::FactorKind::Passkey => Self::Passkey,
         }
     }
 
@@ -52,13 +56,20 @@ impl Method {
             Self::Otp => "otp",
             Self::Sms => "sms",
             Self::RecoveryCode => "recovery",
+            Self::Passkey => "hwk",
         }
     }
 
     fn from_name(name: &str) -> Option<Self> {
-        [Self::Password, Self::Otp, Self::Sms, Self::RecoveryCode]
-            .into_iter()
-            .find(|m| m.name() == name)
+        [
+            Self::Password,
+            Self::Otp,
+            Self::Sms,
+            Self::RecoveryCode,
+            Self::Passkey,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
     }
 
     fn is_second_factor(self) -> bool {
@@ -73,6 +84,12 @@ pub struct Methods(Vec<Method>);
 impl Methods {
     pub fn password() -> Self {
         Self(vec![Method::Password])
+    }
+
+    /// "Sign in with a passkey": the passkey alone, user-verified, is both
+    /// factors.
+    pub fn passkey() -> Self {
+        Self(vec![Method::Passkey])
     }
 
     /// These methods and `method`.

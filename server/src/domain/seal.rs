@@ -24,7 +24,12 @@ pub fn phone_owner(user_id: i64, factor_id: i64) -> String {
     format!("phone:v1:user={user_id}:factor={factor_id}")
 }
 
-/// nonce ‖ ciphertext ‖ tag, hex-encoded for a TEXT column.
+/// What a sealed passkey credential is bound to (not secret, but a
+/// credential moved to another account, or altered, does not open).
+pub fn passkey_owner(user_id: i64, factor_id: i64) -> String {
+    format!("passkey:v1:user={user_id}:factor={factor_id}")
+}
+
 /// A reset link's token, sealed while its email waits in the queue.
 pub fn reset_link_owner(reset_id: i64) -> String {
     format!("reset-link:v1:reset={reset_id}")
@@ -35,6 +40,7 @@ pub fn invitation_owner(invitation_id: i64) -> String {
     format!("invitation:v1:invitation={invitation_id}")
 }
 
+/// nonce ‖ ciphertext ‖ tag, hex-encoded for a TEXT column.
 pub fn seal(
     key: &ServerKey,
     owner: &str,

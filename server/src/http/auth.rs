@@ -120,20 +120,29 @@ async fn second_factor(
             Answer::RecoveryCode(RecoveryCode::parse(&code).map_err(ApiError::validation)?)
         }
     };
-    let signed_in = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
+    let done = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
+    Ok(signed_in(&state, jar, done))
+}
+
+/// The answer to a finished sign-in (a second step, a passkey): the user,
+/// the full session's cookie, the known-device cookie and, after a
+/// recovery code, its replacement.
+pub(super) fn signed_in(
+    state: &AppState,
+    jar: CookieJar,
+    done: second_step::SignedIn,
+) -> (CookieJar, ApiJson<SignInOutcome>) {
     let secure = state.config.secure_cookies();
     let jar = jar
-        .add(session_cookie(&signed_in.token, &state.config))
-        .add(device_cookie(signed_in.device, secure));
-    Ok((
-        jar,
-        ApiJson(SignInOutcome::SignedIn {
-            me: signed_in.me,
-            new_recovery_code: signed_in
-                .new_recovery_code
-                .map(|code| RecoveryCodeText(code.display())),
-        }),
-    ))
+        .add(session_cookie(&done.token, &state.config))
+        .add(device_cookie(done.device, secure));
+    let outcome = SignInOutcome::SignedIn {
+        me: done.me,
+        new_recovery_code: done
+            .new_recovery_code
+            .map(|code| RecoveryCodeText(code.display())),
+    };
+    (jar, ApiJson(outcome))
 }
 
 /// Ends the session, if any, and clears the cookie. Idempotent.

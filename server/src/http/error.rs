@@ -78,12 +78,24 @@ pub fn status(code: ErrorCode) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        NoPendingEnrollment | FactorRequired | NotEnrolled | AdminNotEnrolled | AlreadyMember
-        | AlreadyInvited | AccountExists | LastAdmin => StatusCode::CONFLICT,
+        NoPendingEnrollment
+        | FactorRequired
+        | NotEnrolled
+        | AdminNotEnrolled
+        | AlreadyMember
+        | AlreadyInvited
+        | AccountExists
+        | LastAdmin
+        | PasskeyAlreadyRegistered
+        | PasskeysUnavailable => StatusCode::CONFLICT,
+        PasskeyUnknown => StatusCode::UNAUTHORIZED,
+        PasskeyCeremonyExpired => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ValidationFailed | WrongPassword | WrongCode | CodeAlreadyUsed | InvalidPhoneNumber
-        | SmsNumberRejected | CodeExpired | WeakPassword => StatusCode::UNPROCESSABLE_ENTITY,
+        | SmsNumberRejected | CodeExpired | WeakPassword | PasskeyRefused => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         LinkExpired => StatusCode::GONE,
         TooManyAttempts | TooManyTexts => StatusCode::TOO_MANY_REQUESTS,
         InternalError | Unknown => StatusCode::INTERNAL_SERVER_ERROR,
@@ -148,6 +160,15 @@ fn message(code: ErrorCode) -> &'static str {
         }
         AccountExists => "An account has this email already: sign in to accept the invitation.",
         LastAdmin => "The company needs at least one admin: make someone else an admin first.",
+        PasskeyRefused => "That passkey was not accepted. Try again, or use another method.",
+        PasskeyUnknown => {
+            "That passkey is not registered here. Sign in with your email and password instead."
+        }
+        PasskeyAlreadyRegistered => "That passkey is registered already.",
+        PasskeyCeremonyExpired => "The passkey request expired. Please try again.",
+        PasskeysUnavailable => {
+            "Passkeys work only when this site is opened by its name, not by an IP address."
+        }
         InternalError | Unknown => "Something went wrong on our side. Please try again.",
         Busy => "The server is busy. Please try again in a moment.",
     }

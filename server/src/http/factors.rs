@@ -70,6 +70,7 @@ pub(super) fn factor_confirmed(
         recovery_code: confirmed
             .recovery_code
             .map(|code| RecoveryCodeText(code.display())),
+        factor_id: Some(confirmed.factor_id),
     };
     (jar, ApiJson(answer))
 }
@@ -106,5 +107,6 @@ async fn new_recovery_code(
     Ok(ApiJson(FactorChange {
         me: regenerated.me,
         recovery_code: Some(RecoveryCodeText(regenerated.code.display())),
+        factor_id: None,
     }))
 }

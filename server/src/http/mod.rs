@@ -42,6 +42,8 @@ mod members;
 mod oidc;
 /// The demo's outbox.
 mod outbox;
+/// Passkeys: adding one, the second step with one, signing in with one.
+mod passkeys;
 /// Changing a password, and choosing a new one after forgetting it.
 mod password;
 /// Phone numbers and texted codes.
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reauth::router())
         .merge(password::router())
         .merge(factors::router())
+        .merge(passkeys::router())
         .merge(phone::router())
         .merge(companies::router())
         .merge(invitations::router())

@@ -367,12 +367,14 @@ fn security_event(
                 FactorAdded { factor: Sms } => {
                     "A phone number for text-message codes was added to your account"
                 }
+                FactorAdded { factor: Passkey } => "A passkey was added to your account",
                 FactorRemoved {
                     factor: AuthenticatorApp,
                 } => "An authenticator app was removed from your account",
                 FactorRemoved { factor: Sms } => {
                     "A phone number for text-message codes was removed from your account"
                 }
+                FactorRemoved { factor: Passkey } => "A passkey was removed from your account",
                 RecoveryCodeUsed => "Your recovery code was used to sign in to your account",
                 RecoveryCodeRegenerated => {
                     "A new recovery code was made for your account; the old one no longer works"
@@ -407,11 +409,15 @@ fn security_event(
                 FactorAdded { factor: Sms } => {
                     "Un numéro de téléphone pour les codes par SMS a été ajouté à votre compte"
                 }
+                FactorAdded { factor: Passkey } => "Une clé d'accès a été ajoutée à votre compte",
                 FactorRemoved {
                     factor: AuthenticatorApp,
                 } => "Une application d'authentification a été retirée de votre compte",
                 FactorRemoved { factor: Sms } => {
                     "Un numéro de téléphone pour les codes par SMS a été retiré de votre compte"
+                }
+                FactorRemoved { factor: Passkey } => {
+                    "Une clé d'accès a été retirée de votre compte"
                 }
                 RecoveryCodeUsed => {
                     "Votre code de récupération a servi à vous connecter à votre compte"

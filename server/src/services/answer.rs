@@ -1,13 +1,16 @@
 //! A factor's answer (a code from an authenticator app, a code texted to a
-//! phone) and how it is checked. The second step of sign-in
+//! phone, a passkey's response) and how it is checked. The second step of sign-in
 //! (`second_step`) and confirming a new factor (`enrollment`) both check
 //! answers here: what differs between kinds of factor is only how an answer
 //! is checked, and that is the one `match` on the kind below.
 
 use mfa_api::FactorKind;
 
-use super::limits::{Claimed, Refused};
+use super::limits::{self, Claimed, Refused};
+use super::passkeys::{self, PasskeyAnswer, PasskeyResponse};
 use super::{Actor, Deps, authenticator, hash_error, internal_error, phone};
+use crate::domain::attempts::AttemptKind;
+use crate::domain::factors::confirmable;
 use crate::domain::texted_code::TextedCode;
 use crate::domain::totp::TotpCode;
 use crate::store::{AuditKind, Binding, FactorRow, Purpose, Tx, kind_name};
@@ -19,6 +22,8 @@ pub enum FactorAnswer {
     AuthenticatorCode(TotpCode),
     /// The code texted to the phone for this sign-in or this enrollment.
     TextedCode(TextedCode),
+    /// The browser's response to a passkey ceremony.
+    Passkey(PasskeyAnswer),
 }
 
 impl FactorAnswer {
@@ -27,25 +32,28 @@ impl FactorAnswer {
         match self {
             Self::AuthenticatorCode(_) => FactorKind::AuthenticatorApp,
             Self::TextedCode(_) => FactorKind::Sms,
+            Self::Passkey(_) => FactorKind::Passkey,
         }
     }
 }
 
 /// When an answer is checked: the answer must be one given for this
-/// occasion (a code texted at sign-in is bound to that sign-in's session).
+/// occasion (a code texted at sign-in, a passkey's ceremony, is bound to
+/// the session that asked for it).
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Occasion<'a> {
     /// The second step of the sign-in with this session (its hash).
     SignIn { session_hash: &'a str },
-    /// Confirming a factor being added.
-    Enroll,
+    /// Confirming a factor being added, in this session (its hash).
+    Enroll { session_hash: &'a str },
 }
 
 /// What an answer turned out to be.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// Right, and used up where an answer can be used once.
-    Accepted,
+    /// Right, for this factor (pending when enrolling), and used up where
+    /// an answer can be used once.
+    Accepted(FactorRow),
     Refused(Refusal),
 }
 
@@ -60,6 +68,9 @@ pub(super) enum Refusal {
     /// No answer can be taken any more: none was sent, or it expired, was
     /// used, replaced or tried too often.
     Expired,
+    /// A passkey whose signature count did not move forward: a copy of the
+    /// key may be in use elsewhere.
+    Cloned,
 }
 
 /// Why an answer was not taken, at the second step or when confirming.
@@ -83,6 +94,22 @@ pub enum CheckError {
     /// The texted code expired, was replaced or was tried too often.
     #[error("the code is no longer valid")]
     CodeExpired,
+    /// A passkey's signature was not accepted.
+    #[error("the passkey was not accepted")]
+    PasskeyRefused,
+    /// "Sign in with a passkey" with a passkey nobody here holds.
+    #[error("unknown passkey")]
+    PasskeyUnknown,
+    /// A new passkey already registered (to this account or another).
+    #[error("this passkey is registered already")]
+    CredentialInUse,
+    /// The passkey ceremony answered is gone: it expired, was used, or was
+    /// replaced by a newer one.
+    #[error("the passkey request expired")]
+    CeremonyExpired,
+    /// The public URL is an IP address: browsers refuse passkeys there.
+    #[error("passkeys are not available at this address")]
+    PasskeysUnavailable,
     #[error("refused without checking: {0}")]
     Refused(#[from] Refused),
     /// Too many hashes are waiting: try again in a moment.
@@ -95,37 +122,103 @@ pub enum CheckError {
 internal_error!(CheckError);
 hash_error!(CheckError);
 
-/// Checks `answer` against `factor` (of the answer's kind) in the caller's
-/// transaction. What the check writes (a time step used up, a wrong try
-/// counted against a texted code) is written there: commit it whatever the
-/// verdict. Counting attempts against the user is the caller's.
+/// Checks `answer` against the user's factor it answers for: at sign-in,
+/// one they have; when enrolling, the one being added. Each kind finds its
+/// factor its own way (a code its kind's one factor, a passkey by its
+/// credential). What the check writes (a time step used up, a wrong try
+/// counted against a texted code, a ceremony taken) is written in the
+/// caller's transaction: commit it whatever the verdict. Counting attempts
+/// against the user is the caller's.
 pub(super) async fn check(
     tx: &mut Tx,
     deps: &Deps,
     user_id: i64,
-    factor: &FactorRow,
     answer: &FactorAnswer,
     occasion: Occasion<'_>,
-) -> anyhow::Result<Verdict> {
-    debug_assert_eq!(factor.kind, answer.kind());
-    Ok(match answer {
+) -> Result<Verdict, CheckError> {
+    let kind = answer.kind();
+    let (purpose, session_hash) = match occasion {
+        Occasion::SignIn { session_hash } => (Purpose::SignIn, session_hash),
+        Occasion::Enroll { session_hash } => (Purpose::Enroll, session_hash),
+    };
+    if let FactorAnswer::Passkey(PasskeyAnswer { ceremony, response }) = answer {
+        return match (response, purpose) {
+            (PasskeyResponse::Asserted(credential), Purpose::SignIn) => {
+                passkeys::check_assertion(tx, deps, user_id, session_hash, ceremony, credential)
+                    .await
+            }
+            (PasskeyResponse::Created { credential, name }, Purpose::Enroll) => {
+                passkeys::check_registration(
+                    tx,
+                    deps,
+                    user_id,
+                    session_hash,
+                    ceremony,
+                    credential,
+                    name,
+                )
+                .await
+            }
+            (_, Purpose::SignIn) => Err(CheckError::NotEnrolled(kind)),
+            (_, Purpose::Enroll) => Err(CheckError::NoPendingEnrollment(kind)),
+        };
+    }
+    let factor = match purpose {
+        Purpose::SignIn => tx
+            .factors(user_id)
+            .await?
+            .into_iter()
+            .find(|f| f.kind == kind)
+            .ok_or(CheckError::NotEnrolled(kind))?,
+        Purpose::Enroll => tx
+            .pending_factor(user_id, kind)
+            .await?
+            .filter(|factor| confirmable(kind, factor.created_at, deps.now()))
+            .ok_or(CheckError::NoPendingEnrollment(kind))?,
+    };
+    let verdict = match answer {
         FactorAnswer::AuthenticatorCode(code) => {
-            authenticator::check_code(tx, deps, user_id, factor, code).await?
+            authenticator::check_code(tx, deps, user_id, &factor, code).await?
         }
         FactorAnswer::TextedCode(code) => {
-            let (purpose, session_hash) = match occasion {
-                Occasion::SignIn { session_hash } => (Purpose::SignIn, Some(session_hash)),
-                Occasion::Enroll => (Purpose::Enroll, None),
-            };
             let binding = Binding {
                 user_id,
                 purpose,
                 factor_id: factor.id,
-                session_hash,
+                session_hash: match occasion {
+                    Occasion::SignIn { session_hash } => Some(session_hash),
+                    Occasion::Enroll { .. } => None,
+                },
             };
             phone::check_code(tx, deps, binding, code).await?
         }
+        FactorAnswer::Passkey(_) => unreachable!("answered above"),
+    };
+    Ok(match verdict {
+        Some(refusal) => Verdict::Refused(refusal),
+        None => Verdict::Accepted(factor),
     })
+}
+
+/// Ends a check that accepted a sign-in's answer for `factor`, in the
+/// caller's transaction: the attempt is given back, the factor's use
+/// recorded and the step audited.
+pub(super) async fn accepted(
+    tx: &mut Tx,
+    actor: Actor<'_>,
+    factor: &FactorRow,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    limits::give_back(tx, actor.user_id, AttemptKind::SecondFactor).await?;
+    tx.factor_used(factor.id, now).await?;
+    tx.audit(
+        actor.user_id,
+        AuditKind::SignIn,
+        kind_name(factor.kind),
+        actor.ip,
+        now,
+    )
+    .await
 }
 
 /// Ends a check that refused the answer: commits what the check wrote,
@@ -149,13 +242,18 @@ pub(super) async fn refused(
             let error = match wrong {
                 Refusal::Wrong {
                     clock_drift: Some(steps),
-                } if matches!(occasion, Occasion::Enroll) => CheckError::ClockDrift { steps },
+                } if matches!(occasion, Occasion::Enroll { .. }) => {
+                    CheckError::ClockDrift { steps }
+                }
                 Refusal::Expired => CheckError::CodeExpired,
+                Refusal::Cloned => CheckError::PasskeyRefused,
+                _ if kind == FactorKind::Passkey => CheckError::PasskeyRefused,
                 _ => CheckError::WrongCode,
             };
-            let audit = match occasion {
-                Occasion::SignIn { .. } => Some(AuditKind::SignInFailed),
-                Occasion::Enroll => None,
+            let audit = match (wrong, occasion) {
+                (Refusal::Cloned, _) => Some(AuditKind::PasskeyCloneWarning),
+                (_, Occasion::SignIn { .. }) => Some(AuditKind::SignInFailed),
+                (_, Occasion::Enroll { .. }) => None,
             };
             (audit, claimed.wrong(error))
         }

@@ -4,7 +4,7 @@
 use mfa_api::{FactorKind, PRODUCT_NAME};
 
 use super::Deps;
-use super::answer::{Refusal, Verdict};
+use super::answer::Refusal;
 use super::session::LiveSession;
 use crate::domain::seal;
 use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
@@ -63,20 +63,20 @@ fn open_secret(deps: &Deps, user_id: i64, factor: &FactorRow) -> anyhow::Result<
 /// Checks `code` against the factor's secret and claims its time step with a
 /// conditional write, so of concurrent requests with one code exactly one
 /// is accepted. A wrong code that is right at another time says how far
-/// off the phone's clock seems.
+/// off the phone's clock seems. `None` when the code is right.
 pub(super) async fn check_code(
     tx: &mut Tx,
     deps: &Deps,
     user_id: i64,
     factor: &FactorRow,
     code: &TotpCode,
-) -> anyhow::Result<Verdict> {
+) -> anyhow::Result<Option<Refusal>> {
     let secret = open_secret(deps, user_id, factor)?;
     let now = deps.now();
     Ok(match totp::verify(&secret, code, now, factor.last_step) {
-        Ok(step) if tx.claim_factor_step(factor.id, step).await? => Verdict::Accepted,
-        Ok(_) | Err(TotpRejection::Replayed) => Verdict::Refused(Refusal::Replayed),
-        Err(TotpRejection::Wrong) => Verdict::Refused(Refusal::Wrong {
+        Ok(step) if tx.claim_factor_step(factor.id, step).await? => None,
+        Ok(_) | Err(TotpRejection::Replayed) => Some(Refusal::Replayed),
+        Err(TotpRejection::Wrong) => Some(Refusal::Wrong {
             clock_drift: totp::clock_drift(&secret, code, now),
         }),
     })

@@ -14,8 +14,9 @@ use super::session::{self, LiveSession};
 use super::{Actor, Deps, profile};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
-use crate::domain::factors::{confirmable, preferred_to_set};
+use crate::domain::factors::preferred_to_set;
 use crate::domain::oidc::Method;
+use crate::domain::passkey;
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::SessionToken;
 use crate::mail::templates::SecurityEvent;
@@ -29,11 +30,14 @@ pub struct Confirmed {
     pub recovery_code: Option<RecoveryCode>,
     /// The session's new cookie, when it rose a stage (must enroll -> full).
     pub session: Option<SessionToken>,
+    /// The factor just confirmed.
+    pub factor_id: i64,
 }
 
-/// Confirms the factor of `answer`'s kind waiting to be confirmed with its
-/// first answer (a code from the new authenticator, the code texted to the
-/// new number); the rest is [`finish`], in the same transaction.
+/// Confirms the factor of `answer`'s kind being added with its first
+/// answer (a code from the new authenticator, the code texted to the new
+/// number, the new passkey's credential); the rest is [`finish`], in the
+/// same transaction.
 pub async fn confirm(
     deps: &Deps,
     session: &LiveSession,
@@ -49,18 +53,15 @@ pub async fn confirm(
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let fresh = first_factor_code(deps, actor.user_id).await?;
     let mut tx = deps.begin().await?;
-    let pending = tx
-        .pending_factor(actor.user_id, kind)
-        .await?
-        .filter(|factor| confirmable(kind, factor.created_at, now))
-        .ok_or(CheckError::NoPendingEnrollment(kind))?;
-    let occasion = Occasion::Enroll;
-    match answer::check(&mut tx, deps, actor.user_id, &pending, &answer, occasion).await? {
-        Verdict::Accepted => {}
+    let occasion = Occasion::Enroll {
+        session_hash: session.id.as_str(),
+    };
+    let pending = match answer::check(&mut tx, deps, actor.user_id, &answer, occasion).await? {
+        Verdict::Accepted(pending) => pending,
         Verdict::Refused(refusal) => {
             return Err(answer::refused(tx, actor, kind, refusal, occasion, claimed, now).await?);
         }
-    }
+    };
     limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
     finish(tx, deps, session, actor, &pending, fresh, now).await
 }
@@ -90,10 +91,10 @@ async fn finish(
     if !tx.confirm_factor(actor.user_id, pending.id, now).await? {
         return Err(gone());
     }
-    // One factor of each kind: the new one replaces the old, and keeps its
-    // place as the preferred one.
+    // One factor of each kind but passkeys: the new one replaces the old,
+    // and keeps its place as the preferred one.
     for old in tx.factors(actor.user_id).await? {
-        if old.kind == pending.kind && old.id != pending.id {
+        if old.kind == pending.kind && old.id != pending.id && !passkey::several_allowed(old.kind) {
             tx.delete_factor(actor.user_id, old.id).await?;
             if old.preferred {
                 tx.set_preferred_factor(actor.user_id, pending.id).await?;
@@ -165,5 +166,6 @@ async fn finish(
         me,
         recovery_code,
         session: reissued,
+        factor_id: pending.id,
     })
 }

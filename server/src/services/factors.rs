@@ -1,13 +1,14 @@
 //! Second factors of every kind, treated alike: removing one, choosing the
-//! preferred one (listing them is part of the profile).
+//! preferred one, naming a passkey (listing them is part of the profile).
 
-use mfa_api::Me;
+use mfa_api::{FactorKind, Me};
 
 use super::notify;
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, internal_error, profile};
 use crate::domain::access;
 use crate::domain::factors::preferred_to_set;
+use crate::domain::passkey::PasskeyName;
 use crate::mail::templates::SecurityEvent;
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +95,25 @@ pub async fn set_preferred(
         return Err(FactorError::NotFound);
     }
     tx.set_preferred_factor(live.user_id, factor_id).await?;
+    let me = profile::load_existing(&mut tx, live.user_id, live.stage, deps.now()).await?;
+    tx.commit().await?;
+    Ok(me)
+}
+
+/// Names one of the user's passkeys (the only kind named by its owner).
+pub async fn rename_passkey(
+    deps: &Deps,
+    live: &LiveSession,
+    factor_id: i64,
+    name: &PasskeyName,
+) -> Result<Me, FactorError> {
+    let mut tx = deps.begin().await?;
+    if !tx
+        .rename_factor(live.user_id, factor_id, FactorKind::Passkey, name.as_str())
+        .await?
+    {
+        return Err(FactorError::NotFound);
+    }
     let me = profile::load_existing(&mut tx, live.user_id, live.stage, deps.now()).await?;
     tx.commit().await?;
     Ok(me)

@@ -45,6 +45,8 @@ pub mod notify;
 pub mod oidc;
 /// Messages the outbox kept (demo mode).
 pub mod outbox;
+/// Passkeys: the relying party, registering one, signing in with one.
+pub mod passkeys;
 /// Changing a password, and choosing a new one after forgetting it.
 pub mod password;
 /// Phone numbers: adding or changing one, texting and checking codes.
@@ -89,6 +91,9 @@ pub struct Deps {
     pub public_url: Arc<str>,
     /// Days before a deadline that reminders go (`MFA_REMINDER_DAYS`).
     pub reminder_days: Arc<[i64]>,
+    /// The WebAuthn relying party; none when the public URL is an IP
+    /// address (passkeys are then off).
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl Deps {

@@ -6,7 +6,7 @@
 
 use mfa_api::{FactorKind, PRODUCT_NAME, SmsCountryInfo};
 
-use super::answer::{Refusal, Verdict};
+use super::answer::Refusal;
 use super::session::LiveSession;
 use super::{Deps, internal_error};
 use crate::domain::clock::UnixTime;
@@ -343,14 +343,15 @@ async fn send(
 }
 
 /// Checks `code` against the newest code of `binding`, in the caller's
-/// transaction; a wrong try is written there too (commit it).
+/// transaction; a wrong try is written there too (commit it). `None` when
+/// the code is right (and now used).
 pub(super) async fn check_code(
     tx: &mut Tx,
     deps: &Deps,
     binding: Binding<'_>,
     code: &TextedCode,
-) -> Result<Verdict, sqlx::Error> {
-    let expired = Verdict::Refused(Refusal::Expired);
+) -> Result<Option<Refusal>, sqlx::Error> {
+    let expired = Some(Refusal::Expired);
     let Some(stored) = tx.checkable_texted_code(binding).await? else {
         return Ok(expired);
     };
@@ -364,12 +365,12 @@ pub(super) async fn check_code(
         return Ok(
             match stored.wrong_tries + 1 >= texted_code::MAX_WRONG_TRIES {
                 true => expired,
-                false => Verdict::Refused(Refusal::Wrong { clock_drift: None }),
+                false => Some(Refusal::Wrong { clock_drift: None }),
             },
         );
     }
     Ok(match tx.use_texted_code(stored.id).await? {
-        true => Verdict::Accepted,
+        true => None,
         false => expired,
     })
 }

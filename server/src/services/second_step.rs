@@ -11,11 +11,11 @@ use super::session::{self, LiveSession};
 use super::{Actor, Deps, profile, recovery};
 use crate::domain::attempts::AttemptKind;
 use crate::domain::device;
-use crate::domain::oidc::Method;
+use crate::domain::oidc::{Method, Methods};
 use crate::domain::recovery::RecoveryCode;
-use crate::domain::session::SessionToken;
+use crate::domain::session::{SessionIdHash, SessionToken};
 use crate::mail::templates::SecurityEvent;
-use crate::store::{AuditKind, FactorRow, Tx, kind_name};
+use crate::store::{AuditKind, FactorRow, Tx};
 
 /// What the person gave, parsed.
 #[derive(Debug)]
@@ -83,33 +83,19 @@ async fn with_factor(
     let kind = answer.kind();
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
-    let factor = tx
-        .factors(actor.user_id)
-        .await?
-        .into_iter()
-        .find(|f| f.kind == kind)
-        .ok_or(CheckError::NotEnrolled(kind))?;
     let now = deps.now();
     let occasion = Occasion::SignIn {
         session_hash: session.id.as_str(),
     };
-    match answer::check(&mut tx, deps, actor.user_id, &factor, &answer, occasion).await? {
-        Verdict::Accepted => {}
+    let factor = match answer::check(&mut tx, deps, actor.user_id, &answer, occasion).await? {
+        Verdict::Accepted(factor) => factor,
         Verdict::Refused(refusal) => {
             return Err(answer::refused(tx, actor, kind, refusal, occasion, claimed, now).await?);
         }
-    }
-    limits::give_back(&mut tx, actor.user_id, AttemptKind::SecondFactor).await?;
-    tx.factor_used(factor.id, now).await?;
-    tx.audit(
-        actor.user_id,
-        AuditKind::SignIn,
-        kind_name(kind),
-        actor.ip,
-        now,
-    )
-    .await?;
-    signed_in(tx, deps, session, Method::of_factor(kind), None).await
+    };
+    answer::accepted(&mut tx, actor, &factor, now).await?;
+    let methods = session.methods.clone().with(Method::of_factor(kind));
+    signed_in(tx, deps, Some(&session.id), actor.user_id, methods, None).await
 }
 
 /// How the audit log names the recovery code as a way to sign in.
@@ -179,32 +165,32 @@ async fn with_recovery_code(
         now,
     )
     .await?;
-    signed_in(tx, deps, session, Method::RecoveryCode, Some(fresh.code)).await
-}
-
-/// Ends the second step in the caller's transaction: the half-signed-in
-/// session is replaced by a full one, and the browser gets a known-device token.
-async fn signed_in(
-    mut tx: Tx,
-    deps: &Deps,
-    session: &LiveSession,
-    method: Method,
-    new_recovery_code: Option<RecoveryCode>,
-) -> Result<SignedIn, CheckError> {
-    let user_id = session.user_id;
-    let stage = SessionStage::Full;
-    let methods = session.methods.clone().with(method);
-    // Signed in with a factor: nothing a deadline could change.
-    let token = session::start(
-        &mut tx,
+    let methods = session.methods.clone().with(Method::RecoveryCode);
+    signed_in(
+        tx,
         deps,
         Some(&session.id),
-        user_id,
-        stage,
-        None,
-        &methods,
+        actor.user_id,
+        methods,
+        Some(fresh.code),
     )
-    .await?;
+    .await
+}
+
+/// Ends a sign-in with a second factor in the caller's transaction: a full
+/// session signed in by `methods` replaces the browser's earlier one (the
+/// half-signed-in session), and the browser gets a known-device token.
+pub(super) async fn signed_in(
+    mut tx: Tx,
+    deps: &Deps,
+    replacing: Option<&SessionIdHash>,
+    user_id: i64,
+    methods: Methods,
+    new_recovery_code: Option<RecoveryCode>,
+) -> Result<SignedIn, CheckError> {
+    let stage = SessionStage::Full;
+    // Signed in with a factor: nothing a deadline could change.
+    let token = session::start(&mut tx, deps, replacing, user_id, stage, None, &methods).await?;
     let me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
     let device_epoch = tx.device_epoch(user_id).await?;
     tx.commit().await?;

@@ -11,6 +11,9 @@ pub enum AuditKind {
     Lockout,
     /// A right code whose time step was already used.
     CodeReplayed,
+    /// A passkey's signature count did not move forward: a copy of the key
+    /// may be in use elsewhere (refused).
+    PasskeyCloneWarning,
     /// A sign-in step passed (detail: which).
     SignIn,
     /// A sign-in step failed (detail: which); the user is unknown when the
@@ -66,6 +69,7 @@ impl AuditKind {
             Self::RecoveryCodeRegenerated => "recovery_code_regenerated",
             Self::Lockout => "lockout",
             Self::CodeReplayed => "code_replayed",
+            Self::PasskeyCloneWarning => "passkey_clone_warning",
             Self::SignIn => "sign_in",
             Self::SignInFailed => "sign_in_failed",
             Self::CompanyPolicyChanged => "company_policy_changed",

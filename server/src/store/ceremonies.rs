@@ -47,7 +47,16 @@ pub struct CeremonyRow {
 }
 
 impl Tx {
+    /// Stores a new ceremony. A session has one ceremony per purpose at a
+    /// time: an earlier one it started for the same purpose is void.
     pub async fn insert_ceremony(&mut self, ceremony: &NewCeremony<'_>) -> Result<(), sqlx::Error> {
+        if let Some(session_hash) = ceremony.session_hash {
+            sqlx::query("DELETE FROM webauthn_ceremonies WHERE session_hash = $1 AND purpose = $2")
+                .bind(session_hash)
+                .bind(ceremony.purpose.name())
+                .execute(self.conn())
+                .await?;
+        }
         sqlx::query(
             "INSERT INTO webauthn_ceremonies (id_hash, purpose, session_hash, user_id, state, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -89,6 +98,21 @@ impl Tx {
                 fits.then_some(CeremonyRow { user_id, state })
             },
         ))
+    }
+
+    /// How many ceremonies for `purpose` are open at `now`.
+    pub async fn open_ceremonies(
+        &mut self,
+        purpose: CeremonyPurpose,
+        now: UnixTime,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM webauthn_ceremonies WHERE purpose = $1 AND expires_at > $2",
+        )
+        .bind(purpose.name())
+        .bind(now)
+        .fetch_one(self.conn())
+        .await
     }
 
     /// Forgets ceremonies expired before `now` (never finished).

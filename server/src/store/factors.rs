@@ -22,6 +22,7 @@ pub fn kind_name(kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => "authenticator_app",
         FactorKind::Sms => "sms",
+        FactorKind::Passkey => "passkey",
     }
 }
 
@@ -29,6 +30,7 @@ fn kind_from_name(name: &str) -> Option<FactorKind> {
     match name {
         "authenticator_app" => Some(FactorKind::AuthenticatorApp),
         "sms" => Some(FactorKind::Sms),
+        "passkey" => Some(FactorKind::Passkey),
         _ => None,
     }
 }
@@ -209,6 +211,7 @@ impl Tx {
     pub async fn sealed_secret_count(&mut self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM factors WHERE secret_sealed <> '') \
+             + (SELECT COUNT(*) FROM passkeys) \
              + (SELECT COUNT(*) FROM signing_keys)",
         )
         .fetch_one(self.conn())

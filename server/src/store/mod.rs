@@ -40,6 +40,8 @@ mod factors;
 mod invitations;
 /// Messages kept by the outbox provider.
 mod outbox;
+/// Passkeys' credentials and their users' WebAuthn handles.
+mod passkeys;
 /// Links to choose a new password, and the requests for them.
 mod password_resets;
 /// The recovery code.
@@ -60,6 +62,7 @@ pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
 pub use factors::{FactorRow, kind_name};
 pub use invitations::{InvitationRow, NewInvitation};
+pub use passkeys::{PasskeyRow, PasskeyUse};
 pub use password_resets::PasswordResetRow;
 pub use sessions::{NewSession, SessionRow};
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};

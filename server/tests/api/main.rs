@@ -28,6 +28,7 @@ mod session_stages;
 mod sms;
 mod sms_limits;
 mod sms_provider;
+mod soft_passkey;
 mod static_files;
 mod throttle;
 mod upgrade;

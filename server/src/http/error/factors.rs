@@ -19,6 +19,11 @@ impl From<CheckError> for ApiError {
             }
             CheckError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
             CheckError::CodeExpired => Self::code(ErrorCode::CodeExpired),
+            CheckError::PasskeyRefused => Self::code(ErrorCode::PasskeyRefused),
+            CheckError::PasskeyUnknown => Self::code(ErrorCode::PasskeyUnknown),
+            CheckError::CredentialInUse => Self::code(ErrorCode::PasskeyAlreadyRegistered),
+            CheckError::CeremonyExpired => Self::code(ErrorCode::PasskeyCeremonyExpired),
+            CheckError::PasskeysUnavailable => Self::code(ErrorCode::PasskeysUnavailable),
             CheckError::Refused(refused) => refused.into(),
             CheckError::Busy => Self::code(ErrorCode::Busy),
             CheckError::Internal(e) => Self::Internal(e),
@@ -31,6 +36,7 @@ fn named(kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => "authenticator app",
         FactorKind::Sms => "phone number",
+        FactorKind::Passkey => "passkey",
     }
 }
 

@@ -11,8 +11,9 @@ use mfa_api::{
     ImportPreview, ImportRequest, InvitationView, Invitations, InviteRequest, JoinRequest,
     LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, NewAppRequest, Outbox, PasswordFeedback,
     PendingInvitation, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued,
-    RemindersRequest, ResetPasswordRequest, RoleRequest, SecondFactorOptions, SecondFactorRequest,
-    SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest, TextCodeRequest, TotpEnrollment,
+    RemindersRequest, RenameFactor, ResetPasswordRequest, RoleRequest, SecondFactorOptions,
+    SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest,
+    TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,6 +39,12 @@ pub enum ApiError {
         /// With `weak_password`: why the password is easy to guess.
         password_feedback: Option<PasswordFeedback>,
     },
+}
+
+impl AsRef<ApiError> for ApiError {
+    fn as_ref(&self) -> &ApiError {
+        self
+    }
 }
 
 impl ApiError {
@@ -450,6 +457,41 @@ pub async fn remove_factor(id: i64) -> Result<Me, ApiError> {
         "/api/factors/{id}"
     ))))?)
     .await
+}
+
+/// Names one of the user's passkeys.
+pub async fn rename_passkey(id: i64, name: String) -> Result<Me, ApiError> {
+    json(with_body(
+        Request::put(&format!("/api/factors/{id}/name")),
+        &RenameFactor { name },
+    )?)
+    .await
+}
+
+/// A passkey ceremony's options (`{"ceremony", "publicKey"}`), as the
+/// browser parsed them: the `passkey` module reads them.
+pub async fn passkey_options(path: &str) -> Result<wasm_bindgen::JsValue, ApiError> {
+    let response = send(build(guarded(Request::post(path)))?).await?;
+    let status = response.status();
+    let promise = web_sys::Response::from(response)
+        .json()
+        .map_err(|_| ApiError::BadResponse { status })?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::BadResponse { status })
+}
+
+/// Answers a passkey ceremony at `path` with `body` (built by `passkey`).
+pub async fn passkey_answer<T: DeserializeOwned>(
+    path: &str,
+    body: &wasm_bindgen::JsValue,
+) -> Result<T, ApiError> {
+    let text = js_sys::JSON::stringify(body).map_err(|_| ApiError::Network)?;
+    let request = guarded(Request::post(path))
+        .header("Content-Type", "application/json")
+        .body(text)
+        .map_err(|_| ApiError::Network)?;
+    json(request).await
 }
 
 /// Voids the recovery code and returns a new one (needs a recent `reauth`).

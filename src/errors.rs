@@ -7,6 +7,7 @@ use mfa_api::ErrorCode;
 use crate::api::ApiError;
 use crate::dates::{format_time, now};
 use crate::i18n::{Locale, td_string};
+use crate::passkey::PasskeyError;
 
 pub fn error_text(locale: Locale, error: &ApiError) -> String {
     let (code, locked_until) = match error {
@@ -74,6 +75,13 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::AlreadyInvited => td_string!(locale, error_already_invited).to_string(),
         ErrorCode::AccountExists => td_string!(locale, error_account_exists).to_string(),
         ErrorCode::LastAdmin => td_string!(locale, error_last_admin).to_string(),
+        ErrorCode::PasskeyRefused => td_string!(locale, error_passkey_refused).to_string(),
+        ErrorCode::PasskeyUnknown => td_string!(locale, error_passkey_unknown).to_string(),
+        ErrorCode::PasskeyAlreadyRegistered => {
+            td_string!(locale, error_passkey_already_registered).to_string()
+        }
+        ErrorCode::PasskeyCeremonyExpired => td_string!(locale, error_passkey_expired).to_string(),
+        ErrorCode::PasskeysUnavailable => td_string!(locale, error_passkey_unsupported).to_string(),
         ErrorCode::CsrfRejected
         | ErrorCode::HostNotAllowed
         | ErrorCode::BadRequest
@@ -83,6 +91,18 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         | ErrorCode::UnsupportedMediaType
         | ErrorCode::InternalError
         | ErrorCode::Unknown => td_string!(locale, error_generic).to_string(),
+    }
+}
+
+/// Why a passkey did not sign in or was not added.
+pub fn passkey_error_text(locale: Locale, error: &PasskeyError) -> String {
+    match error {
+        PasskeyError::NotAllowed => td_string!(locale, error_passkey_not_allowed).to_string(),
+        PasskeyError::AlreadyRegistered => {
+            td_string!(locale, error_passkey_already_registered).to_string()
+        }
+        PasskeyError::Unsupported => td_string!(locale, error_passkey_unsupported).to_string(),
+        PasskeyError::Api(e) => error_text(locale, e),
     }
 }
 

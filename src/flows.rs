@@ -9,6 +9,7 @@ use mfa_api::{
 };
 
 use crate::api::ApiError;
+use crate::passkey::PasskeyError;
 
 /// Adding (or replacing) the authenticator app.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,6 +130,87 @@ impl AddPhone {
     }
 }
 
+/// Adding a passkey: confirm the password when the window is closed, the
+/// browser's dialog, then "Name this passkey" (the passkey is saved already,
+/// under the browser's and platform's name), then the recovery code when
+/// this is the first factor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AddPasskey {
+    /// Asking whether the password was confirmed recently.
+    Checking,
+    ConfirmPassword,
+    /// The browser's dialog is open.
+    Creating,
+    /// The dialog was closed, or the passkey refused: "Try again".
+    Retry(PasskeyError),
+    /// "Name this passkey", prefilled.
+    Name {
+        factor_id: i64,
+        name: String,
+        recovery_code: Option<String>,
+    },
+    SaveRecoveryCode(String),
+    Done,
+    Failed(ApiError),
+}
+
+impl AddPasskey {
+    /// "Rename" on one of the user's passkeys: only its name.
+    pub fn rename(factor_id: i64, name: String) -> Self {
+        Self::Name {
+            factor_id,
+            name,
+            recovery_code: None,
+        }
+    }
+
+    pub fn checked(&mut self, answer: Result<ReauthStatus, ApiError>) {
+        *self = match answer {
+            Ok(ReauthStatus {
+                valid_until: Some(_),
+            }) => Self::Creating,
+            Ok(_) => Self::ConfirmPassword,
+            Err(e) => Self::Failed(e),
+        };
+    }
+
+    /// The password was confirmed, or "Try again".
+    pub fn create(&mut self) {
+        *self = Self::Creating;
+    }
+
+    /// The server's answer to the new passkey, saved under `name`.
+    pub fn created(&mut self, answer: Result<FactorChange, PasskeyError>, name: String) {
+        *self = match answer {
+            Ok(change) => match change.factor_id {
+                Some(factor_id) => Self::Name {
+                    factor_id,
+                    name,
+                    recovery_code: change.recovery_code.map(|c| c.0),
+                },
+                None => Self::Failed(ApiError::BadResponse { status: 200 }),
+            },
+            Err(PasskeyError::Api(e)) if e.is(ErrorCode::ReauthRequired) => Self::ConfirmPassword,
+            Err(e) => Self::Retry(e),
+        };
+    }
+
+    /// The name was saved.
+    pub fn named(&mut self) {
+        *self = match self {
+            Self::Name {
+                recovery_code: Some(code),
+                ..
+            } => Self::SaveRecoveryCode(code.clone()),
+            _ => Self::Done,
+        };
+    }
+
+    pub fn recovery_code_saved(&mut self) {
+        *self = Self::Done;
+    }
+}
+
 /// A way to finish signing in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -138,6 +220,8 @@ pub enum Method {
         factor_id: i64,
         to: String,
     },
+    /// Any of the user's passkeys (the browser offers them).
+    Passkey,
     RecoveryCode,
 }
 
@@ -149,6 +233,7 @@ impl Method {
                 factor_id: factor.id,
                 to: factor.label.clone().unwrap_or_default(),
             },
+            FactorKind::Passkey => Self::Passkey,
         }
     }
 }
@@ -184,11 +269,22 @@ impl SecondStep {
             .map_or(Method::AuthenticatorApp, Method::of)
     }
 
+    /// Every way to sign in, preferred first, each once (several
+    /// passkeys are one method: the browser lets the person pick).
+    fn methods(&self) -> Vec<Method> {
+        let mut methods: Vec<Method> = Vec::new();
+        for method in self.factors.iter().map(Method::of) {
+            if !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+        methods
+    }
+
     /// Every other way to sign in, the recovery code last.
     pub fn others(&self) -> Vec<Method> {
-        self.factors
-            .iter()
-            .map(Method::of)
+        self.methods()
+            .into_iter()
             .chain([Method::RecoveryCode])
             .filter(|m| *m != self.method)
             .collect()
@@ -196,7 +292,7 @@ impl SecondStep {
 
     /// Whether "Use another method" has more to offer than the recovery code.
     pub fn has_other_factors(&self) -> bool {
-        self.factors.len() > 1
+        self.methods().len() > 1
     }
 
     pub fn choose(&mut self, method: Method) {
@@ -397,6 +493,7 @@ mod tests {
                 two_factor: TwoFactorStatus::default(),
             },
             recovery_code: code.map(|c| RecoveryCodeText(c.into())),
+            factor_id: None,
         }
     }
 
@@ -566,6 +663,75 @@ mod tests {
         assert_eq!(only_app.method, Method::AuthenticatorApp);
         assert!(!only_app.has_other_factors());
         assert_eq!(SecondStep::new(vec![]).method, Method::AuthenticatorApp);
+    }
+
+    fn added(factor_id: Option<i64>, code: Option<&str>) -> FactorChange {
+        FactorChange {
+            factor_id,
+            ..change(code)
+        }
+    }
+
+    #[test]
+    fn a_passkey_is_named_then_the_first_brings_the_recovery_code() {
+        let mut flow = AddPasskey::Checking;
+        flow.checked(Ok(ReauthStatus { valid_until: None }));
+        assert_eq!(flow, AddPasskey::ConfirmPassword);
+        flow.create();
+        assert_eq!(flow, AddPasskey::Creating);
+        flow.created(Err(PasskeyError::NotAllowed), "Chrome on Linux".into());
+        assert_eq!(flow, AddPasskey::Retry(PasskeyError::NotAllowed));
+        flow.create();
+        let reauth = PasskeyError::Api(ApiError::server(ErrorCode::ReauthRequired));
+        flow.created(Err(reauth), "Chrome on Linux".into());
+        assert_eq!(flow, AddPasskey::ConfirmPassword);
+        flow.create();
+        flow.created(
+            Ok(added(Some(7), Some("AAAA-BBBB"))),
+            "Chrome on Linux".into(),
+        );
+        assert_eq!(
+            flow,
+            AddPasskey::Name {
+                factor_id: 7,
+                name: "Chrome on Linux".into(),
+                recovery_code: Some("AAAA-BBBB".into()),
+            }
+        );
+        flow.named();
+        assert_eq!(flow, AddPasskey::SaveRecoveryCode("AAAA-BBBB".into()));
+        flow.recovery_code_saved();
+        assert_eq!(flow, AddPasskey::Done);
+
+        let mut renamed = AddPasskey::rename(8, "Phone".into());
+        renamed.named();
+        assert_eq!(renamed, AddPasskey::Done);
+
+        let mut second = AddPasskey::Creating;
+        second.created(Ok(added(Some(8), None)), "Phone".into());
+        second.named();
+        assert_eq!(second, AddPasskey::Done);
+    }
+
+    #[test]
+    fn several_passkeys_are_one_method() {
+        let step = SecondStep::new(vec![
+            factor(3, FactorKind::Passkey),
+            factor(4, FactorKind::Passkey),
+        ]);
+        assert_eq!(step.method, Method::Passkey);
+        assert!(!step.has_other_factors());
+        assert_eq!(step.others(), [Method::RecoveryCode]);
+        let with_app = SecondStep::new(vec![
+            factor(3, FactorKind::Passkey),
+            factor(1, FactorKind::AuthenticatorApp),
+            factor(4, FactorKind::Passkey),
+        ]);
+        assert!(with_app.has_other_factors());
+        assert_eq!(
+            with_app.others(),
+            [Method::AuthenticatorApp, Method::RecoveryCode]
+        );
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod locale;
 pub mod nav;
 /// One module per screen.
 pub mod pages;
+/// Passkeys: the browser's WebAuthn calls.
+pub mod passkey;
 /// The readiness list's filter and sorting.
 pub mod readiness;
 /// The recovery code's downloadable file.
@@ -125,6 +127,7 @@ fn Shell() -> impl IntoView {
                     <Route path=routes::ADD_AUTHENTICATOR view={Lazy::<AddAuthenticatorRoute>::new()} />
                     <Route path=routes::NEW_RECOVERY_CODE view={Lazy::<NewRecoveryCodeRoute>::new()} />
                     <Route path=routes::ADD_PHONE view={Lazy::<AddPhoneRoute>::new()} />
+                    <Route path=routes::ADD_PASSKEY view={Lazy::<AddPasskeyRoute>::new()} />
                     <Route path=routes::COMPANY_SETTINGS view={Lazy::<CompanySettingsRoute>::new()} />
                     <Route path=routes::COMPANY_MEMBERS view={Lazy::<CompanyMembersRoute>::new()} />
                     <ParentRoute path=routes::PROFILE view=ProfileSettingsPage>
@@ -166,6 +169,7 @@ lazy_page! {
     AddAuthenticatorRoute => pages::add_authenticator::AddAuthenticatorPage;
     NewRecoveryCodeRoute => pages::new_recovery_code::NewRecoveryCodePage;
     AddPhoneRoute => pages::add_phone::AddPhonePage;
+    AddPasskeyRoute => pages::add_passkey::AddPasskeyPage;
     CompanySettingsRoute => pages::company_settings::CompanySettingsPage;
     CompanyMembersRoute => pages::members::CompanyMembersPage;
 }

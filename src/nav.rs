@@ -18,6 +18,13 @@ pub const ADD_AUTHENTICATOR_PATH: &str = "/profile/security/authenticator";
 pub const NEW_RECOVERY_CODE_PATH: &str = "/profile/security/recovery-code";
 /// Add (or change) the phone number for texted codes.
 pub const ADD_PHONE_PATH: &str = "/profile/security/phone";
+/// Add a passkey (with `?rename=<id>`: name one).
+pub const ADD_PASSKEY_PATH: &str = "/profile/security/passkey";
+
+/// "Rename" on one of the user's passkeys.
+pub fn rename_passkey_href(factor_id: i64) -> String {
+    format!("{ADD_PASSKEY_PATH}?rename={factor_id}")
+}
 /// The help article (public).
 pub const HELP_PATH: &str = "/help/mfa";
 /// Company Settings (company admins).
@@ -39,6 +46,7 @@ const SECURITY: &str = "security";
 const AUTHENTICATOR: &str = "authenticator";
 const RECOVERY_CODE: &str = "recovery-code";
 const PHONE: &str = "phone";
+const PASSKEY: &str = "passkey";
 const OUTBOX: &str = "outbox";
 const COMPANY: &str = "company";
 const HELP: &str = "help";
@@ -78,6 +86,11 @@ pub mod routes {
         StaticSegment(super::SECURITY),
         StaticSegment(super::PHONE),
     );
+    pub const ADD_PASSKEY: (Segment, Segment, Segment) = (
+        StaticSegment(super::PROFILE),
+        StaticSegment(super::SECURITY),
+        StaticSegment(super::PASSKEY),
+    );
     pub const OUTBOX: Segment = StaticSegment(super::OUTBOX);
     pub const HELP: (Segment, Segment) = (StaticSegment(super::HELP), StaticSegment(super::MFA));
     pub const COMPANY_SETTINGS: (Segment, Segment) = (
@@ -104,9 +117,13 @@ pub mod routes {
 /// reaches only the Password & Security tab and the enrollment flow.
 pub fn allowed_at(stage: SessionStage, path: &str) -> bool {
     match stage {
-        SessionStage::MustEnroll => {
-            [SECURITY_PATH, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH].contains(&path)
-        }
+        SessionStage::MustEnroll => [
+            SECURITY_PATH,
+            ADD_AUTHENTICATOR_PATH,
+            ADD_PHONE_PATH,
+            ADD_PASSKEY_PATH,
+        ]
+        .contains(&path),
         SessionStage::Full => true,
         SessionStage::SecondFactorPending => false,
     }
@@ -202,6 +219,7 @@ mod tests {
         use SessionStage::*;
         assert!(allowed_at(MustEnroll, SECURITY_PATH));
         assert!(allowed_at(MustEnroll, ADD_AUTHENTICATOR_PATH));
+        assert!(allowed_at(MustEnroll, ADD_PASSKEY_PATH));
         assert!(allowed_at(MustEnroll, ADD_PHONE_PATH));
         for path in [
             HOME_PATH,
@@ -236,6 +254,7 @@ mod tests {
             format!("/{PROFILE}/{SECURITY}/{RECOVERY_CODE}")
         );
         assert_eq!(ADD_PHONE_PATH, format!("/{PROFILE}/{SECURITY}/{PHONE}"));
+        assert_eq!(ADD_PASSKEY_PATH, format!("/{PROFILE}/{SECURITY}/{PASSKEY}"));
         assert_eq!(OUTBOX_PATH, format!("/{OUTBOX}"));
         assert_eq!(COMPANY_SETTINGS_PATH, format!("/{COMPANY}/{SETTINGS}"));
         assert_eq!(COMPANY_MEMBERS_PATH, format!("/{COMPANY}/{MEMBERS}"));

@@ -59,18 +59,19 @@ impl Session {
 
     /// An action whose calls end the session here when the server says it
     /// has ended (whichever call noticed).
-    pub fn action<I, O, F, Fut>(self, call: F) -> Action<I, Result<O, ApiError>>
+    pub fn action<I, O, E, F, Fut>(self, call: F) -> Action<I, Result<O, E>>
     where
         I: 'static,
         O: 'static,
+        E: AsRef<ApiError> + 'static,
         F: Fn(&I) -> Fut + 'static,
-        Fut: Future<Output = Result<O, ApiError>> + 'static,
+        Fut: Future<Output = Result<O, E>> + 'static,
     {
         Action::new_local(move |input: &I| {
             let answer = call(input);
             async move {
                 let result = answer.await;
-                if matches!(&result, Err(e) if e.is(ErrorCode::Unauthenticated)) {
+                if matches!(&result, Err(e) if e.as_ref().is(ErrorCode::Unauthenticated)) {
                     self.signed_out();
                 }
                 result

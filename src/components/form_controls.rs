@@ -56,6 +56,9 @@ pub fn SubmitButton(
     #[prop(default = "submit")]
     kind: &'static str,
     #[prop(optional)] autofocus: bool,
+    /// Not the page's main action (drawn as an ordinary button).
+    #[prop(optional)]
+    secondary: bool,
     #[prop(optional)] on_press: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -67,7 +70,7 @@ pub fn SubmitButton(
     view! {
         <button
             type=kind
-            class="primary"
+            class=(!secondary).then_some("primary")
             data-autofocus=autofocus.then_some("")
             disabled=move || pending.get()
             on:click=move |_| {

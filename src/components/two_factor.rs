@@ -16,6 +16,10 @@ pub fn TwoFactorSection(
     on_add_authenticator: Callback<()>,
     /// "Add Phone Number" or "Change phone number".
     on_add_phone: Callback<()>,
+    /// "Add a passkey".
+    on_add_passkey: Callback<()>,
+    /// "Rename" on a passkey, with its id.
+    on_rename_passkey: Callback<i64>,
     /// "Use first" on a factor, with its id.
     on_prefer_factor: Callback<i64>,
     /// "Remove" on a factor, with its id.
@@ -54,6 +58,8 @@ pub fn TwoFactorSection(
                     status.get().factors.into_iter().map(|factor: FactorInfo| {
                         let (id, added_at, last_used_at) = (factor.id, factor.added_at, factor.last_used_at);
                         let (kind, preferred) = (factor.kind, factor.preferred);
+                        let label = factor.label.clone().unwrap_or_default();
+                        let named = label.clone();
                         view! {
                             <li class="method">
                                 <div>
@@ -82,9 +88,21 @@ pub fn TwoFactorSection(
                                             </button>
                                         }.into_any()),
                                     }}
+                                    {(kind == FactorKind::Passkey).then(|| {
+                                        let named = named.clone();
+                                        view! {
+                                            <button
+                                                type="button"
+                                                aria-label=move || t_string!(i18n, rename_passkey_label, name = named.clone()).to_string()
+                                                on:click=move |_| on_rename_passkey.run(id)
+                                            >
+                                                {t!(i18n, rename)}
+                                            </button>
+                                        }
+                                    })}
                                     <button
                                         type="button"
-                                        aria-label=move || remove_label(i18n, kind)
+                                        aria-label=move || remove_label(i18n, kind, &label)
                                         on:click=move |_| on_remove_factor.run(id)
                                     >
                                         {t!(i18n, remove)}
@@ -121,6 +139,9 @@ pub fn TwoFactorSection(
                 <button type="button" on:click=move |_| on_add_phone.run(())>
                     {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
                 </button>
+                <button type="button" on:click=move |_| on_add_passkey.run(())>
+                    {t!(i18n, add_passkey)}
+                </button>
             </div>
             <ul class="method-help">
                 <li>
@@ -147,13 +168,17 @@ fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => t_string!(i18n, authenticator_app),
         FactorKind::Sms => t_string!(i18n, sms_factor),
+        FactorKind::Passkey => t_string!(i18n, passkey_factor),
     }
 }
 
-/// The accessible name of a factor's Remove button.
-fn remove_label(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
+/// The accessible name of a factor's Remove button (a passkey's names it).
+fn remove_label(i18n: I18nContext<Locale>, kind: FactorKind, label: &str) -> String {
     match kind {
-        FactorKind::AuthenticatorApp => t_string!(i18n, remove_authenticator_label),
-        FactorKind::Sms => t_string!(i18n, remove_phone_label),
+        FactorKind::AuthenticatorApp => t_string!(i18n, remove_authenticator_label).to_owned(),
+        FactorKind::Sms => t_string!(i18n, remove_phone_label).to_owned(),
+        FactorKind::Passkey => {
+            t_string!(i18n, remove_passkey_label, name = label.to_owned()).to_string()
+        }
     }
 }

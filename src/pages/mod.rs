@@ -3,6 +3,8 @@
 
 /// Adding (or replacing) the authenticator app: "Secure your Account".
 pub mod add_authenticator;
+/// Adding a passkey, and naming it.
+pub mod add_passkey;
 /// Adding (or changing) the phone number for texted codes.
 pub mod add_phone;
 /// Company Settings' Apps section: apps that sign in through us (admins).

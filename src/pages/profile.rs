@@ -14,7 +14,8 @@ use crate::flows::Removal;
 use crate::form::on_answer;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::{
-    ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, NEW_RECOVERY_CODE_PATH, PROFILE_PATH, SECURITY_PATH,
+    self, ADD_AUTHENTICATOR_PATH, ADD_PASSKEY_PATH, ADD_PHONE_PATH, NEW_RECOVERY_CODE_PATH,
+    PROFILE_PATH, SECURITY_PATH,
 };
 use crate::session::Session;
 use crate::{api, browser};
@@ -151,6 +152,10 @@ pub fn SecurityTab() -> impl IntoView {
         }
         ready
     });
+    let navigate_to = {
+        let navigate = navigate.clone();
+        move |href: String| navigate(&href, Default::default())
+    };
     let go = move |path: &'static str| {
         let navigate = navigate.clone();
         Callback::new(move |()| navigate(path, Default::default()))
@@ -166,6 +171,8 @@ pub fn SecurityTab() -> impl IntoView {
             status=status
             on_add_authenticator=go(ADD_AUTHENTICATOR_PATH)
             on_add_phone=go(ADD_PHONE_PATH)
+            on_add_passkey=go(ADD_PASSKEY_PATH)
+            on_rename_passkey=Callback::new(move |id| navigate_to(nav::rename_passkey_href(id)))
             on_prefer_factor=Callback::new(move |id| { prefer.dispatch(id); })
             on_remove_factor=Callback::new(move |id| removal.update(|r| r.ask(id)))
             on_new_recovery_code=go(NEW_RECOVERY_CODE_PATH)
@@ -191,6 +198,7 @@ pub fn SecurityTab() -> impl IntoView {
                         id="remove-question"
                         question=Signal::derive(move || match removing_kind() {
                             Some(FactorKind::Sms) => t_string!(i18n, remove_phone_question).to_owned(),
+                            Some(FactorKind::Passkey) => t_string!(i18n, remove_passkey_question).to_owned(),
                             _ => t_string!(i18n, remove_authenticator_question).to_owned(),
                         })
                         confirm=Signal::derive(move || t_string!(i18n, remove).to_owned())

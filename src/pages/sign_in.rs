@@ -10,7 +10,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInRequest};
 
-use crate::api;
+use crate::api::{self, ApiError};
 use crate::browser::new_request_key;
 use crate::components::form_controls::{CodeField, SubmitButton};
 use crate::components::loading::Loading;
@@ -19,11 +19,13 @@ use crate::components::texted_code::{ResendButton, TextedCodeListener};
 use crate::continuation::{self, Continuation};
 use crate::dates::now;
 use crate::document::{focus_new_screen, focus_on_change, page_title};
+use crate::errors::passkey_error_text;
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
 use crate::form::{error_message, invalid, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, FORGOT_PASSWORD_PATH};
 use crate::pages::help::help_href;
+use crate::passkey::{self, Ceremony};
 use crate::session::Session;
 
 /// Context: this sign-in continues to the app named (OpenID Connect).
@@ -175,6 +177,33 @@ fn PasswordStep() -> impl IntoView {
     };
     let invalid = invalid(submit);
     let heading = sign_in_heading();
+    // A discoverable passkey: no email typed. The browser's dialog opens
+    // when the button is pressed, never by itself.
+    let with_passkey = session.action(move |&()| {
+        let language = i18n.get_locale_untracked().as_str();
+        async move {
+            passkey::ceremony::<SignInOutcome>(
+                Ceremony::Get,
+                "/api/sign-in/passkey/options",
+                "/api/sign-in/passkey",
+                &[("language", language)],
+            )
+            .await
+        }
+    });
+    on_answer(with_passkey, move |answer| {
+        if let Ok(SignInOutcome::SignedIn { me, .. }) = answer {
+            session.signed_in(me);
+        }
+    });
+    let passkey_error = move || {
+        with_passkey.value().with(|answer| match answer {
+            Some(Err(e)) if !with_passkey.pending().get() => {
+                Some(passkey_error_text(i18n.get_locale(), e))
+            }
+            _ => None,
+        })
+    };
     view! {
         <section class="card narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{heading}</h1>
@@ -210,6 +239,18 @@ fn PasswordStep() -> impl IntoView {
                 <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, sign_in_button) working=move || t_string!(i18n, signing_in) />
                 <p><A href=FORGOT_PASSWORD_PATH>{t!(i18n, forgot_password_link)}</A></p>
             </form>
+            <div class="passkey-sign-in">
+                <p class="divider" aria-hidden="true"><span>{t!(i18n, or_divider)}</span></p>
+                <SubmitButton
+                    kind="button"
+                    secondary=true
+                    pending=move || with_passkey.pending().get()
+                    label=move || t_string!(i18n, sign_in_with_passkey)
+                    working=move || t_string!(i18n, creating_passkey)
+                    on_press=Callback::new(move |()| { with_passkey.dispatch(()); })
+                />
+                <p class="error" role="alert">{passkey_error}</p>
+            </div>
         </section>
     }
 }
@@ -243,7 +284,7 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
     // the password step comes back.)
     let submit =
         session.action(|request: &SecondFactorRequest| api::second_factor(request.clone()));
-    on_answer(submit, move |answer| match answer {
+    let finished = move |answer: Result<SignInOutcome, &ApiError>| match answer {
         Ok(SignInOutcome::SignedIn {
             me,
             new_recovery_code,
@@ -259,6 +300,18 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
             step.update(|s| s.choose(Method::RecoveryCode));
         }
         Ok(SignInOutcome::SecondFactorRequired { .. }) | Err(_) => {}
+    };
+    on_answer(submit, move |answer| finished(answer.as_ref().cloned()));
+    let with_passkey = session.action(|&()| {
+        passkey::ceremony::<SignInOutcome>(
+            Ceremony::Get,
+            "/api/sign-in/second-factor/passkey/options",
+            "/api/sign-in/second-factor/passkey",
+            &[],
+        )
+    });
+    on_answer(with_passkey, move |answer| {
+        finished(answer.as_ref().map_err(AsRef::as_ref).cloned())
     });
     let text_me = session
         .action(|(factor_id, key): &(i64, String)| api::text_sign_in_code(*factor_id, key.clone()));
@@ -279,6 +332,8 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
             Method::AuthenticatorApp => SecondFactorRequest::Totp { code: typed },
             Method::Text { .. } => SecondFactorRequest::Sms { code: typed },
             Method::RecoveryCode => SecondFactorRequest::RecoveryCode { code: typed },
+            // A passkey has no code: its button runs the browser's dialog.
+            Method::Passkey => return,
         });
     };
     let on_submit = move |event: SubmitEvent| {
@@ -290,13 +345,24 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
         code.set(String::new());
         submit.clear();
         text_me.clear();
+        with_passkey.clear();
     };
     let recovery = move || method() == Method::RecoveryCode;
+    let passkey_error = move || {
+        with_passkey.value().with(|answer| match answer {
+            Some(Err(e)) if !with_passkey.pending().get() => {
+                Some(passkey_error_text(i18n.get_locale(), e))
+            }
+            _ => None,
+        })
+    };
     let texted = move || step.with(|s| s.resend_at.is_some());
     // A phone before its code was asked for: only "Text me a code".
     let waiting_to_text = move || matches!(method(), Method::Text { .. }) && !texted();
+    let no_code = move || waiting_to_text() || method() == Method::Passkey;
     let intro = move || match method() {
         Method::AuthenticatorApp => t_string!(i18n, second_step_intro).to_owned(),
+        Method::Passkey => t_string!(i18n, passkey_step_intro).to_owned(),
         Method::RecoveryCode => t_string!(i18n, recovery_step_intro).to_owned(),
         Method::Text { to, .. } if texted() => t_string!(i18n, sms_step_sent, to = to).to_string(),
         Method::Text { to, .. } => t_string!(i18n, sms_step_intro, to = to).to_string(),
@@ -304,10 +370,12 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
     let method_name = move |m: &Method| match m {
         Method::AuthenticatorApp => t_string!(i18n, authenticator_app).to_owned(),
         Method::Text { to, .. } => t_string!(i18n, method_text_to, to = to.clone()).to_string(),
+        Method::Passkey => t_string!(i18n, use_a_passkey).to_owned(),
         Method::RecoveryCode => t_string!(i18n, recovery_code).to_owned(),
     };
     let back_from_recovery = move || match step.with(SecondStepFlow::preferred) {
         Method::Text { .. } => t_string!(i18n, use_text_instead),
+        Method::Passkey => t_string!(i18n, use_passkey_instead),
         _ => t_string!(i18n, use_app_instead),
     };
     // The factors arrived after the screen changed: focus their field now,
@@ -325,7 +393,7 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
                 }) />
             </Show>
             <form class="form" on:submit=on_submit>
-                <Show when=move || !waiting_to_text()>
+                <Show when=move || !no_code()>
                     <CodeField
                         id="second-factor-code"
                         label=move || if recovery() { t_string!(i18n, recovery_code) } else { t_string!(i18n, code_label) }
@@ -337,10 +405,22 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
                     />
                 </Show>
                 <p id="second-step-error" class="error" role="alert">
-                    {move || error_message(submit)().or_else(error_message(text_me))}
+                    {move || error_message(submit)().or_else(error_message(text_me)).or_else(passkey_error)}
                 </p>
                 {move || {
-                    if waiting_to_text() {
+                    if method() == Method::Passkey {
+                        view! {
+                            <SubmitButton
+                                kind="button"
+                                autofocus=true
+                                pending=move || with_passkey.pending().get()
+                                label=move || t_string!(i18n, use_a_passkey)
+                                working=move || t_string!(i18n, creating_passkey)
+                                on_press=Callback::new(move |()| { with_passkey.dispatch(()); })
+                            />
+                        }
+                        .into_any()
+                    } else if waiting_to_text() {
                         view! {
                             <SubmitButton
                                 kind="button"

@@ -121,7 +121,7 @@ export async function newPage(browser, baseURL, { bypassCSP = false } = {}) {
 export async function signIn(page, email, password = DEMO_PASSWORD) {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 /**

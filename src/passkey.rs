@@ -52,6 +52,29 @@ pub enum Ceremony {
     Get,
 }
 
+/// Whether passkeys can work on this page: the browser has them, and the
+/// site was opened by a host name (browsers refuse an IP address as the
+/// relying party, so at `http://127.0.0.1:8080` nothing about passkeys is
+/// offered; `http://localhost:8080` has them).
+pub fn available_here() -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let supported =
+        Reflect::get(&window, &"PublicKeyCredential".into()).is_ok_and(|v| !v.is_undefined());
+    let host = window.location().hostname().unwrap_or_default();
+    supported && !is_ip_address(&host)
+}
+
+/// An IPv4 address, or an IPv6 one (as `location.hostname` gives it).
+pub fn is_ip_address(host: &str) -> bool {
+    host.contains(':')
+        || (host.split('.').count() == 4
+            && host
+                .split('.')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())))
+}
+
 /// Runs a ceremony: asks the server for options at `options_path`, opens
 /// the browser's dialog, and returns the body to send back (the ceremony's
 /// id, the credential, and `extra`'s members).
@@ -274,7 +297,17 @@ pub mod base64url {
 
 #[cfg(test)]
 mod tests {
-    use super::{base64url, describe};
+    use super::{base64url, describe, is_ip_address};
+
+    #[test]
+    fn addresses_are_told_from_names() {
+        for ip in ["127.0.0.1", "10.0.0.12", "[::1]", "::1"] {
+            assert!(is_ip_address(ip), "{ip}");
+        }
+        for name in ["localhost", "mfa.example.com", "1.2.3.example", "1.2.3"] {
+            assert!(!is_ip_address(name), "{name}");
+        }
+    }
 
     #[test]
     fn base64url_round_trips_every_length() {

@@ -3,6 +3,7 @@ use mfa_api::{FactorInfo, FactorKind, MfaRequirement, RequiredBecause, TwoFactor
 
 use crate::dates::format_date;
 use crate::pages::help::{AUTHENTICATOR_SECTION, SMS_SECTION, help_href};
+use crate::passkey;
 use leptos_i18n::I18nContext;
 
 use crate::i18n::{Locale, t, t_string, use_i18n};
@@ -139,9 +140,11 @@ pub fn TwoFactorSection(
                 <button type="button" on:click=move |_| on_add_phone.run(())>
                     {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
                 </button>
-                <button type="button" on:click=move |_| on_add_passkey.run(())>
-                    {t!(i18n, add_passkey)}
-                </button>
+                {passkey::available_here().then(|| view! {
+                    <button type="button" on:click=move |_| on_add_passkey.run(())>
+                        {t!(i18n, add_passkey)}
+                    </button>
+                })}
             </div>
             <ul class="method-help">
                 <li>

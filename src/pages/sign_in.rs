@@ -239,6 +239,7 @@ fn PasswordStep() -> impl IntoView {
                 <SubmitButton pending=move || submit.pending().get() label=move || t_string!(i18n, sign_in_button) working=move || t_string!(i18n, signing_in) />
                 <p><A href=FORGOT_PASSWORD_PATH>{t!(i18n, forgot_password_link)}</A></p>
             </form>
+            <Show when=passkey::available_here>
             <div class="passkey-sign-in">
                 <p class="divider" aria-hidden="true"><span>{t!(i18n, or_divider)}</span></p>
                 <SubmitButton
@@ -251,6 +252,7 @@ fn PasswordStep() -> impl IntoView {
                 />
                 <p class="error" role="alert">{passkey_error}</p>
             </div>
+            </Show>
         </section>
     }
 }

@@ -1,0 +1,131 @@
+// Passkeys in a real Chromium with its virtual authenticator (DevTools
+// protocol: ctap2, internal transport, resident keys, user verification),
+// on http://localhost (browsers refuse an IP address as relying party):
+// add one, sign in with it and no email typed, use it at the second step,
+// refuse it when the device cannot verify the person, rename and remove it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { audit, newPage, serverAndBrowser, signIn } from './helpers.mjs';
+
+const app = serverAndBrowser();
+const localhost = () => app.server.url.replace('127.0.0.1', 'localhost');
+
+async function virtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  const verified = (isUserVerified) => cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified });
+  const credentials = async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+  return { verified, credentials };
+}
+
+async function signOut(page) {
+  await page.getByRole('button', { name: 'Account & Profile' }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** From the tab: "Add a passkey", the password, the browser's dialog. */
+async function addPasskey(page) {
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByLabel('Current password').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Confirm password' }).click();
+  await page.getByRole('heading', { name: 'Passkey added' }).waitFor();
+}
+
+test('add a passkey, sign in with it and no email, use it at the second step, then remove it', async () => {
+  const page = await newPage(app.browser, localhost(), { bypassCSP: true });
+  const authenticator = await virtualAuthenticator(page);
+  await page.goto('/');
+  await signIn(page, 'member@demo.test');
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+  await page.goto('/profile/security');
+  await addPasskey(page);
+  const name = page.getByLabel('Name this passkey');
+  assert.equal(await name.inputValue(), 'Chrome on Linux');
+  assert.equal((await authenticator.credentials()).length, 1, 'a discoverable credential on the device');
+  await audit(page, 'name this passkey');
+  await name.fill('Work laptop');
+  await page.getByRole('button', { name: 'Save' }).click();
+  // The first factor brings the recovery code.
+  await page.getByLabel('I have saved my recovery code').check();
+  await page.getByRole('button', { name: 'Finish' }).click();
+  await page.waitForURL('**/profile/security');
+  await page.getByText('Work laptop').waitFor();
+  await page.getByRole('button', { name: 'Rename passkey Work laptop' }).waitFor();
+  await audit(page, 'the tab with a passkey');
+
+  // "Sign in with a passkey": no email typed.
+  await signOut(page);
+  await audit(page, 'sign-in with the passkey button');
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+  assert.equal(await page.getByLabel('Email').count(), 0);
+
+  // The passkey as the second step of a password sign-in.
+  await signOut(page);
+  await signIn(page, 'member@demo.test');
+  await page.getByText('Finish signing in with your passkey').waitFor();
+  await audit(page, 'second step with a passkey');
+  await page.getByRole('button', { name: 'Use a passkey' }).click();
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+
+  // A device that cannot verify the person: refused, said in an alert.
+  await signOut(page);
+  await authenticator.verified(false);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.getByRole('alert').filter({ hasText: 'passkey' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: 'Sign in' }).count(), 1);
+  await authenticator.verified(true);
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+
+  // Rename it, then remove it.
+  await page.goto('/profile/security');
+  await page.getByRole('button', { name: 'Rename passkey Work laptop' }).click();
+  await page.getByLabel('Name this passkey').fill('Old laptop');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL('**/profile/security');
+  await page.getByRole('button', { name: 'Remove passkey Old laptop' }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+  await page.getByLabel('Current password').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Confirm password' }).click();
+  await page.getByText('Two-factor authentication is not set up.').waitFor();
+  assert.equal(await page.getByText('Old laptop').count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test('adding a passkey reads well in French', async () => {
+  const page = await newPage(app.browser, localhost(), { bypassCSP: true });
+  await virtualAuthenticator(page);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Français' }).click();
+  await page.getByRole('button', { name: "Se connecter avec une clé d'accès" }).waitFor();
+  await audit(page, 'sign-in (fr)');
+  await page.getByLabel('Adresse e-mail').fill('admin@demo.test');
+  await page.getByLabel('Mot de passe').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await page.getByRole('heading', { name: 'Bienvenue, Alex' }).waitFor();
+  await page.goto('/profile/security');
+  await page.getByRole('button', { name: "Ajouter une clé d'accès" }).click();
+  await page.getByLabel('Mot de passe actuel').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Confirmer le mot de passe' }).click();
+  await page.getByRole('heading', { name: "Clé d'accès ajoutée" }).waitFor();
+  assert.equal(await page.getByLabel("Nommez cette clé d'accès").inputValue(), 'Chrome sous Linux');
+  await audit(page, 'name this passkey (fr)');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByLabel("J'ai enregistré mon code de récupération").check();
+  await page.getByRole('button', { name: 'Terminer' }).click();
+  await page.getByRole('button', { name: "Renommer la clé d'accès Chrome sous Linux" }).waitFor();
+  await audit(page, 'the tab with a passkey (fr)');
+  assert.deepEqual(page.errors, []);
+});

@@ -5,9 +5,11 @@
 // refuse it when the device cannot verify the person, rename and remove it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, newPage, serverAndBrowser, signIn } from './helpers.mjs';
+import { audit, enrollAuthenticator, newPage, serverAndBrowser, signIn } from './helpers.mjs';
+import { totp } from './totp.mjs';
 
 const app = serverAndBrowser();
+const OFFER = 'Sign in faster and more safely with a passkey';
 const localhost = () => app.server.url.replace('127.0.0.1', 'localhost');
 
 async function virtualAuthenticator(page) {
@@ -127,5 +129,58 @@ test('adding a passkey reads well in French', async () => {
   await page.getByRole('button', { name: 'Terminer' }).click();
   await page.getByRole('button', { name: "Renommer la clé d'accès Chrome sous Linux" }).waitFor();
   await audit(page, 'the tab with a passkey (fr)');
+  assert.deepEqual(page.errors, []);
+});
+
+test('after a password and a code, a passkey is offered on the page; "Not now" hides it', async () => {
+  const page = await newPage(app.browser, localhost(), { bypassCSP: true });
+  await virtualAuthenticator(page);
+  await page.goto('/');
+  await signIn(page, 'payee@demo.test');
+  await page.waitForURL('**/profile/security');
+  // Never while someone must enroll.
+  assert.equal(await page.getByText(OFFER).count(), 0);
+  const key = await enrollAuthenticator(page);
+  await page.waitForURL('**/profile/security');
+  await signOut(page);
+  await signIn(page, 'payee@demo.test');
+  // The next time step's code: the one used to enroll cannot serve twice.
+  await page.getByLabel('6-digit code').fill(totp(key, Date.now() / 1000 + 30));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Welcome, Pat' }).waitFor();
+  const offer = page.getByRole('region', { name: OFFER });
+  await offer.waitFor();
+  await audit(page, 'the passkey offer');
+  await offer.getByRole('button', { name: 'Not now' }).click();
+  await offer.waitFor({ state: 'detached' });
+  await page.reload();
+  await page.getByRole('heading', { name: 'Welcome, Pat' }).waitFor();
+  assert.equal(await page.getByText(OFFER).count(), 0, 'hidden for 30 days');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the offer leads to adding a passkey, then is gone', async () => {
+  const page = await newPage(app.browser, localhost());
+  await virtualAuthenticator(page);
+  await page.goto('/');
+  await signIn(page, 'member@demo.test');
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+  await page.goto('/profile/security');
+  const key = await enrollAuthenticator(page);
+  await page.waitForURL('**/profile/security');
+  await signOut(page);
+  await signIn(page, 'member@demo.test');
+  await page.getByLabel('6-digit code').fill(totp(key, Date.now() / 1000 + 30));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const offer = page.getByRole('region', { name: OFFER });
+  await offer.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByLabel('Current password').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Confirm password' }).click();
+  await page.getByRole('heading', { name: 'Passkey added' }).waitFor();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL('**/profile/security');
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
+  assert.equal(await page.getByText(OFFER).count(), 0);
   assert.deepEqual(page.errors, []);
 });

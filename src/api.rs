@@ -468,6 +468,15 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<Me, ApiError> {
     .await
 }
 
+/// "Not now" on the passkey offer (hidden for 30 days).
+pub async fn dismiss_passkey_offer() -> Result<(), ApiError> {
+    send(build(guarded(Request::post(
+        "/api/me/passkey-offer/dismiss",
+    )))?)
+    .await
+    .map(drop)
+}
+
 /// A passkey ceremony's options (`{"ceremony", "publicKey"}`), as the
 /// browser parsed them: the `passkey` module reads them.
 pub async fn passkey_options(path: &str) -> Result<wasm_bindgen::JsValue, ApiError> {

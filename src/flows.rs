@@ -491,6 +491,7 @@ mod tests {
                 memberships: vec![],
                 stage: SessionStage::Full,
                 two_factor: TwoFactorStatus::default(),
+                passkey_offer: false,
             },
             recovery_code: code.map(|c| RecoveryCodeText(c.into())),
             factor_id: None,

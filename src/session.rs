@@ -13,6 +13,7 @@ use mfa_api::{ErrorCode, Me, SessionStage};
 
 use crate::api::{self, ApiError};
 use crate::components::loading::Loading;
+use crate::components::passkey_offer::PasskeyOffer;
 use crate::nav;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +178,7 @@ pub fn SignedInLayout() -> impl IntoView {
     });
     view! {
         <Show when=move || ready.get() fallback=Loading>
+            <PasskeyOffer />
             <Outlet />
         </Show>
     }

@@ -325,6 +325,11 @@ pub struct Me {
     /// What this session may do (see [`SessionStage`]).
     pub stage: SessionStage,
     pub two_factor: TwoFactorStatus,
+    /// Offer a passkey ("Sign in faster and more safely with a passkey"):
+    /// this session signed in with a password and a code, the person has
+    /// no passkey, and did not answer "Not now" in the last 30 days.
+    #[serde(default)]
+    pub passkey_offer: bool,
 }
 
 impl Me {
@@ -508,6 +513,7 @@ mod tests {
     #[test]
     fn sign_in_outcome_is_tagged_by_status() {
         let me = Me {
+            passkey_offer: false,
             user: User {
                 id: 1,
                 email: "m@demo.test".into(),

@@ -16,6 +16,8 @@ pub mod form_controls;
 pub mod header;
 /// A polite "Loading…" status line.
 pub mod loading;
+/// "Sign in faster and more safely with a passkey", after a sign-in.
+pub mod passkey_offer;
 /// The QR code, drawn from the otpauth URI.
 pub mod qr;
 /// The recovery code screen: copy, download, print, confirm saved.

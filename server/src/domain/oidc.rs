@@ -118,6 +118,16 @@ impl Methods {
         Self(methods)
     }
 
+    /// A password and a code (from an authenticator app or a text) signed
+    /// this session in.
+    pub fn password_and_code(&self) -> bool {
+        self.0.contains(&Method::Password)
+            && self
+                .0
+                .iter()
+                .any(|m| matches!(m, Method::Otp | Method::Sms))
+    }
+
     /// A second factor was part of this sign-in.
     pub fn has_second_factor(&self) -> bool {
         self.0.iter().any(|m| m.is_second_factor())

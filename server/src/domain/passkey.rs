@@ -2,9 +2,10 @@
 //! checks. A passkey is a factor of kind `Passkey`; a person may have
 //! several, each with a name they choose.
 
-use mfa_api::FactorKind;
+use mfa_api::{FactorKind, SessionStage};
 
 use super::clock::UnixTime;
+use super::oidc::Methods;
 
 /// A ceremony (the browser's dialog) must be finished this soon after it
 /// was started, and only once.
@@ -25,6 +26,26 @@ pub fn several_allowed(kind: FactorKind) -> bool {
         FactorKind::AuthenticatorApp | FactorKind::Sms => false,
         FactorKind::Passkey => true,
     }
+}
+
+/// "Not now" hides the passkey offer this long.
+pub const OFFER_PAUSE_SECS: i64 = 30 * 24 * 60 * 60;
+
+/// Whether to offer a passkey ("Sign in faster and more safely with a
+/// passkey") to someone signed in by `methods` at `stage`: after a password
+/// and a code, to a person with no passkey, unless "Not now" was answered
+/// until after `now`. Never while they must enroll.
+pub fn offered(
+    methods: &Methods,
+    stage: SessionStage,
+    has_passkey: bool,
+    hidden_until: Option<UnixTime>,
+    now: UnixTime,
+) -> bool {
+    stage == SessionStage::Full
+        && methods.password_and_code()
+        && !has_passkey
+        && hidden_until.is_none_or(|until| until <= now)
 }
 
 /// A passkey's name, as the person typed it (trimmed).
@@ -72,6 +93,7 @@ pub fn counter_moved_on(stored: u32, new: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::oidc::Method;
 
     #[test]
     fn a_ceremony_lasts_five_minutes() {
@@ -101,6 +123,32 @@ mod tests {
             PasskeyName::parse("a\u{7}b"),
             Err(NameRejected::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn a_passkey_is_offered_after_a_password_and_a_code_until_not_now() {
+        let code = Methods::password().with(Method::Otp);
+        let full = SessionStage::Full;
+        assert!(offered(&code, full, false, None, 100));
+        assert!(offered(
+            &Methods::password().with(Method::Sms),
+            full,
+            false,
+            None,
+            100
+        ));
+        // Not to someone who has one, nor during must-enroll, nor after
+        // a password alone, a recovery code or a passkey.
+        assert!(!offered(&code, full, true, None, 100));
+        assert!(!offered(&code, SessionStage::MustEnroll, false, None, 100));
+        assert!(!offered(&Methods::password(), full, false, None, 100));
+        let recovery = Methods::password().with(Method::RecoveryCode);
+        assert!(!offered(&recovery, full, false, None, 100));
+        assert!(!offered(&Methods::passkey(), full, false, None, 100));
+        // "Not now": hidden until then.
+        assert!(!offered(&code, full, false, Some(101), 100));
+        assert!(offered(&code, full, false, Some(100), 100));
+        assert_eq!(OFFER_PAUSE_SECS, 2_592_000);
     }
 
     #[test]

@@ -1,14 +1,15 @@
 //! The signed-in user's view of themselves: who, where, and their second factors.
 
 use mfa_api::{
-    Company, DeadlineNotice, FactorInfo, Me, Membership, RecoveryCodeState, Role, SessionStage,
-    TwoFactorStatus, User,
+    Company, DeadlineNotice, FactorInfo, FactorKind, Me, Membership, RecoveryCodeState, Role,
+    SessionStage, TwoFactorStatus, User,
 };
 
 use super::session::LiveSession;
 use super::{Deps, internal_error};
 use crate::domain::clock::UnixTime;
-use crate::domain::{access, deadline};
+use crate::domain::oidc::Methods;
+use crate::domain::{access, deadline, passkey};
 use crate::mail::templates::Language;
 use crate::store::{FactorRow, Tx};
 
@@ -26,9 +27,38 @@ internal_error!(ProfileError);
 /// `GET /api/me`.
 pub async fn me(deps: &Deps, session: &LiveSession) -> Result<Me, ProfileError> {
     let mut tx = deps.read().await?;
-    load(&mut tx, session.user_id, session.stage, deps.now())
+    let mut me = load(&mut tx, session.user_id, session.stage, deps.now())
         .await?
-        .ok_or(ProfileError::NoUser)
+        .ok_or(ProfileError::NoUser)?;
+    me.passkey_offer = passkey_offer(&mut tx, deps, &me, &session.methods).await?;
+    Ok(me)
+}
+
+/// Whether `me`, signed in by `methods`, is offered a passkey (the rule is
+/// `domain::passkey::offered`).
+pub(super) async fn passkey_offer(
+    tx: &mut Tx,
+    deps: &Deps,
+    me: &Me,
+    methods: &Methods,
+) -> Result<bool, sqlx::Error> {
+    let has_passkey = me
+        .two_factor
+        .factors
+        .iter()
+        .any(|f| f.kind == FactorKind::Passkey);
+    let hidden_until = tx.passkey_offer_hidden_until(me.user.id).await?;
+    Ok(deps.passkeys.is_some()
+        && passkey::offered(methods, me.stage, has_passkey, hidden_until, deps.now()))
+}
+
+/// "Not now" on the passkey offer: hidden for a while.
+pub async fn hide_passkey_offer(deps: &Deps, session: &LiveSession) -> Result<(), ProfileError> {
+    let mut tx = deps.begin().await?;
+    let until = deps.now() + passkey::OFFER_PAUSE_SECS;
+    tx.hide_passkey_offer(session.user_id, until).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The user as the app shows them, read in the caller's transaction (so an
@@ -70,6 +100,7 @@ pub(super) async fn load(
         recovery_code: recovery_code_at.map(|created_at| RecoveryCodeState { created_at }),
     };
     Ok(Some(Me {
+        passkey_offer: false,
         user: User {
             id: user.id,
             email: user.email,

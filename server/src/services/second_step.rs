@@ -191,7 +191,8 @@ pub(super) async fn signed_in(
     let stage = SessionStage::Full;
     // Signed in with a factor: nothing a deadline could change.
     let token = session::start(&mut tx, deps, replacing, user_id, stage, None, &methods).await?;
-    let me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
+    let mut me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
+    me.passkey_offer = profile::passkey_offer(&mut tx, deps, &me, &methods).await?;
     let device_epoch = tx.device_epoch(user_id).await?;
     tx.commit().await?;
     tracing::info!(

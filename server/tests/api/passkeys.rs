@@ -521,3 +521,50 @@ async fn a_sessions_newer_ceremony_voids_its_older_one_of_that_purpose() {
     }
     tx.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_passkey_is_offered_after_a_password_and_a_code_until_not_now() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in("member@demo.test").await;
+    let me = app.get("/api/me", Some(&cookie)).await;
+    assert_eq!(me.body["passkey_offer"], false, "a password alone");
+    let (secret, _) = app.enroll(&cookie).await;
+    let step = app.password_step("member@demo.test").await;
+    let code = crate::helpers::totp_code(&secret, app.now());
+    let done = app.second_factor(&step, "totp", &code).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert_eq!(done.body["me"]["passkey_offer"], true);
+    let session = done.session_cookie().unwrap();
+    assert_eq!(
+        app.get("/api/me", Some(&session)).await.body["passkey_offer"],
+        true,
+        "still offered on a reload"
+    );
+    let dismissed = app
+        .post("/api/me/passkey-offer/dismiss", Some(&session), &json!({}))
+        .await;
+    assert_eq!(dismissed.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/me", Some(&session)).await.body["passkey_offer"],
+        false
+    );
+    app.clock.advance(30 * 24 * 60 * 60);
+    let step = app.password_step("member@demo.test").await;
+    let code = crate::helpers::totp_code(&secret, app.now());
+    let again = app.second_factor(&step, "totp", &code).await;
+    assert_eq!(again.body["me"]["passkey_offer"], true, "30 days later");
+    let session = again.session_cookie().unwrap();
+    // Not once the person has a passkey.
+    let mut passkey = SoftPasskey::new(&app.host, 1);
+    add_passkey(&app, &session, &mut passkey, "Mine").await;
+    assert_eq!(
+        app.get("/api/me", Some(&session)).await.body["passkey_offer"],
+        false
+    );
+    // "Not now" needs a full session.
+    let half = app.password_step("member@demo.test").await;
+    let refused = app
+        .post("/api/me/passkey-offer/dismiss", Some(&half), &json!({}))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Company;
+use crate::{Company, FactorKind};
 
 /// `GET|PUT /api/companies/{id}/mfa-policy` (company admins only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +21,10 @@ pub struct MfaPolicy {
     pub grace_days: i64,
     /// Every time zone to choose from.
     pub time_zones: Vec<String>,
+    /// The methods members may use ("Authenticator app", "Text message
+    /// (SMS)", "Passkey"): at least one.
+    #[serde(default = "crate::all_methods")]
+    pub allowed_methods: Vec<FactorKind>,
 }
 
 /// `PUT /api/companies/{id}/mfa-policy`.
@@ -36,6 +40,9 @@ pub struct MfaPolicyRequest {
     /// 1 to 90; unchanged when absent.
     #[serde(default)]
     pub grace_days: Option<i64>,
+    /// At least one; unchanged when absent.
+    #[serde(default)]
+    pub allowed_methods: Option<Vec<FactorKind>>,
 }
 
 /// `GET /api/companies/{id}/readiness` (company admins only): the counts,
@@ -137,8 +144,11 @@ pub struct MemberReadiness {
     pub user_id: i64,
     pub name: String,
     pub email: String,
-    /// Has a second factor.
+    /// Has a second factor of a method the company allows.
     pub enrolled: bool,
+    /// Has factors, but only of methods the company turned off.
+    #[serde(default)]
+    pub needs_another_method: bool,
     /// Unix seconds.
     pub last_sign_in_at: Option<i64>,
     /// Deadline emails and reminders sent to them.

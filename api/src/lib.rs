@@ -140,6 +140,8 @@ pub enum ErrorCode {
     AccountExists,
     /// The company's last admin cannot be removed or made a member.
     LastAdmin,
+    /// The company does not allow this method (any more): use another.
+    MethodNotAllowedByCompany,
     /// The passkey's signature was not accepted (or its count went back).
     PasskeyRefused,
     /// "Sign in with a passkey" with a passkey no account here holds.
@@ -420,6 +422,10 @@ pub struct TwoFactorStatus {
     pub factors: Vec<FactorInfo>,
     /// The active recovery code, if there is one (never the code itself).
     pub recovery_code: Option<RecoveryCodeState>,
+    /// The methods this person may add (every one of their companies
+    /// allows them).
+    #[serde(default = "all_methods")]
+    pub allowed_methods: Vec<FactorKind>,
     /// A company's enforcement deadline still ahead, while no factor is set
     /// up (the app's banner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -438,6 +444,15 @@ pub struct DeadlineNotice {
     pub time_zone: String,
     /// Whole days left, a started day counting as one.
     pub days_left: i64,
+}
+
+/// Every kind of factor, in the order the app lists them.
+pub fn all_methods() -> Vec<FactorKind> {
+    vec![
+        FactorKind::AuthenticatorApp,
+        FactorKind::Sms,
+        FactorKind::Passkey,
+    ]
 }
 
 /// The kinds of second factor. Every kind is listed, counted, removed and

@@ -1,9 +1,10 @@
 //! Who must have MFA, and what a session at each stage may do. The one place
 //! for these rules: sign-in, the session extractors and factor removal ask here.
 
-use mfa_api::{MfaRequirement, RequiredBecause, SessionStage};
+use mfa_api::{FactorKind, MfaRequirement, RequiredBecause, SessionStage};
 
 use super::clock::UnixTime;
+use super::factors::MethodSet;
 
 /// What the rule needs to know about one of the user's memberships.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +15,32 @@ pub struct MfaDuty {
     pub company_requires_mfa: bool,
     /// From when (this member's own deadline); none: at once.
     pub deadline: Option<UnixTime>,
+    /// The methods the company allows.
+    pub allowed: MethodSet,
+}
+
+/// The methods the user may add: those every one of their companies allows.
+pub fn addable(duties: impl IntoIterator<Item = MfaDuty>) -> MethodSet {
+    duties
+        .into_iter()
+        .fold(MethodSet::ALL, |set, d| set.and(d.allowed))
+}
+
+/// Whether a factor of `kind` counts as enrolled for the user's companies:
+/// every one allows it. A member whose factors are all of a method turned
+/// off "needs another method".
+pub fn counts(kind: FactorKind, duties: impl IntoIterator<Item = MfaDuty>) -> bool {
+    addable(duties).contains(kind)
+}
+
+/// Whether a factor of `kind` still finishes a sign-in at `now`: allowed
+/// by every company, or, where a company turned it off, until that
+/// company's deadline (at once when it has none). Nobody is locked out
+/// without warning: until then the banner and the email say to add another.
+pub fn usable(kind: FactorKind, duties: impl IntoIterator<Item = MfaDuty>, now: UnixTime) -> bool {
+    duties
+        .into_iter()
+        .all(|d| d.allowed.contains(kind) || d.deadline.is_some_and(|at| now < at))
 }
 
 /// The user's requirement, from all their memberships: a payee membership
@@ -100,9 +127,10 @@ pub fn stage_after_enrollment(stage: SessionStage) -> SessionStage {
     }
 }
 
-/// Whether the user may remove a factor, given how many confirmed ones they have.
-pub fn may_remove_factor(requirement: MfaRequirement, confirmed_factors: usize) -> bool {
-    !requirement.is_required() || confirmed_factors > 1
+/// Whether the user may remove a factor, given how many of their factors
+/// would still count (`counts`) without it.
+pub fn may_remove_factor(requirement: MfaRequirement, counting_after: usize) -> bool {
+    !requirement.is_required() || counting_after > 0
 }
 
 /// What a request needs of its session.
@@ -151,16 +179,19 @@ mod tests {
         payee: false,
         company_requires_mfa: false,
         deadline: None,
+        allowed: MethodSet::ALL,
     };
     const PAYEE: MfaDuty = MfaDuty {
         payee: true,
         company_requires_mfa: false,
         deadline: None,
+        allowed: MethodSet::ALL,
     };
     const ENFORCED: MfaDuty = MfaDuty {
         payee: false,
         company_requires_mfa: true,
         deadline: None,
+        allowed: MethodSet::ALL,
     };
     const REQUIRED_PAYEE: MfaRequirement = MfaRequirement::Required {
         because: RequiredBecause::Payee,
@@ -260,8 +291,32 @@ mod tests {
 
     #[test]
     fn the_last_factor_stays_when_mfa_is_required() {
-        assert!(may_remove_factor(MfaRequirement::Optional, 1));
-        assert!(!may_remove_factor(REQUIRED_PAYEE, 1));
-        assert!(may_remove_factor(REQUIRED_PAYEE, 2));
+        assert!(may_remove_factor(MfaRequirement::Optional, 0));
+        assert!(!may_remove_factor(REQUIRED_PAYEE, 0));
+        assert!(may_remove_factor(REQUIRED_PAYEE, 1));
+    }
+
+    #[test]
+    fn a_method_turned_off_stops_counting_at_once_and_working_at_the_deadline() {
+        let no_sms = MethodSet::of([FactorKind::AuthenticatorApp, FactorKind::Passkey]);
+        let dated = MfaDuty {
+            deadline: Some(NOW + 10),
+            allowed: no_sms,
+            ..ENFORCED
+        };
+        assert_eq!(addable([MEMBER, dated]), no_sms);
+        assert!(!counts(FactorKind::Sms, [MEMBER, dated]));
+        assert!(counts(FactorKind::Passkey, [MEMBER, dated]));
+        // Texts still finish a sign-in until the deadline, not from it.
+        assert!(usable(FactorKind::Sms, [MEMBER, dated], NOW + 9));
+        assert!(!usable(FactorKind::Sms, [MEMBER, dated], NOW + 10));
+        // Without a deadline: at once.
+        let undated = MfaDuty {
+            allowed: no_sms,
+            ..ENFORCED
+        };
+        assert!(!usable(FactorKind::Sms, [undated], NOW));
+        assert!(usable(FactorKind::AuthenticatorApp, [undated], NOW));
+        assert!(usable(FactorKind::Sms, [], NOW), "no company: every method");
     }
 }

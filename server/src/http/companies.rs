@@ -13,6 +13,7 @@ use super::error::ApiResult;
 use super::session::{Reauthenticated, SignedIn};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::deadline;
+use crate::domain::factors::MethodSet;
 use crate::services::company_policy::{self, PolicyChange};
 use crate::services::rollout;
 use crate::state::AppState;
@@ -44,6 +45,7 @@ fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
         deadline: settings.deadline,
         grace_days: settings.grace_days,
         time_zones: deadline::time_zone_names(),
+        allowed_methods: settings.allowed_methods.kinds(),
     })
 }
 
@@ -73,6 +75,7 @@ async fn save_policy(
         enforcement_date: request.enforcement_date,
         time_zone: request.time_zone,
         grace_days: request.grace_days,
+        allowed_methods: request.allowed_methods.map(MethodSet::of),
     };
     Ok(answer(
         company_policy::save(&state.deps, &session, ip.as_deref(), company_id, change).await?,
@@ -103,6 +106,7 @@ async fn readiness(
                 name: m.name,
                 email: m.email,
                 enrolled: m.enrolled,
+                needs_another_method: m.has_factor && !m.enrolled,
                 last_sign_in_at: m.last_sign_in_at,
                 reminders_sent: m.reminders_sent,
             })

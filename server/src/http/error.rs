@@ -74,6 +74,7 @@ pub fn status(code: ErrorCode) -> StatusCode {
         | MfaEnrollmentRequired
         | RecoveryCodeRequired
         | SmsUnavailableForCountry
+        | MethodNotAllowedByCompany
         | Forbidden => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         HostNotAllowed => StatusCode::MISDIRECTED_REQUEST,
@@ -160,6 +161,7 @@ fn message(code: ErrorCode) -> &'static str {
         }
         AccountExists => "An account has this email already: sign in to accept the invitation.",
         LastAdmin => "The company needs at least one admin: make someone else an admin first.",
+        MethodNotAllowedByCompany => "Your company does not allow this method: use another one.",
         PasskeyRefused => "That passkey was not accepted. Try again, or use another method.",
         PasskeyUnknown => {
             "That passkey is not registered here. Sign in with your email and password instead."
@@ -328,7 +330,9 @@ impl From<PolicyError> for ApiError {
             PolicyError::Forbidden => Self::code(ErrorCode::Forbidden),
             PolicyError::AdminNotEnrolled => Self::code(ErrorCode::AdminNotEnrolled),
             PolicyError::Date(why) => Self::validation(why),
-            PolicyError::GraceDays | PolicyError::NoDeadline => Self::validation(e),
+            PolicyError::GraceDays | PolicyError::NoDeadline | PolicyError::NoMethod => {
+                Self::validation(e)
+            }
             PolicyError::NotAMember => Self::code(ErrorCode::NotFound),
             PolicyError::TooManyAnnouncements(locked) => Self::TooManyAnnouncements(locked),
             PolicyError::Internal(e) => Self::Internal(e),
@@ -351,6 +355,7 @@ impl From<TextError> for ApiError {
             },
             TextError::NoPendingEnrollment => factors::start_again(FactorKind::Sms),
             TextError::NotEnrolled => factors::not_enrolled(FactorKind::Sms),
+            TextError::MethodNotAllowed => factors::not_allowed(FactorKind::Sms),
             TextError::TooManyTexts { wait } => retry(
                 ErrorCode::TooManyTexts,
                 message(ErrorCode::TooManyTexts),

@@ -37,7 +37,7 @@ pub enum SecurityEvent {
 /// change of membership.
 mod accounts;
 
-use accounts::{invitation, membership, password_reset};
+use accounts::{invitation, membership, methods_turned_off, password_reset};
 
 /// What changed in someone's membership of a company.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,17 @@ pub enum EmailContent {
         #[serde(flatten)]
         change: MembershipChange,
     },
+    /// The company turned off every method the person had: which still
+    /// work, and until when their old one does (`until`: the deadline, or
+    /// none: it stopped at once).
+    MethodsTurnedOff {
+        company: String,
+        name: String,
+        allowed: Vec<FactorKind>,
+        until: Option<UnixTime>,
+        date: Option<String>,
+        time_zone: String,
+    },
     /// An invitation to join a company, with its link (sealed as a reset
     /// link's is).
     Invitation {
@@ -112,6 +123,7 @@ impl EmailContent {
             Self::PasswordReset { .. } => "password_reset",
             Self::Invitation { .. } => "invitation",
             Self::Membership { .. } => "membership",
+            Self::MethodsTurnedOff { .. } => "methods_turned_off",
         }
     }
 }
@@ -247,6 +259,19 @@ pub fn render(
             name,
             change,
         } => membership(company, name, *change, language, public_url),
+        EmailContent::MethodsTurnedOff {
+            company,
+            name,
+            allowed,
+            until,
+            date,
+            time_zone,
+        } => {
+            let until = until
+                .and(date.as_deref())
+                .map(|date| (date, time_zone.as_str()));
+            methods_turned_off(company, name, allowed, until, language, public_url)
+        }
         EmailContent::Invitation {
             company,
             invited_by,

@@ -94,6 +94,9 @@ pub enum CheckError {
     /// The texted code expired, was replaced or was tried too often.
     #[error("the code is no longer valid")]
     CodeExpired,
+    /// A company of the user does not allow this method (any more).
+    #[error("the company does not allow this method")]
+    MethodNotAllowed(FactorKind),
     /// A passkey's signature was not accepted.
     #[error("the passkey was not accepted")]
     PasskeyRefused,
@@ -120,6 +123,15 @@ pub enum CheckError {
 }
 
 internal_error!(CheckError);
+
+impl From<super::factors::NotAllowed> for CheckError {
+    fn from(e: super::factors::NotAllowed) -> Self {
+        match e {
+            super::factors::NotAllowed::Method(kind) => Self::MethodNotAllowed(kind),
+            super::factors::NotAllowed::Store(e) => e.into(),
+        }
+    }
+}
 hash_error!(CheckError);
 
 /// Checks `answer` against the user's factor it answers for: at sign-in,

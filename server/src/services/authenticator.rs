@@ -4,7 +4,8 @@
 use mfa_api::{FactorKind, PRODUCT_NAME};
 
 use super::Deps;
-use super::answer::Refusal;
+use super::answer::{CheckError, Refusal};
+use super::factors;
 use super::session::LiveSession;
 use crate::domain::seal;
 use crate::domain::totp::{self, TotpCode, TotpRejection, TotpSecret};
@@ -24,10 +25,11 @@ pub struct Enrollment {
 /// A new pending authenticator with a fresh secret, replacing any earlier
 /// pending one (the caller has re-authenticated). It signs nobody in until
 /// confirmed with a code.
-pub async fn start(deps: &Deps, session: &LiveSession) -> anyhow::Result<Enrollment> {
+pub async fn start(deps: &Deps, session: &LiveSession) -> Result<Enrollment, CheckError> {
     let user_id = session.user_id;
     let secret = TotpSecret::generate(&mut deps.rng());
     let mut tx = deps.begin().await?;
+    factors::ensure_addable(&mut tx, user_id, KIND, deps.now()).await?;
     let user = tx
         .user(user_id)
         .await?

@@ -1,7 +1,9 @@
 //! A company's MFA policy, for its admins: whether MFA is required, from
 //! which date (in which time zone), and the window of people who join
-//! after it. Setting or moving the date emails every member not enrolled
-//! yet and plans their reminders; clearing it cancels them.
+//! after it, and which methods members may use. Setting or moving the date
+//! emails every member not enrolled yet and plans their reminders; clearing
+//! it cancels them. Turning a method off emails, once, those it leaves with
+//! none.
 
 use super::limits::Locked;
 use super::notify::{self, Planned, Recipient};
@@ -9,8 +11,9 @@ use super::session::LiveSession;
 use super::{Actor, Deps, internal_error};
 use crate::domain::clock::UnixTime;
 use crate::domain::deadline::{self, DateError, EnforcementDate};
+use crate::domain::factors::MethodSet;
 use crate::mail::templates::EmailContent;
-use crate::store::{Announcement, AuditKind, CompanySettings, Tx, Unenrolled};
+use crate::store::{Announcement, AuditKind, CompanySettings, Tx, Unenrolled, kind_name};
 
 /// What an admin asks for.
 #[derive(Clone, Debug)]
@@ -19,6 +22,8 @@ pub struct PolicyChange {
     pub enforcement_date: Option<String>,
     pub time_zone: Option<String>,
     pub grace_days: Option<i64>,
+    /// Unchanged when none.
+    pub allowed_methods: Option<MethodSet>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +44,9 @@ pub enum PolicyError {
     /// Not a member of this company (or oneself, for a reset).
     #[error("no such member")]
     NotAMember,
+    /// Every method turned off.
+    #[error("at least one method must stay allowed")]
+    NoMethod,
     /// The company's members were told of a new date too often today.
     #[error("too many deadline announcements today")]
     TooManyAnnouncements(Locked),
@@ -115,12 +123,33 @@ pub async fn save(
     if !(1..=90).contains(&grace_days) {
         return Err(PolicyError::GraceDays);
     }
+    let allowed_methods = change.allowed_methods.unwrap_or(before.allowed_methods);
+    if allowed_methods.is_empty() {
+        return Err(PolicyError::NoMethod);
+    }
+    // Who has a factor of an allowed method now (to tell those whom this
+    // change leaves with none, once).
+    let enrolled_before: Vec<i64> = match before
+        .allowed_methods
+        .removed_in(allowed_methods)
+        .is_empty()
+    {
+        true => Vec::new(),
+        false => tx
+            .company_members(company_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.enrolled)
+            .map(|m| m.user_id)
+            .collect(),
+    };
     let after = CompanySettings {
         mfa_required: change.required,
         enforcement_date,
         time_zone: time_zone.trim().to_owned(),
         deadline,
         grace_days,
+        allowed_methods,
         ..before.clone()
     };
     tx.save_company_settings(&after, now).await?;
@@ -132,18 +161,28 @@ pub async fn save(
         actor.user_id,
         AuditKind::CompanyPolicyChanged,
         &format!(
-            "company={} required={} date={} time_zone={} grace_days={}",
+            "company={} required={} date={} time_zone={} grace_days={} methods={}",
             company_id,
             after.mfa_required,
             after.enforcement_date.as_deref().unwrap_or("none"),
             after.time_zone,
-            after.grace_days
+            after.grace_days,
+            after
+                .allowed_methods
+                .kinds()
+                .into_iter()
+                .map(kind_name)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         actor.ip,
         now,
     )
     .await?;
     plan_announcement(&mut tx, &before, &after, now).await?;
+    if !enrolled_before.is_empty() {
+        tell_who_needs_another_method(&mut tx, &after, &enrolled_before, now).await?;
+    }
     // Members signed in already meet the new policy at their next request.
     tx.recheck_company_sessions(company_id, now).await?;
     tx.commit().await?;
@@ -164,6 +203,46 @@ pub async fn save(
         }
     }
     Ok(after)
+}
+
+/// Emails, once, the members this change left with no factor of an
+/// allowed method (they were enrolled before it): which methods still
+/// work, and until when their old one does.
+async fn tell_who_needs_another_method(
+    tx: &mut Tx,
+    after: &CompanySettings,
+    enrolled_before: &[i64],
+    now: UnixTime,
+) -> Result<(), sqlx::Error> {
+    let left_out: Vec<_> = tx
+        .company_members(after.company_id)
+        .await?
+        .into_iter()
+        .filter(|m| !m.enrolled && enrolled_before.contains(&m.user_id))
+        .collect();
+    for member in &left_out {
+        let content = EmailContent::MethodsTurnedOff {
+            company: after.company_name.clone(),
+            name: member.name.clone(),
+            allowed: after.allowed_methods.kinds(),
+            until: after.deadline.filter(|&at| at > now),
+            date: after.enforcement_date.clone(),
+            time_zone: after.time_zone.clone(),
+        };
+        let to = Recipient {
+            user_id: Some(member.user_id),
+            email: &member.email,
+            language: &member.language,
+        };
+        let key = format!("methods:{}:{}:{now}", after.company_id, member.user_id);
+        notify::enqueue(tx, to, &content, &key, None, now, now).await?;
+    }
+    tracing::info!(
+        company_id = after.company_id,
+        members = left_out.len(),
+        "members told to add another method"
+    );
+    Ok(())
 }
 
 /// The topic of the emails about one deadline of one company.

@@ -11,7 +11,7 @@ use super::limits;
 use super::notify;
 use super::recovery::{self, FreshCode};
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, profile};
+use super::{Actor, Deps, factors, profile};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
 use crate::domain::factors::preferred_to_set;
@@ -53,6 +53,8 @@ pub async fn confirm(
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let fresh = first_factor_code(deps, actor.user_id).await?;
     let mut tx = deps.begin().await?;
+    // Turned off by a company since the person started adding it.
+    factors::ensure_addable(&mut tx, actor.user_id, kind, now).await?;
     let occasion = Occasion::Enroll {
         session_hash: session.id.as_str(),
     };

@@ -7,9 +7,12 @@ use super::notify;
 use super::session::{self, LiveSession};
 use super::{Actor, Deps, internal_error, profile};
 use crate::domain::access;
+use crate::domain::access::MfaDuty;
+use crate::domain::clock::UnixTime;
 use crate::domain::factors::preferred_to_set;
 use crate::domain::passkey::PasskeyName;
 use crate::mail::templates::SecurityEvent;
+use crate::store::{FactorRow, Tx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FactorError {
@@ -24,6 +27,60 @@ pub enum FactorError {
 }
 
 internal_error!(FactorError);
+
+/// What the user's memberships ask of them at `now` (`domain::access`).
+pub(super) async fn duties(
+    tx: &mut Tx,
+    user_id: i64,
+    now: UnixTime,
+) -> Result<Vec<MfaDuty>, sqlx::Error> {
+    Ok(tx
+        .memberships(user_id)
+        .await?
+        .iter()
+        .map(|m| m.mfa_duty(now))
+        .collect())
+}
+
+/// The user's factors that still finish a sign-in at `now` (a method a
+/// company turned off stops at its deadline).
+pub(super) fn usable(factors: Vec<FactorRow>, duties: &[MfaDuty], now: UnixTime) -> Vec<FactorRow> {
+    factors
+        .into_iter()
+        .filter(|f| access::usable(f.kind, duties.iter().copied(), now))
+        .collect()
+}
+
+/// How many of `factors` count as enrolled for the user's companies.
+pub(super) fn counting(factors: &[FactorRow], duties: &[MfaDuty]) -> usize {
+    factors
+        .iter()
+        .filter(|f| access::counts(f.kind, duties.iter().copied()))
+        .count()
+}
+
+/// Refuses a method the user's companies do not allow (adding one).
+pub(super) async fn ensure_addable(
+    tx: &mut Tx,
+    user_id: i64,
+    kind: FactorKind,
+    now: UnixTime,
+) -> Result<(), NotAllowed> {
+    let duties = duties(tx, user_id, now).await.map_err(NotAllowed::Store)?;
+    match access::addable(duties).contains(kind) {
+        true => Ok(()),
+        false => Err(NotAllowed::Method(kind)),
+    }
+}
+
+/// A method the company does not allow, or the store failed finding out.
+#[derive(Debug, thiserror::Error)]
+pub enum NotAllowed {
+    #[error("the company does not allow this method")]
+    Method(FactorKind),
+    #[error(transparent)]
+    Store(sqlx::Error),
+}
 
 /// Removes one of the user's factors (the caller has re-authenticated),
 /// unless MFA is required and it is the last one. With no factor left, the
@@ -45,9 +102,14 @@ pub async fn remove(
         .iter()
         .find(|f| f.id == factor_id)
         .ok_or(FactorError::NotFound)?;
-    let memberships = tx.memberships(actor.user_id).await?;
-    let requirement = access::requirement(memberships.iter().map(|m| m.mfa_duty(now)), now);
-    if !access::may_remove_factor(requirement, factors.len()) {
+    let duties = duties(&mut tx, actor.user_id, now).await?;
+    let requirement = access::requirement(duties.iter().copied(), now);
+    let others: Vec<FactorRow> = factors
+        .iter()
+        .filter(|f| f.id != factor_id)
+        .cloned()
+        .collect();
+    if !access::may_remove_factor(requirement, counting(&others, &duties)) {
         return Err(FactorError::FactorRequired);
     }
     if !tx.delete_factor(actor.user_id, factor_id).await? {

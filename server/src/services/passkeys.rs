@@ -21,8 +21,9 @@ use super::answer::{self, CheckError, Occasion, Refusal, Verdict};
 use super::second_step::{self, SignedIn};
 use super::session::LiveSession;
 use super::sign_in::Attempt;
-use super::{Actor, Deps, limits};
+use super::{Actor, Deps, factors, limits};
 use crate::config::Config;
+use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
 use crate::domain::link_token::LinkToken;
 use crate::domain::oidc::Methods;
@@ -175,6 +176,7 @@ pub async fn start_registration(
     let webauthn = verifier(deps)?;
     let user_id = session.user_id;
     let mut tx = deps.begin().await?;
+    factors::ensure_addable(&mut tx, user_id, KIND, deps.now()).await?;
     let user = tx
         .user(user_id)
         .await?
@@ -450,7 +452,12 @@ pub async fn sign_in(
         .await?
         .filter(|p| p.user_id == user_id)
         .ok_or(CheckError::PasskeyUnknown)?;
+    let now = deps.now();
+    let duties = factors::duties(&mut tx, user_id, now).await?;
     drop(tx);
+    if !access::usable(KIND, duties, now) {
+        return Err(CheckError::MethodNotAllowed(KIND));
+    }
     let actor = Actor {
         user_id,
         ip: attempt.ip,
@@ -458,7 +465,6 @@ pub async fn sign_in(
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let passkey = open_passkey(deps, &stored)?;
     let outcome = webauthn.finish_discoverable_authentication_v2(&credential, state, &passkey);
-    let now = deps.now();
     let mut tx = deps.begin().await?;
     // No session yet: the refusal is audited as a failed sign-in all the same.
     let occasion = Occasion::SignIn { session_hash: "" };

@@ -8,7 +8,8 @@ use mfa_api::{FactorKind, PRODUCT_NAME, SmsCountryInfo};
 
 use super::answer::Refusal;
 use super::session::LiveSession;
-use super::{Deps, internal_error};
+use super::{Deps, factors, internal_error};
+use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::factors::pending_is_live;
 use crate::domain::network;
@@ -43,6 +44,9 @@ pub enum TextError {
     /// The user has no phone factor (at sign-in).
     #[error("no phone number is set up")]
     NotEnrolled,
+    /// A company of the user does not allow texts (any more).
+    #[error("the company does not allow texts")]
+    MethodNotAllowed,
     /// A limit on texts: wait this many seconds.
     #[error("too many texts; wait {wait} s")]
     TooManyTexts { wait: i64 },
@@ -54,6 +58,15 @@ pub enum TextError {
 }
 
 internal_error!(TextError);
+
+impl From<factors::NotAllowed> for TextError {
+    fn from(e: factors::NotAllowed) -> Self {
+        match e {
+            factors::NotAllowed::Method(_) => Self::MethodNotAllowed,
+            factors::NotAllowed::Store(e) => e.into(),
+        }
+    }
+}
 
 /// The countries this user may have codes texted to (payees: the US only).
 pub async fn countries(
@@ -79,7 +92,10 @@ pub async fn start(
     key: &str,
 ) -> Result<Texted, TextError> {
     let user_id = session.user_id;
-    let payee = is_payee(&mut deps.read().await?, user_id).await?;
+    let mut tx = deps.read().await?;
+    factors::ensure_addable(&mut tx, user_id, KIND, deps.now()).await?;
+    let payee = is_payee(&mut tx, user_id).await?;
+    drop(tx);
     let country = phone::available(iso, payee).ok_or(TextError::UnavailableForCountry)?;
     let phone = Phone::parse(country.iso, number)?;
     if let Some(earlier) = repeated(deps, user_id, key, &phone).await? {
@@ -154,6 +170,10 @@ pub async fn text_sign_in_code(
         .into_iter()
         .find(|f| f.kind == KIND && factor_id.is_none_or(|id| id == f.id))
         .ok_or(TextError::NotEnrolled)?;
+    let now = deps.now();
+    if !access::usable(KIND, factors::duties(&mut tx, user_id, now).await?, now) {
+        return Err(TextError::MethodNotAllowed);
+    }
     let payee = is_payee(&mut tx, user_id).await?;
     drop(tx);
     let phone = phone_of(deps, user_id, &factor)?;

@@ -76,10 +76,12 @@ pub(super) async fn load(
     let factors = tx.factors(user_id).await?;
     let duties = || memberships.iter().map(|m| m.mfa_duty(now));
     let requirement = access::requirement(duties(), now);
+    // Factors of a method a company turned off do not count as enrolled.
+    let enrolled = factors.iter().any(|f| access::counts(f.kind, duties()));
     // The banner: a company's deadline ahead, for someone not enrolled yet
     // (and not required to enroll already, as a payee is).
     let deadline = access::upcoming_deadline(duties(), now)
-        .filter(|_| factors.is_empty() && !requirement.is_required())
+        .filter(|_| !enrolled && !requirement.is_required())
         .and_then(|at| {
             let m = memberships
                 .iter()
@@ -93,6 +95,7 @@ pub(super) async fn load(
             }))
         });
     let two_factor = TwoFactorStatus {
+        allowed_methods: access::addable(duties()).kinds(),
         enabled: !factors.is_empty(),
         requirement,
         deadline,

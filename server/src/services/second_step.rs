@@ -8,7 +8,8 @@ use super::answer::{self, CheckError, FactorAnswer, Occasion, Verdict};
 use super::limits;
 use super::notify;
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, profile, recovery};
+use super::{Actor, Deps, factors, profile, recovery};
+use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
 use crate::domain::device;
 use crate::domain::oidc::{Method, Methods};
@@ -36,10 +37,14 @@ pub struct SignedIn {
     pub device: String,
 }
 
-/// The factors offered at the second step, the preferred one first.
+/// The factors offered at the second step, the preferred one first (not
+/// those of a method a company turned off, once its deadline is past).
 pub async fn offered(deps: &Deps, session: &LiveSession) -> Result<Vec<SignInFactor>, CheckError> {
-    let factors = deps.read().await?.factors(session.user_id).await?;
-    Ok(offered_factors(factors))
+    let mut tx = deps.read().await?;
+    let now = deps.now();
+    let duties = factors::duties(&mut tx, session.user_id, now).await?;
+    let all = tx.factors(session.user_id).await?;
+    Ok(offered_factors(factors::usable(all, &duties, now)))
 }
 
 /// How a user's factors are offered at the second step.
@@ -84,6 +89,10 @@ async fn with_factor(
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
     let now = deps.now();
+    let duties = factors::duties(&mut tx, actor.user_id, now).await?;
+    if !access::usable(kind, duties, now) {
+        return Err(CheckError::MethodNotAllowed(kind));
+    }
     let occasion = Occasion::SignIn {
         session_hash: session.id.as_str(),
     };
@@ -189,8 +198,16 @@ pub(super) async fn signed_in(
     new_recovery_code: Option<RecoveryCode>,
 ) -> Result<SignedIn, CheckError> {
     let stage = SessionStage::Full;
-    // Signed in with a factor: nothing a deadline could change.
-    let token = session::start(&mut tx, deps, replacing, user_id, stage, None, &methods).await?;
+    // Signed in with a factor. Should none of the user's factors count for
+    // their companies (a method turned off), their deadline holds them.
+    let now = deps.now();
+    let duties = factors::duties(&mut tx, user_id, now).await?;
+    let counting = factors::counting(&tx.factors(user_id).await?, &duties);
+    let recheck_at = access::recheck_at(stage, duties, counting, now);
+    let token = session::start(
+        &mut tx, deps, replacing, user_id, stage, recheck_at, &methods,
+    )
+    .await?;
     let mut me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
     me.passkey_offer = profile::passkey_offer(&mut tx, deps, &me, &methods).await?;
     let device_epoch = tx.device_epoch(user_id).await?;

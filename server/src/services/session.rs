@@ -1,6 +1,6 @@
 //! Sessions: the live session behind a cookie, and starting or ending one.
 
-use super::{Deps, internal_error};
+use super::{Deps, factors, internal_error};
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::oidc::Methods;
@@ -74,9 +74,8 @@ async fn recheck(
     now: UnixTime,
 ) -> Result<SessionStage, SessionError> {
     let mut tx = deps.begin().await?;
-    let memberships = tx.memberships(user_id).await?;
-    let duties: Vec<_> = memberships.iter().map(|m| m.mfa_duty(now)).collect();
-    let factors = tx.factors(user_id).await?.len();
+    let duties = factors::duties(&mut tx, user_id, now).await?;
+    let factors = factors::counting(&tx.factors(user_id).await?, &duties);
     let requirement = access::requirement(duties.iter().copied(), now);
     let decided = access::stage_now(stage, requirement, factors);
     let next = access::recheck_at(decided, duties, factors, now);

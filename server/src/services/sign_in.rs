@@ -11,7 +11,7 @@ use mfa_api::{Me, SessionStage, SignInFactor};
 use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
-use super::{Deps, hash_error, internal_error, profile, second_step, session};
+use super::{Deps, factors, hash_error, internal_error, profile, second_step, session};
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
@@ -147,12 +147,15 @@ pub(super) async fn accepted(
     if let Some(language) = attempt.language {
         tx.set_user_language(user_id, language.code()).await?;
     }
-    let memberships = tx.memberships(user_id).await?;
-    let duties: Vec<_> = memberships.iter().map(|m| m.mfa_duty(now)).collect();
+    let duties = factors::duties(&mut tx, user_id, now).await?;
     let requirement = access::requirement(duties.iter().copied(), now);
-    let factors = tx.factors(user_id).await?;
+    // A method a company turned off no longer finishes a sign-in (from its
+    // deadline), nor counts as enrolled.
+    let all = tx.factors(user_id).await?;
+    let counting = factors::counting(&all, &duties);
+    let factors = factors::usable(all, &duties, now);
     let stage = access::stage_after_password(requirement, factors.len());
-    let recheck_at = access::recheck_at(stage, duties, factors.len(), now);
+    let recheck_at = access::recheck_at(stage, duties, counting, now);
     let token = session::start(
         &mut tx,
         deps,

@@ -3,6 +3,7 @@ use crate::domain::access::MfaDuty;
 use crate::domain::clock::UnixTime;
 use crate::domain::deadline;
 use crate::domain::email::Email;
+use crate::domain::factors::MethodSet;
 
 /// A user as stored (the password hash never leaves the store but for verification).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +33,8 @@ pub struct MembershipRow {
     pub joined_at: UnixTime,
     /// The user's first sign-in, if any.
     pub first_sign_in_at: Option<UnixTime>,
+    /// The methods the company allows.
+    pub allowed_methods: MethodSet,
 }
 
 impl MembershipRow {
@@ -40,6 +43,7 @@ impl MembershipRow {
         MfaDuty {
             payee: self.payee,
             company_requires_mfa: self.company_requires_mfa,
+            allowed: self.allowed_methods,
             deadline: self.company_deadline.map(|deadline| {
                 deadline::personal_deadline(
                     deadline,
@@ -212,11 +216,12 @@ impl Tx {
             Option<i64>,
             Option<String>,
             String,
+            i64,
         );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.name, m.role, m.payee, COALESCE(s.mfa_required, 0), s.deadline, \
              COALESCE(s.grace_days, 14), m.created_at, u.first_sign_in_at, s.enforcement_date, \
-             COALESCE(s.time_zone, 'UTC') FROM memberships m \
+             COALESCE(s.time_zone, 'UTC'), COALESCE(s.allowed_methods, 7) FROM memberships m \
              JOIN companies c ON c.id = m.company_id \
              JOIN users u ON u.id = m.user_id \
              LEFT JOIN company_settings s ON s.company_id = c.id \
@@ -240,6 +245,7 @@ impl Tx {
                     first_sign_in_at,
                     enforcement_date,
                     time_zone,
+                    allowed_methods,
                 )| MembershipRow {
                     company_id,
                     company_name,
@@ -252,6 +258,7 @@ impl Tx {
                     first_sign_in_at,
                     enforcement_date,
                     time_zone,
+                    allowed_methods: MethodSet::from_bits(allowed_methods),
                 },
             )
             .collect())

@@ -2,6 +2,7 @@ use mfa_api::ReadinessSort;
 
 use super::{Tx, flag};
 use crate::domain::clock::UnixTime;
+use crate::domain::factors::MethodSet;
 
 /// A company's MFA settings as stored (the defaults when it has no row).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub struct CompanySettings {
     pub time_zone: String,
     pub deadline: Option<UnixTime>,
     pub grace_days: i64,
+    /// The methods members may use.
+    pub allowed_methods: MethodSet,
 }
 
 impl CompanySettings {
@@ -39,6 +42,9 @@ pub struct CompanyMember {
     /// Their role in this company.
     pub is_admin: bool,
     pub payee: bool,
+    /// A factor of any method, allowed or not: enrolled, or (when not
+    /// `enrolled`) needing another method.
+    pub has_factor: bool,
 }
 
 impl Tx {
@@ -47,11 +53,21 @@ impl Tx {
         &mut self,
         company_id: i64,
     ) -> Result<Option<CompanySettings>, sqlx::Error> {
-        type Row = (i64, String, i64, Option<String>, String, Option<i64>, i64);
+        type Row = (
+            i64,
+            String,
+            i64,
+            Option<String>,
+            String,
+            Option<i64>,
+            i64,
+            i64,
+        );
         let row: Option<Row> =
             sqlx::query_as(
                 "SELECT c.id, c.name, COALESCE(s.mfa_required, 0), s.enforcement_date, \
-                 COALESCE(s.time_zone, 'UTC'), s.deadline, COALESCE(s.grace_days, 14) \
+                 COALESCE(s.time_zone, 'UTC'), s.deadline, COALESCE(s.grace_days, 14), \
+                 COALESCE(s.allowed_methods, 7) \
                  FROM companies c LEFT JOIN company_settings s ON s.company_id = c.id WHERE c.id = $1",
             )
             .bind(company_id)
@@ -66,8 +82,10 @@ impl Tx {
                 time_zone,
                 deadline,
                 grace_days,
+                allowed_methods,
             )| {
                 CompanySettings {
+                    allowed_methods: MethodSet::from_bits(allowed_methods),
                     company_id,
                     company_name,
                     mfa_required: flag(required),
@@ -86,10 +104,10 @@ impl Tx {
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO company_settings (company_id, mfa_required, enforcement_date, time_zone, deadline, grace_days, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO company_settings (company_id, mfa_required, enforcement_date, time_zone, deadline, grace_days, updated_at, allowed_methods) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (company_id) DO UPDATE SET mfa_required = $2, enforcement_date = $3, time_zone = $4, \
-             deadline = $5, grace_days = $6, updated_at = $7",
+             deadline = $5, grace_days = $6, updated_at = $7, allowed_methods = $8",
         )
         .bind(settings.company_id)
         .bind(i64::from(settings.mfa_required))
@@ -98,6 +116,7 @@ impl Tx {
         .bind(settings.deadline)
         .bind(settings.grace_days)
         .bind(now)
+        .bind(settings.allowed_methods.bits())
         .execute(self.conn())
         .await
         .map(drop)
@@ -128,14 +147,25 @@ impl Tx {
                 .fetch_one(self.conn())
                 .await?;
         // A large company: count from the factors (fewer), else from its members.
+        // Of a method the company allows.
+        const ALLOWED: &str = concat!(
+            "(",
+            kind_bit!("f.kind"),
+            " & COALESCE((SELECT s.allowed_methods FROM company_settings s WHERE s.company_id = $1), 7)) <> 0"
+        );
         let enrolled = if members > LARGE_COMPANY {
-            "SELECT COUNT(DISTINCT f.user_id) FROM factors f WHERE f.confirmed_at IS NOT NULL \
-             AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = f.user_id AND m.company_id = $1)"
+            format!(
+                "SELECT COUNT(DISTINCT f.user_id) FROM factors f WHERE f.confirmed_at IS NOT NULL \
+                 AND {ALLOWED} \
+                 AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = f.user_id AND m.company_id = $1)"
+            )
         } else {
-            "SELECT COUNT(*) FROM memberships m WHERE m.company_id = $1 AND EXISTS \
-             (SELECT 1 FROM factors f WHERE f.user_id = m.user_id AND f.confirmed_at IS NOT NULL)"
+            format!(
+                "SELECT COUNT(*) FROM memberships m WHERE m.company_id = $1 AND EXISTS \
+                 (SELECT 1 FROM factors f WHERE f.user_id = m.user_id AND f.confirmed_at IS NOT NULL AND {ALLOWED})"
+            )
         };
-        let enrolled: i64 = sqlx::query_scalar(enrolled)
+        let enrolled: i64 = sqlx::query_scalar(&enrolled)
             .bind(company_id)
             .fetch_one(self.conn())
             .await?;
@@ -257,8 +287,17 @@ pub struct MemberQuery<'a> {
     pub large: bool,
 }
 
-/// 1 when the user (`u`) has a confirmed factor.
-const ENROLLED: &str = "CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END";
+/// 1 when the user (`u`) has a confirmed factor of a method the company
+/// of the membership (`m`) allows.
+const ENROLLED: &str = concat!(
+    "CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL AND (",
+    kind_bit!("f.kind"),
+    " & COALESCE((SELECT s.allowed_methods FROM company_settings s WHERE s.company_id = m.company_id), 7)) <> 0) \
+     THEN 1 ELSE 0 END"
+);
+
+/// 1 when the user (`u`) has a confirmed factor of any method.
+const HAS_FACTOR: &str = "CASE WHEN EXISTS (SELECT 1 FROM factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END";
 
 /// Deadline emails sent to the user (`u`) for the company whose topic
 /// pattern is the parameter `topic` (`$2`, say).
@@ -272,7 +311,7 @@ fn reminders(topic: &str) -> String {
 fn member_columns(topic: &str) -> String {
     format!(
         "u.id, u.email, u.name, u.language, {ENROLLED}, m.created_at, u.first_sign_in_at, u.last_sign_in_at, {}, \
-         CASE WHEN m.role = 'admin' THEN 1 ELSE 0 END, m.payee",
+         CASE WHEN m.role = 'admin' THEN 1 ELSE 0 END, m.payee, {HAS_FACTOR}",
         reminders(topic)
     )
 }
@@ -286,6 +325,7 @@ type MemberRow = (
     i64,
     Option<i64>,
     Option<i64>,
+    i64,
     i64,
     i64,
     i64,
@@ -304,6 +344,7 @@ fn member(
         reminders_sent,
         is_admin,
         payee,
+        has_factor,
     ): MemberRow,
 ) -> CompanyMember {
     CompanyMember {
@@ -318,6 +359,7 @@ fn member(
         reminders_sent,
         is_admin: flag(is_admin),
         payee: flag(payee),
+        has_factor: flag(has_factor),
     }
 }
 

@@ -18,6 +18,18 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::files;
 
+/// A factor kind column's bit in SQL, as `domain::factors::MethodSet::bit`
+/// gives it (a company's allowed methods are stored as these bits).
+macro_rules! kind_bit {
+    ($column:literal) => {
+        concat!(
+            "(CASE ",
+            $column,
+            " WHEN 'authenticator_app' THEN 1 WHEN 'sms' THEN 2 WHEN 'passkey' THEN 4 ELSE 0 END)"
+        )
+    };
+}
+
 /// Companies, their settings, users and memberships.
 mod accounts;
 /// Deadlines being announced to a company's members.

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod allowed_methods;
 mod apps;
 mod auth;
 mod enforcement;

@@ -19,6 +19,7 @@ impl From<CheckError> for ApiError {
             }
             CheckError::CodeAlreadyUsed => Self::code(ErrorCode::CodeAlreadyUsed),
             CheckError::CodeExpired => Self::code(ErrorCode::CodeExpired),
+            CheckError::MethodNotAllowed(kind) => not_allowed(kind),
             CheckError::PasskeyRefused => Self::code(ErrorCode::PasskeyRefused),
             CheckError::PasskeyUnknown => Self::code(ErrorCode::PasskeyUnknown),
             CheckError::CredentialInUse => Self::code(ErrorCode::PasskeyAlreadyRegistered),
@@ -46,6 +47,17 @@ pub(super) fn not_enrolled(kind: FactorKind) -> ApiError {
         code: ErrorCode::NotEnrolled,
         message: format!(
             "No {} is set up: use another method or your recovery code.",
+            named(kind)
+        ),
+    }
+}
+
+/// A company of the user does not allow `kind`.
+pub(super) fn not_allowed(kind: FactorKind) -> ApiError {
+    ApiError::Client {
+        code: ErrorCode::MethodNotAllowedByCompany,
+        message: format!(
+            "Your company does not allow the {}: use another method.",
             named(kind)
         ),
     }

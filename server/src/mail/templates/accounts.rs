@@ -1,7 +1,8 @@
 //! The emails about a person's account itself: an invitation to join a
-//! company, a link to choose a new password, a change of their membership.
+//! company, a link to choose a new password, a change of their membership,
+//! the methods their company turned off.
 
-use mfa_api::PRODUCT_NAME;
+use mfa_api::{FactorKind, PRODUCT_NAME};
 
 use super::{Language, Letter, MembershipChange, Rendered, when};
 use crate::domain::clock::UnixTime;
@@ -145,6 +146,79 @@ pub(super) fn password_reset(
             ],
             button: Some(("Choisir un nouveau mot de passe".to_owned(), link)),
         },
+    };
+    letter.render()
+}
+
+/// The company turned off every method the person had set up.
+pub(super) fn methods_turned_off(
+    company: &str,
+    name: &str,
+    allowed: &[FactorKind],
+    until: Option<(&str, &str)>,
+    language: Language,
+    public_url: &str,
+) -> Rendered {
+    let security = format!("{public_url}/profile/security");
+    let letter = match language {
+        Language::En => {
+            let methods = allowed
+                .iter()
+                .map(|kind| match kind {
+                    FactorKind::AuthenticatorApp => "an authenticator app",
+                    FactorKind::Sms => "text messages (SMS)",
+                    FactorKind::Passkey => "a passkey",
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let when = match until {
+                Some((date, zone)) => format!(
+                    "Your current method keeps working until {date} ({zone}); after that, you will be asked to set up another one when you sign in."
+                ),
+                None => "Your current method no longer works for signing in: you will be asked to set up another one.".to_owned(),
+            };
+            Letter {
+                subject: format!("{PRODUCT_NAME}: add another sign-in method for {company}"),
+                greeting: format!("Hello {name},"),
+                paragraphs: vec![
+                    format!(
+                        "{company} no longer accepts the two-factor method you set up. It accepts {methods}."
+                    ),
+                    when,
+                ],
+                button: Some(("Open Password & Security".to_owned(), security)),
+            }
+        }
+        Language::Fr => {
+            let methods = allowed
+                .iter()
+                .map(|kind| match kind {
+                    FactorKind::AuthenticatorApp => "une application d'authentification",
+                    FactorKind::Sms => "les SMS",
+                    FactorKind::Passkey => "une clé d'accès",
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let when = match until {
+                Some((date, zone)) => format!(
+                    "Votre méthode actuelle fonctionne jusqu'au {date} ({zone}) ; ensuite, il vous sera demandé d'en configurer une autre à la connexion."
+                ),
+                None => "Votre méthode actuelle ne permet plus de vous connecter : il vous sera demandé d'en configurer une autre.".to_owned(),
+            };
+            Letter {
+                subject: format!(
+                    "{PRODUCT_NAME} : ajoutez une autre méthode de connexion pour {company}"
+                ),
+                greeting: format!("Bonjour {name},"),
+                paragraphs: vec![
+                    format!(
+                        "{company} n'accepte plus la méthode à deux facteurs que vous avez configurée. Elle accepte : {methods}."
+                    ),
+                    when,
+                ],
+                button: Some(("Ouvrir Mot de passe et sécurité".to_owned(), security)),
+            }
+        }
     };
     letter.render()
 }

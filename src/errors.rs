@@ -75,6 +75,9 @@ pub fn error_text(locale: Locale, error: &ApiError) -> String {
         ErrorCode::AlreadyInvited => td_string!(locale, error_already_invited).to_string(),
         ErrorCode::AccountExists => td_string!(locale, error_account_exists).to_string(),
         ErrorCode::LastAdmin => td_string!(locale, error_last_admin).to_string(),
+        ErrorCode::MethodNotAllowedByCompany => {
+            td_string!(locale, error_method_not_allowed).to_string()
+        }
         ErrorCode::PasskeyRefused => td_string!(locale, error_passkey_refused).to_string(),
         ErrorCode::PasskeyUnknown => td_string!(locale, error_passkey_unknown).to_string(),
         ErrorCode::PasskeyAlreadyRegistered => {

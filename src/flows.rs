@@ -749,6 +749,7 @@ mod tests {
             enforcement_date: Some("2026-12-20".into()),
             time_zone: Some("UTC".into()),
             grace_days: Some(14),
+            allowed_methods: None,
         };
         let mut save = PolicySave::default();
         save.answered::<()>(&request, &Err(ApiError::server(ErrorCode::ReauthRequired)));

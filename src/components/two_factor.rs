@@ -31,6 +31,16 @@ pub fn TwoFactorSection(
     let i18n = use_i18n();
     let enabled = move || status.with(|s| s.enabled);
     let has = move |kind: FactorKind| status.with(|s| s.factors.iter().any(|f| f.kind == kind));
+    let allowed = move |kind: FactorKind| status.with(|s| s.allowed_methods.contains(&kind));
+    // Factors, but none of a method the company still accepts.
+    let needs_another = move || {
+        status.with(|s| {
+            !s.factors.is_empty()
+                && s.factors
+                    .iter()
+                    .all(|f| !s.allowed_methods.contains(&f.kind))
+        })
+    };
     let several = move || status.with(|s| s.factors.len() > 1);
     let date = move |unix: i64| format_date(i18n.get_locale(), unix);
     view! {
@@ -54,6 +64,9 @@ pub fn TwoFactorSection(
                         }
                     })
             }}
+            <Show when=needs_another>
+                <p class="notice">{t!(i18n, needs_another_method_notice)}</p>
+            </Show>
             <ul class="methods">
                 {move || {
                     status.get().factors.into_iter().map(|factor: FactorInfo| {
@@ -134,17 +147,21 @@ pub fn TwoFactorSection(
                 }}
             </ul>
             <div class="actions">
-                <button type="button" class="primary" on:click=move |_| on_add_authenticator.run(())>
-                    {move || if has(FactorKind::AuthenticatorApp) { t_string!(i18n, replace_authenticator) } else { t_string!(i18n, add_authenticator_app) }}
-                </button>
-                <button type="button" on:click=move |_| on_add_phone.run(())>
-                    {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
-                </button>
-                {passkey::available_here().then(|| view! {
+                <Show when=move || allowed(FactorKind::AuthenticatorApp)>
+                    <button type="button" class="primary" on:click=move |_| on_add_authenticator.run(())>
+                        {move || if has(FactorKind::AuthenticatorApp) { t_string!(i18n, replace_authenticator) } else { t_string!(i18n, add_authenticator_app) }}
+                    </button>
+                </Show>
+                <Show when=move || allowed(FactorKind::Sms)>
+                    <button type="button" on:click=move |_| on_add_phone.run(())>
+                        {move || if has(FactorKind::Sms) { t_string!(i18n, change_phone_number) } else { t_string!(i18n, add_phone_number) }}
+                    </button>
+                </Show>
+                <Show when=move || allowed(FactorKind::Passkey) && passkey::available_here()>
                     <button type="button" on:click=move |_| on_add_passkey.run(())>
                         {t!(i18n, add_passkey)}
                     </button>
-                })}
+                </Show>
             </div>
             <ul class="method-help">
                 <li>
@@ -167,7 +184,7 @@ pub fn TwoFactorSection(
 }
 
 /// What a kind of factor is called on screen.
-fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
+pub fn kind_name(i18n: I18nContext<Locale>, kind: FactorKind) -> &'static str {
     match kind {
         FactorKind::AuthenticatorApp => t_string!(i18n, authenticator_app),
         FactorKind::Sms => t_string!(i18n, sms_factor),

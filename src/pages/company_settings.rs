@@ -6,13 +6,16 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use mfa_api::{ErrorCode, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role};
+use mfa_api::{
+    ErrorCode, FactorKind, MemberReadiness, MfaPolicy, MfaPolicyRequest, Role, all_methods,
+};
 
 use super::apps::AppsSection;
 use super::members::MembersSection;
 use super::reauth::ReauthForm;
 use crate::components::confirm::ConfirmDialog;
 use crate::components::form_controls::SubmitButton;
+use crate::components::two_factor::kind_name as method_name;
 use crate::dates::format_date;
 use crate::document::focus_on_change;
 use crate::flows::{PolicySave, Removal};
@@ -41,6 +44,8 @@ pub fn CompanySettingsPage() -> impl IntoView {
     if let Some(id) = company {
         load.dispatch(id);
     }
+    // Saving the policy changes who is ready (a deadline, a method turned off).
+    let policy_saves = RwSignal::new(0_u32);
     view! {
         <h1>{t!(i18n, company_settings_title)}</h1>
         {move || match (company, load.value().get()) {
@@ -50,17 +55,30 @@ pub fn CompanySettingsPage() -> impl IntoView {
                 Some(view! { <p class="error" role="alert">{error_text(i18n.get_locale(), &e)}</p> }.into_any())
             }
             (Some(id), Some(Ok(policy))) => Some(view! {
-                <PolicyForm policy=policy />
+                <PolicyForm policy=policy saves=policy_saves />
                 <MembersSection company=id />
                 <AppsSection company=id />
-                <ReadinessPanel company=id />
+                <ReadinessPanel company=id policy_saves=policy_saves />
             }.into_any()),
         }}
     }
 }
 
+/// A method's checkbox id: `allow-<slug>`.
+fn method_slug(kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::AuthenticatorApp => "authenticator-app",
+        FactorKind::Sms => "sms",
+        FactorKind::Passkey => "passkey",
+    }
+}
+
 #[component]
-fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
+fn PolicyForm(
+    policy: MfaPolicy,
+    /// Counts the saves, for the readiness list to load again.
+    saves: RwSignal<u32>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
     let company = policy.company.id;
@@ -68,6 +86,8 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
     let date = RwSignal::new(policy.enforcement_date.clone().unwrap_or_default());
     let zone = RwSignal::new(policy.time_zone.clone());
     let grace = RwSignal::new(policy.grace_days.to_string());
+    let methods = RwSignal::new(policy.allowed_methods.clone());
+    let no_method = RwSignal::new(false);
     let save = session
         .action(move |request: &MfaPolicyRequest| api::save_mfa_policy(company, request.clone()));
     // What was sent last: sent again once the password is confirmed.
@@ -76,6 +96,9 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
     let saved = RwSignal::new(false);
     on_answer(save, move |answer| {
         saved.set(answer.is_ok());
+        if answer.is_ok() {
+            saves.update(|n| *n += 1);
+        }
         if let Some(request) = last.get_value() {
             flow.update(|f| f.answered(&request, &answer));
         }
@@ -101,12 +124,18 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
             return;
         }
         saved.set(false);
+        let allowed = methods.get_untracked();
+        no_method.set(allowed.is_empty());
+        if allowed.is_empty() {
+            return;
+        }
         let date = date.get_untracked();
         send(MfaPolicyRequest {
             required: required.get_untracked(),
             enforcement_date: (!date.trim().is_empty()).then_some(date),
             time_zone: Some(zone.get_untracked()),
             grace_days: grace.get_untracked().trim().parse().ok(),
+            allowed_methods: Some(allowed),
         });
     };
     let reauthenticated = Callback::new(move |()| {
@@ -151,7 +180,38 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
                     <label for="grace-days">{t!(i18n, grace_days_label)}</label>
                     <input id="grace-days" type="number" min="1" max="90" inputmode="numeric" bind:value=grace />
                 </div>
-                <p id="policy-error" class="error" role="alert">{error}</p>
+                <fieldset class="field" aria-describedby="allowed-methods-hint">
+                    <legend>{t!(i18n, allowed_methods_legend)}</legend>
+                    {all_methods()
+                        .into_iter()
+                        .map(|kind| {
+                            let id = format!("allow-{}", method_slug(kind));
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        id=id
+                                        prop:checked=move || methods.with(|m| m.contains(&kind))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            methods.update(|m| {
+                                                m.retain(|k| *k != kind);
+                                                if on {
+                                                    m.push(kind);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {move || method_name(i18n, kind)}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <p id="allowed-methods-hint" class="hint">{t!(i18n, allowed_methods_hint)}</p>
+                </fieldset>
+                <p id="policy-error" class="error" role="alert">
+                    {move || if no_method.get() { Some(t_string!(i18n, allowed_methods_none).to_owned()) } else { error() }}
+                </p>
                 <p class="hint" role="status">{move || saved.get().then(|| t_string!(i18n, saved))}</p>
                 <div class="actions">
                     <SubmitButton pending=move || save.pending().get() label=move || t_string!(i18n, save) />
@@ -166,7 +226,7 @@ fn PolicyForm(policy: MfaPolicy) -> impl IntoView {
 
 /// Who is ready: the bar, the days left, the list and its actions.
 #[component]
-fn ReadinessPanel(company: i64) -> impl IntoView {
+fn ReadinessPanel(company: i64, policy_saves: RwSignal<u32>) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
     let view_state = RwSignal::new(View::default());
@@ -176,6 +236,7 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
     });
     // The server filters, sorts and pages: ask again whenever the view changes.
     Effect::new(move || {
+        policy_saves.track();
         load.dispatch((company, view_state.get()));
     });
     let reload = move || {
@@ -316,7 +377,10 @@ fn ReadinessPanel(company: i64) -> impl IntoView {
                             let last = m.last_sign_in_at.map(|t| format_date(i18n.get_locale(), t));
                             view! {
                                 <tr>
-                                    <th scope="row">{m.name.clone()}</th>
+                                    <th scope="row">
+                                        {m.name.clone()}
+                                        {m.needs_another_method.then(|| view! { " " <span class="badge">{t!(i18n, needs_another_method)}</span> })}
+                                    </th>
                                     <td>{m.email.clone()}</td>
                                     <td>{move || last.clone().unwrap_or_else(|| t_string!(i18n, never_signed_in).to_owned())}</td>
                                     <td>{m.reminders_sent}</td>

@@ -1,23 +1,36 @@
 //! The help article, /help/mfa: public, in the app's language. Each method's
 //! steps are a section whose button (aria-expanded, aria-controls) reads
 //! "Show steps" or "Hide steps"; the open section is the URL's fragment
-//! (#authenticator-app, #sms), so a link opens it; printing shows all.
+//! (#authenticator-app, #sms, #passkey), so a link opens it; printing shows
+//! all. A signed-in member sees the methods their company allows; anyone
+//! else, every method.
 
 use leptos::prelude::*;
 use leptos_i18n::Locale as _;
-use mfa_api::SMS_COUNTRIES;
+use mfa_api::{FactorKind, SMS_COUNTRIES, all_methods};
 
 use crate::api;
+use crate::components::two_factor::kind_name;
 use crate::document::page_title;
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::nav::{HELP_PATH, SECURITY_PATH, SIGN_IN_PATH};
+use crate::session::Session;
 
 /// The collapsible sections, by fragment.
 pub const AUTHENTICATOR_SECTION: &str = "authenticator-app";
 pub const SMS_SECTION: &str = "sms";
+pub const PASSKEY_SECTION: &str = "passkey";
 /// The section on phone clocks (linked from the clock-drift message).
 pub const CLOCK_SECTION: &str = "clock";
-const SECTIONS: [&str; 2] = [AUTHENTICATOR_SECTION, SMS_SECTION];
+
+/// A method's section.
+fn section_of(kind: FactorKind) -> &'static str {
+    match kind {
+        FactorKind::AuthenticatorApp => AUTHENTICATOR_SECTION,
+        FactorKind::Sms => SMS_SECTION,
+        FactorKind::Passkey => PASSKEY_SECTION,
+    }
+}
 
 /// `/help/mfa#<section>`.
 pub fn help_href(section: &str) -> String {
@@ -60,14 +73,25 @@ fn scroll_to(id: &'static str) {
 pub fn HelpPage() -> impl IntoView {
     let i18n = use_i18n();
     page_title(move || t_string!(i18n, help_title).to_owned());
+    let session = use_context::<Session>();
+    // The methods shown: the company's choice for a signed-in member.
+    let methods = Memo::new(move |_| {
+        session
+            .and_then(|s| s.me())
+            .map_or_else(all_methods, |me| me.two_factor.allowed_methods)
+    });
+    let shows = move |kind: FactorKind| methods.with(|m| m.contains(&kind));
+    let sections = move || -> Vec<&'static str> {
+        methods.with(|m| m.iter().copied().map(section_of).collect())
+    };
     let open = RwSignal::new(Vec::<&'static str>::new());
     // A link to a section opens it, and brings it into view: on arrival,
     // and when the fragment changes on this page.
     let follow = move || {
         let arrived = fragment();
-        if let Some(id) = SECTIONS.iter().find(|id| **id == arrived) {
+        if let Some(id) = sections().into_iter().find(|id| *id == arrived) {
             open.update(|o| {
-                if !o.contains(id) {
+                if !o.contains(&id) {
                     o.push(id);
                 }
             });
@@ -93,13 +117,13 @@ pub fn HelpPage() -> impl IntoView {
             open.with_untracked(|o| o.last().copied())
         });
     });
-    let all_open = move || open.with(|o| SECTIONS.iter().all(|id| o.contains(id)));
+    let all_open = move || open.with(|o| sections().iter().all(|id| o.contains(id)));
     let toggle_all = move |_| {
         if all_open() {
             open.set(Vec::new());
             set_fragment(None);
         } else {
-            open.set(SECTIONS.to_vec());
+            open.set(sections());
         }
     };
     let email = Action::new_local(|language: &&'static str| api::deadline_email(language));
@@ -125,7 +149,19 @@ pub fn HelpPage() -> impl IntoView {
             </ul>
 
             <h2>{t!(i18n, help_methods_heading)}</h2>
-            <p>{t!(i18n, help_methods_app)}</p>
+            {move || (methods.with(Vec::len) < all_methods().len()).then(|| view! {
+                <p>
+                    {t!(i18n, help_company_methods)}" "
+                    {move || methods.get().into_iter().map(|k| kind_name(i18n, k)).collect::<Vec<_>>().join(", ")}
+                </p>
+            })}
+            <Show when=move || shows(FactorKind::AuthenticatorApp)>
+                <p>{t!(i18n, help_methods_app)}</p>
+            </Show>
+            <Show when=move || shows(FactorKind::Passkey)>
+                <p>{t!(i18n, help_methods_passkey)}</p>
+            </Show>
+            <Show when=move || shows(FactorKind::Sms)>
             <p>{t!(i18n, help_methods_sms)}</p>
             <table class="countries">
                 <caption>{t!(i18n, help_countries_caption)}</caption>
@@ -151,6 +187,7 @@ pub fn HelpPage() -> impl IntoView {
                 </tbody>
             </table>
             <p class="notice">{t!(i18n, help_payee_sms)}</p>
+            </Show>
 
             <h2>{t!(i18n, help_deadline_heading)}</h2>
             <p>{t!(i18n, help_deadline_text)}</p>
@@ -171,6 +208,7 @@ pub fn HelpPage() -> impl IntoView {
                 <li>{t!(i18n, help_step_tab)}</li>
                 <li>
                     {t!(i18n, help_step_choose)}
+                    <Show when=move || shows(FactorKind::AuthenticatorApp)>
                     <StepsSection
                         id=AUTHENTICATOR_SECTION
                         title=Signal::derive(move || t_string!(i18n, authenticator_app).to_owned())
@@ -183,6 +221,8 @@ pub fn HelpPage() -> impl IntoView {
                         <li>{t!(i18n, help_app_4)}</li>
                         <li>{t!(i18n, help_app_5)}</li>
                     </StepsSection>
+                    </Show>
+                    <Show when=move || shows(FactorKind::Sms)>
                     <StepsSection
                         id=SMS_SECTION
                         title=Signal::derive(move || t_string!(i18n, sms_factor).to_owned())
@@ -195,6 +235,21 @@ pub fn HelpPage() -> impl IntoView {
                         <li>{t!(i18n, help_sms_4)}</li>
                         <li>{t!(i18n, help_sms_5)}</li>
                     </StepsSection>
+                    </Show>
+                    <Show when=move || shows(FactorKind::Passkey)>
+                    <StepsSection
+                        id=PASSKEY_SECTION
+                        title=Signal::derive(move || t_string!(i18n, passkey_factor).to_owned())
+                        open=Signal::derive(move || open.with(|o| o.contains(&PASSKEY_SECTION)))
+                        on_toggle=toggle
+                    >
+                        <li>{t!(i18n, help_passkey_1)}</li>
+                        <li>{t!(i18n, help_passkey_2)}</li>
+                        <li>{t!(i18n, help_passkey_3)}</li>
+                        <li>{t!(i18n, help_passkey_4)}</li>
+                        <li>{t!(i18n, help_passkey_5)}</li>
+                    </StepsSection>
+                    </Show>
                 </li>
                 <li>{t!(i18n, help_step_recovery)}</li>
             </ol>

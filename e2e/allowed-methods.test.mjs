@@ -83,6 +83,18 @@ test('texts turned off: no phone can be added, a phone-only member is warned, th
   assert.equal(await member.getByRole('region', { name: 'Text message (SMS)' }).count(), 0);
   await audit(member, 'help, the company\'s methods');
 
+  // The same screens in French.
+  await member.getByRole('button', { name: 'Français' }).click();
+  await member.getByRole('region', { name: "Clé d'accès" }).getByRole('button', { name: 'Masquer les étapes' }).waitFor();
+  await audit(member, 'help, the company\'s methods (fr)');
+  await member.goto('/profile/security');
+  await member.getByText("Votre entreprise n'accepte plus la méthode que vous avez configurée", { exact: false }).waitFor();
+  await audit(member, 'security tab, needing another method (fr)');
+  await admin.getByRole('button', { name: 'Français' }).click();
+  await admin.getByRole('group', { name: 'Méthodes autorisées' }).waitFor();
+  await admin.getByRole('row', { name: /Morgan Member/ }).getByText('doit ajouter une autre méthode').waitFor();
+  await audit(admin, 'company settings with allowed methods (fr)');
+
   // Signed out, the article shows every method.
   const visitor = await newPage(app.browser, app.server.url);
   await visitor.goto('/help/mfa');

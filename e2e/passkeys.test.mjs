@@ -51,7 +51,17 @@ test('add a passkey, sign in with it and no email, use it at the second step, th
   await signIn(page, 'member@demo.test');
   await page.getByRole('heading', { name: 'Welcome, Morgan' }).waitFor();
   await page.goto('/profile/security');
-  await addPasskey(page);
+  // A device that cannot verify the person: the browser refuses, the page
+  // says why and offers to try again.
+  await authenticator.verified(false);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByLabel('Current password').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Confirm password' }).click();
+  await page.getByRole('alert').filter({ hasText: 'passkey was not used' }).waitFor();
+  await audit(page, 'add a passkey, refused');
+  await authenticator.verified(true);
+  await page.getByRole('button', { name: 'Create a passkey' }).click();
+  await page.getByRole('heading', { name: 'Passkey added' }).waitFor();
   const name = page.getByLabel('Name this passkey');
   assert.equal(await name.inputValue(), 'Chrome on Linux');
   assert.equal((await authenticator.credentials()).length, 1, 'a discoverable credential on the device');
@@ -129,6 +139,16 @@ test('adding a passkey reads well in French', async () => {
   await page.getByRole('button', { name: 'Terminer' }).click();
   await page.getByRole('button', { name: "Renommer la clé d'accès Chrome sous Linux" }).waitFor();
   await audit(page, 'the tab with a passkey (fr)');
+  // The second step with a passkey, in French.
+  await page.getByRole('button', { name: 'Compte et profil' }).click();
+  await page.getByRole('menuitem', { name: 'Se déconnecter' }).click();
+  await page.getByLabel('Adresse e-mail').fill('admin@demo.test');
+  await page.getByLabel('Mot de passe').fill('e2e-demo-password');
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
+  await page.getByRole('button', { name: "Utiliser une clé d'accès" }).waitFor();
+  await audit(page, 'second step with a passkey (fr)');
+  await page.getByRole('button', { name: "Utiliser une clé d'accès" }).click();
+  await page.getByRole('heading', { name: 'Bienvenue, Alex' }).waitFor();
   assert.deepEqual(page.errors, []);
 });
 
@@ -151,6 +171,10 @@ test('after a password and a code, a passkey is offered on the page; "Not now" h
   const offer = page.getByRole('region', { name: OFFER });
   await offer.waitFor();
   await audit(page, 'the passkey offer');
+  await page.getByRole('button', { name: 'Français' }).click();
+  await page.getByRole('region', { name: "Connectez-vous plus vite et plus sûrement avec une clé d'accès" }).waitFor();
+  await audit(page, 'the passkey offer (fr)');
+  await page.getByRole('button', { name: 'English' }).click();
   await offer.getByRole('button', { name: 'Not now' }).click();
   await offer.waitFor({ state: 'detached' });
   await page.reload();

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
-use crate::errors::error_text;
+use crate::errors::{error_text, passkey_error_text};
 use crate::i18n::use_i18n;
+use crate::passkey::PasskeyError;
 
 /// An action that calls the API.
 pub type ApiAction<I, O> = Action<I, Result<O, ApiError>>;
@@ -25,6 +26,27 @@ where
         }
         action.value().with(|answer| match answer {
             Some(Err(e)) => Some(error_text(i18n.get_locale(), e)),
+            _ => None,
+        })
+    }
+}
+
+/// A passkey action's last error (the browser's, or the server's), in the
+/// reader's language.
+pub fn passkey_error_message<I, O>(
+    action: Action<I, Result<O, PasskeyError>>,
+) -> impl Fn() -> Option<String> + Copy + 'static
+where
+    I: 'static,
+    O: 'static,
+{
+    let i18n = use_i18n();
+    move || {
+        if action.pending().get() {
+            return None;
+        }
+        action.value().with(|answer| match answer {
+            Some(Err(e)) => Some(passkey_error_text(i18n.get_locale(), e)),
             _ => None,
         })
     }

@@ -57,6 +57,8 @@ fn section(status: RwSignal<TwoFactorStatus>, asked: RwSignal<Vec<String>>) -> i
                 status=status
                 on_add_authenticator=Callback::new(move |()| asked.update(|a| a.push("add".into())))
                 on_add_phone=Callback::new(move |()| asked.update(|a| a.push("phone".into())))
+                on_add_passkey=Callback::new(move |()| asked.update(|a| a.push("passkey".into())))
+                on_rename_passkey=Callback::new(move |id: i64| asked.update(|a| a.push(format!("rename {id}"))))
                 on_prefer_factor=Callback::new(move |id: i64| asked.update(|a| a.push(format!("prefer {id}"))))
                 on_remove_factor=Callback::new(move |id: i64| asked.update(|a| a.push(format!("remove {id}"))))
                 on_new_recovery_code=Callback::new(move |()| asked.update(|a| a.push("new code".into())))
@@ -119,6 +121,7 @@ async fn with_two_factors_one_is_preferred_and_the_other_can_become_it() {
         ],
         recovery_code: None,
         deadline: None,
+        allowed_methods: mfa_api::all_methods(),
     });
     let asked = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
@@ -162,6 +165,7 @@ async fn an_enrolled_user_sees_the_app_and_the_recovery_code() {
             created_at: 1_795_824_000,
         }),
         deadline: None,
+        allowed_methods: mfa_api::all_methods(),
     });
     let asked = RwSignal::new(Vec::new());
     let _handle = leptos::mount::mount_to(root.clone(), move || section(status, asked));
@@ -254,6 +258,8 @@ async fn language_switch_flips_labels_and_html_lang() {
                     status=TwoFactorStatus::default()
                     on_add_authenticator=Callback::new(|()| ())
                     on_add_phone=Callback::new(|()| ())
+                    on_add_passkey=Callback::new(|()| ())
+                    on_rename_passkey=Callback::new(|_: i64| ())
                     on_prefer_factor=Callback::new(|_: i64| ())
                     on_remove_factor=Callback::new(|_: i64| ())
                     on_new_recovery_code=Callback::new(|()| ())

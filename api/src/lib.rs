@@ -413,7 +413,7 @@ pub struct Membership {
 }
 
 /// The user's second factors, as the Password & Security tab shows them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoFactorStatus {
     /// True once at least one factor is confirmed.
     pub enabled: bool,
@@ -430,6 +430,20 @@ pub struct TwoFactorStatus {
     /// up (the app's banner).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Box<DeadlineNotice>>,
+}
+
+/// Nothing set up yet, every method allowed.
+impl Default for TwoFactorStatus {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            requirement: MfaRequirement::default(),
+            factors: Vec::new(),
+            recovery_code: None,
+            allowed_methods: all_methods(),
+            deadline: None,
+        }
+    }
 }
 
 /// "<company> requires two-factor authentication from <date>: <n> days left."

@@ -19,9 +19,8 @@ use crate::components::texted_code::{ResendButton, TextedCodeListener};
 use crate::continuation::{self, Continuation};
 use crate::dates::now;
 use crate::document::{focus_new_screen, focus_on_change, page_title};
-use crate::errors::passkey_error_text;
 use crate::flows::{AfterRecovery, Method, SecondStep as SecondStepFlow};
-use crate::form::{error_message, invalid, on_answer};
+use crate::form::{error_message, invalid, on_answer, passkey_error_message};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::nav::{self, ADD_AUTHENTICATOR_PATH, ADD_PHONE_PATH, FORGOT_PASSWORD_PATH};
 use crate::pages::help::help_href;
@@ -196,14 +195,7 @@ fn PasswordStep() -> impl IntoView {
             session.signed_in(me);
         }
     });
-    let passkey_error = move || {
-        with_passkey.value().with(|answer| match answer {
-            Some(Err(e)) if !with_passkey.pending().get() => {
-                Some(passkey_error_text(i18n.get_locale(), e))
-            }
-            _ => None,
-        })
-    };
+    let passkey_error = passkey_error_message(with_passkey);
     view! {
         <section class="card narrow" aria-labelledby="sign-in-title">
             <h1 id="sign-in-title">{heading}</h1>
@@ -350,14 +342,7 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
         with_passkey.clear();
     };
     let recovery = move || method() == Method::RecoveryCode;
-    let passkey_error = move || {
-        with_passkey.value().with(|answer| match answer {
-            Some(Err(e)) if !with_passkey.pending().get() => {
-                Some(passkey_error_text(i18n.get_locale(), e))
-            }
-            _ => None,
-        })
-    };
+    let passkey_error = passkey_error_message(with_passkey);
     let texted = move || step.with(|s| s.resend_at.is_some());
     // A phone before its code was asked for: only "Text me a code".
     let waiting_to_text = move || matches!(method(), Method::Text { .. }) && !texted();

@@ -27,6 +27,16 @@ async fn add_passkey(app: &TestApp, cookie: &str, passkey: &mut SoftPasskey, nam
     .await
 }
 
+/// Morgan's passkey ("Mine", its count starting at `counter`), added.
+async fn member_with_passkey(app: &TestApp, counter: u32) -> SoftPasskey {
+    let cookie = app.signed_in("member@demo.test").await;
+    let mut passkey = SoftPasskey::new(&app.host, 1);
+    passkey.counter = counter;
+    let added = add_passkey(app, &cookie, &mut passkey, "Mine").await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    passkey
+}
+
 /// "Sign in with a passkey" from a browser with no session.
 async fn sign_in_with(app: &TestApp, passkey: &mut SoftPasskey) -> Reply {
     let options = app
@@ -209,10 +219,7 @@ async fn a_credential_registered_to_any_account_is_refused() {
 #[tokio::test]
 async fn sign_in_with_a_passkey_needs_no_email_and_is_both_steps() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    let added = add_passkey(&app, &cookie, &mut passkey, "Mine").await;
-    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    let mut passkey = member_with_passkey(&app, 0).await;
     let signed_in = sign_in_with(&app, &mut passkey).await;
     assert_eq!(signed_in.status, StatusCode::OK, "{:?}", signed_in.body);
     assert_eq!(signed_in.body["status"], "signed_in");
@@ -229,9 +236,7 @@ async fn sign_in_with_a_passkey_needs_no_email_and_is_both_steps() {
 #[tokio::test]
 async fn a_passkey_finishes_a_password_sign_in_as_the_second_step() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let mut passkey = member_with_passkey(&app, 0).await;
     let step = app.sign_in("member@demo.test", DEMO_PASSWORD).await;
     assert_eq!(step.body["status"], "second_factor_required");
     assert_eq!(step.body["factors"][0]["kind"], "passkey");
@@ -258,9 +263,7 @@ async fn a_must_enroll_person_who_adds_a_passkey_is_enrolled() {
 #[tokio::test]
 async fn a_ceremony_is_answered_once_and_within_five_minutes() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let mut passkey = member_with_passkey(&app, 0).await;
     let options = app
         .post("/api/sign-in/passkey/options", None, &json!({}))
         .await;
@@ -283,10 +286,7 @@ async fn a_ceremony_is_answered_once_and_within_five_minutes() {
 #[tokio::test]
 async fn a_count_that_goes_back_is_refused_and_audited_as_a_clone() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    passkey.counter = 10;
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let mut passkey = member_with_passkey(&app, 10).await;
     let fine = sign_in_with(&app, &mut passkey).await;
     assert_eq!(fine.status, StatusCode::OK, "{:?}", fine.body);
     // A copy of the key, behind the original's count.
@@ -316,9 +316,7 @@ async fn a_count_that_goes_back_is_refused_and_audited_as_a_clone() {
 #[tokio::test]
 async fn without_user_verification_a_passkey_is_refused_and_counts_as_a_wrong_code() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let mut passkey = member_with_passkey(&app, 0).await;
     passkey.user_verified = false;
     for _ in 0..9 {
         let refused = sign_in_with(&app, &mut passkey).await;
@@ -349,9 +347,7 @@ async fn without_user_verification_a_passkey_is_refused_and_counts_as_a_wrong_co
 #[tokio::test]
 async fn a_passkey_nobody_holds_signs_nobody_in() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let passkey = member_with_passkey(&app, 0).await;
     let mut stranger = passkey.clone();
     stranger.credential_id = vec![9; 32];
     let refused = sign_in_with(&app, &mut stranger).await;
@@ -367,9 +363,7 @@ async fn a_passkey_nobody_holds_signs_nobody_in() {
 #[tokio::test]
 async fn the_second_step_with_a_passkey_counts_like_a_code() {
     let app = spawn_app().await;
-    let cookie = app.signed_in("member@demo.test").await;
-    let mut passkey = SoftPasskey::new(&app.host, 1);
-    add_passkey(&app, &cookie, &mut passkey, "Mine").await;
+    let mut passkey = member_with_passkey(&app, 0).await;
     passkey.user_verified = false;
     let refused = second_step_with(&app, "member@demo.test", &mut passkey).await;
     assert_eq!(

@@ -117,9 +117,10 @@ pub fn HelpPage() -> impl IntoView {
             open.with_untracked(|o| o.last().copied())
         });
     });
-    let all_open = move || open.with(|o| sections().iter().all(|id| o.contains(id)));
+    // "Hide all steps" while any section is open; "Show all steps" opens every one.
+    let any_open = move || open.with(|o| !o.is_empty());
     let toggle_all = move |_| {
-        if all_open() {
+        if any_open() {
             open.set(Vec::new());
             set_fragment(None);
         } else {
@@ -201,7 +202,7 @@ pub fn HelpPage() -> impl IntoView {
 
             <h2 id="set-up">{t!(i18n, help_setup_heading)}</h2>
             <button type="button" class="no-print" on:click=toggle_all>
-                {move || if all_open() { t_string!(i18n, help_hide_all) } else { t_string!(i18n, help_show_all) }}
+                {move || if any_open() { t_string!(i18n, help_hide_all) } else { t_string!(i18n, help_show_all) }}
             </button>
             <ol class="help-steps">
                 <li>{t!(i18n, help_step_menu)}</li>

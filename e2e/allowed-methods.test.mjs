@@ -26,6 +26,7 @@ test('texts turned off: no phone can be added, a phone-only member is warned, th
   await member.goto('/profile/security');
   await signIn(member, 'member@demo.test');
   await member.getByRole('button', { name: 'Add Phone Number' }).click();
+  await member.getByRole('heading', { name: 'Confirm your password' }).waitFor();
   await member.getByLabel('Current password').fill(DEMO_PASSWORD);
   await member.getByRole('button', { name: 'Confirm password' }).click();
   const country = member.getByLabel('Country code');

@@ -36,14 +36,6 @@ async function signOut(page) {
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
-/** From the tab: "Add a passkey", the password, the browser's dialog. */
-async function addPasskey(page) {
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await page.getByLabel('Current password').fill('e2e-demo-password');
-  await page.getByRole('button', { name: 'Confirm password' }).click();
-  await page.getByRole('heading', { name: 'Passkey added' }).waitFor();
-}
-
 test('add a passkey, sign in with it and no email, use it at the second step, then remove it', async () => {
   const page = await newPage(app.browser, localhost(), { bypassCSP: true });
   const authenticator = await virtualAuthenticator(page);
@@ -55,6 +47,7 @@ test('add a passkey, sign in with it and no email, use it at the second step, th
   // says why and offers to try again.
   await authenticator.verified(false);
   await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByRole('heading', { name: 'Confirm your password' }).waitFor();
   await page.getByLabel('Current password').fill('e2e-demo-password');
   await page.getByRole('button', { name: 'Confirm password' }).click();
   await page.getByRole('alert').filter({ hasText: 'passkey was not used' }).waitFor();
@@ -109,6 +102,9 @@ test('add a passkey, sign in with it and no email, use it at the second step, th
   await page.waitForURL('**/profile/security');
   await page.getByRole('button', { name: 'Remove passkey Old laptop' }).click();
   await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+  // The question's password form (the tab's own "Change password" form,
+  // which also has a "Current password" field, steps aside for it).
+  await page.getByRole('heading', { name: 'Confirm your password' }).waitFor();
   await page.getByLabel('Current password').fill('e2e-demo-password');
   await page.getByRole('button', { name: 'Confirm password' }).click();
   await page.getByText('Two-factor authentication is not set up.').waitFor();
@@ -129,6 +125,7 @@ test('adding a passkey reads well in French', async () => {
   await page.getByRole('heading', { name: 'Bienvenue, Alex' }).waitFor();
   await page.goto('/profile/security');
   await page.getByRole('button', { name: "Ajouter une clé d'accès" }).click();
+  await page.getByRole('heading', { name: 'Confirmez votre mot de passe' }).waitFor();
   await page.getByLabel('Mot de passe actuel').fill('e2e-demo-password');
   await page.getByRole('button', { name: 'Confirmer le mot de passe' }).click();
   await page.getByRole('heading', { name: "Clé d'accès ajoutée" }).waitFor();
@@ -198,6 +195,7 @@ test('the offer leads to adding a passkey, then is gone', async () => {
   await page.getByRole('button', { name: 'Continue' }).click();
   const offer = page.getByRole('region', { name: OFFER });
   await offer.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByRole('heading', { name: 'Confirm your password' }).waitFor();
   await page.getByLabel('Current password').fill('e2e-demo-password');
   await page.getByRole('button', { name: 'Confirm password' }).click();
   await page.getByRole('heading', { name: 'Passkey added' }).waitFor();

@@ -241,6 +241,7 @@ fn MemberList(company: i64) -> impl IntoView {
     });
     let flow = RwSignal::new(Removal::<MemberChange>::Idle);
     let done = RwSignal::new(None::<String>);
+    let announce = StoredValue::new(None::<String>);
     let change = session.action(move |change: &MemberChange| {
         let change = change.clone();
         async move {
@@ -266,7 +267,7 @@ fn MemberList(company: i64) -> impl IntoView {
         flow.update(|f| f.finished(&answer));
         if let (Ok(()), Some(made)) = (&answer, made) {
             let locale = i18n.get_locale_untracked();
-            done.set(Some(match made {
+            announce.set_value(Some(match made {
                 MemberChange::Role { name, role, .. } => td_string!(
                     locale,
                     role_changed,
@@ -279,6 +280,12 @@ fn MemberList(company: i64) -> impl IntoView {
                 }
             }));
             load.dispatch((filter.get_untracked(), page.get_untracked()));
+        }
+    });
+    // Said once the list shows the change, not before.
+    on_answer(load, move |_| {
+        if let Some(message) = announce.try_update_value(Option::take).flatten() {
+            done.set(Some(message));
         }
     });
     let answer = move || load.value().get().and_then(Result::ok);

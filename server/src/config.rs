@@ -58,6 +58,8 @@ pub struct Config {
     /// `MFA_REMINDER_DAYS` (default `14,7,1`): reminders go this many days
     /// before a company's deadline.
     pub reminder_days: Vec<i64>,
+    /// `MFA_AUDIT_RETENTION_DAYS` (default 400): older audit events go.
+    pub audit_retention_days: i64,
     /// `MFA_DEMO_CLOCK_OFFSET_DAYS` (demo mode only): whole days added to
     /// the server's clock, to show a deadline's aftermath without waiting.
     pub demo_clock_offset_days: i64,
@@ -153,6 +155,15 @@ impl Config {
                 days
             }
         };
+        let audit_retention_days = match set("MFA_AUDIT_RETENTION_DAYS") {
+            None => 400,
+            Some(days) => days
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (30..=36_500).contains(d))
+                .ok_or(ConfigError::AuditRetentionDays(days))?,
+        };
         let demo_clock_offset_days = match set("MFA_DEMO_CLOCK_OFFSET_DAYS") {
             None => 0,
             Some(_) if !demo => return Err(ConfigError::ClockOffsetWithoutDemo),
@@ -203,6 +214,7 @@ impl Config {
             smtp_url,
             mail_from,
             reminder_days,
+            audit_retention_days,
             demo_clock_offset_days,
         })
     }
@@ -304,6 +316,7 @@ impl fmt::Debug for Config {
             )
             .field("mail_from", &self.mail_from)
             .field("reminder_days", &self.reminder_days)
+            .field("audit_retention_days", &self.audit_retention_days)
             .field("demo_clock_offset_days", &self.demo_clock_offset_days)
             .field("forward_auth_domains", &self.forward_auth_domains)
             .field("cookie_domain", &self.cookie_domain)
@@ -465,6 +478,15 @@ mod tests {
 
     #[test]
     fn reminders_default_to_two_weeks_a_week_and_a_day_before() {
+        assert_eq!(config(&[]).unwrap().audit_retention_days, 400);
+        let c = config(&[("MFA_AUDIT_RETENTION_DAYS", " 90 ")]).unwrap();
+        assert_eq!(c.audit_retention_days, 90);
+        for bad in ["0", "29", "36501", "a year"] {
+            assert!(
+                config(&[("MFA_AUDIT_RETENTION_DAYS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
         assert_eq!(config(&[]).unwrap().reminder_days, [14, 7, 1]);
         let c = config(&[("MFA_REMINDER_DAYS", "3, 30,3")]).unwrap();
         assert_eq!(c.reminder_days, [30, 3]);

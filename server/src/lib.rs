@@ -114,6 +114,7 @@ impl Application {
                 mailer: Arc::new(mail::Mailer::from_config(&config)?),
                 public_url: config.public_url.as_str().into(),
                 reminder_days: config.reminder_days.as_slice().into(),
+                audit_retention_secs: config.audit_retention_days * 24 * 60 * 60,
                 passkeys: services::passkeys::relying_party(&config)?.map(Arc::new),
             },
             config: Arc::new(config),
@@ -249,6 +250,7 @@ async fn operator_deps(config: &Config) -> anyhow::Result<Deps> {
         mailer: Arc::new(mail::Mailer::from_config(config)?),
         public_url: config.public_url.as_str().into(),
         reminder_days: config.reminder_days.as_slice().into(),
+        audit_retention_secs: config.audit_retention_days * 24 * 60 * 60,
         passkeys: None,
     })
 }

@@ -26,6 +26,8 @@ pub enum ConfigError {
         "MFA_REMINDER_DAYS must list days before the deadline (1 to 365), like 14,7,1; got {0:?}"
     )]
     ReminderDays(String),
+    #[error("MFA_AUDIT_RETENTION_DAYS must be a whole number of days from 30 to 36500, got {0:?}")]
+    AuditRetentionDays(String),
     #[error(
         "MFA_DEMO_CLOCK_OFFSET_DAYS is for demonstrations only: set MFA_DEMO=1 too, or unset it"
     )]

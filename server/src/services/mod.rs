@@ -91,6 +91,9 @@ pub struct Deps {
     pub public_url: Arc<str>,
     /// Days before a deadline that reminders go (`MFA_REMINDER_DAYS`).
     pub reminder_days: Arc<[i64]>,
+    /// Audit events older than this many seconds are deleted
+    /// (`MFA_AUDIT_RETENTION_DAYS`).
+    pub audit_retention_secs: i64,
     /// The WebAuthn relying party; none when the public URL is an IP
     /// address (passkeys are then off).
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,

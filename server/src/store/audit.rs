@@ -114,4 +114,23 @@ impl Tx {
             .await
             .map(drop)
     }
+
+    /// Deletes up to `limit` of the oldest audit events made before
+    /// `before`; returns how many. The oldest have the lowest ids, so the
+    /// scan in id order stops as soon as it has its slice.
+    pub async fn delete_audit_events_before(
+        &mut self,
+        before: UnixTime,
+        limit: i64,
+    ) -> Result<u64, sqlx::Error> {
+        sqlx::query(
+            "DELETE FROM audit_events WHERE id IN \
+             (SELECT id FROM audit_events WHERE created_at < $1 ORDER BY id LIMIT $2)",
+        )
+        .bind(before)
+        .bind(limit)
+        .execute(self.conn())
+        .await
+        .map(|done| done.rows_affected())
+    }
 }

@@ -202,3 +202,40 @@ async fn the_background_sweep_deletes_expired_sessions_only() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn audit_events_past_their_retention_are_deleted_in_slices() {
+    use mfa_server::services::housekeeping::{AUDIT_SLICE, forget_old_audit_events};
+    use mfa_server::store::AuditKind;
+
+    let app = crate::helpers::spawn_app().await;
+    let now = app.now();
+    let retention = app.deps.audit_retention_secs;
+    let old = (2 * AUDIT_SLICE + 5) as usize;
+    let mut tx = app.deps.store.begin().await.unwrap();
+    for i in 0..old {
+        let at = now - retention - 1 - i as i64;
+        tx.audit(None, AuditKind::SignInFailed, "password", None, at)
+            .await
+            .unwrap();
+    }
+    for at in [now - retention, now] {
+        tx.audit(None, AuditKind::SignInFailed, "password", None, at)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let count = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' AND detail = 'password'",
+        )
+        .fetch_one(&app.db().await)
+        .await
+        .unwrap()
+    };
+    assert_eq!(count().await, old as i64 + 2);
+    let deleted = forget_old_audit_events(&app.deps).await.unwrap();
+    assert_eq!(deleted, old as u64, "three slices");
+    assert_eq!(count().await, 2, "those within the retention stay");
+    assert_eq!(forget_old_audit_events(&app.deps).await.unwrap(), 0);
+}

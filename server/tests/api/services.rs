@@ -74,6 +74,7 @@ async fn fixture(seed: u64) -> Fixture {
         mailer: Arc::new(Mailer::from_config(&config).unwrap()),
         public_url: "http://mfa.test".into(),
         reminder_days: vec![14, 7, 1].into(),
+        audit_retention_secs: 400 * 24 * 60 * 60,
         passkeys: None,
     };
     let db = sqlx::AnyPool::connect(&config.database_url).await.unwrap();

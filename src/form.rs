@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::errors::{error_text, passkey_error_text};
-use crate::i18n::use_i18n;
+use crate::i18n::{Locale, use_i18n};
 use crate::passkey::PasskeyError;
 
 /// An action that calls the API.
@@ -19,16 +19,7 @@ where
     I: 'static,
     O: 'static,
 {
-    let i18n = use_i18n();
-    move || {
-        if action.pending().get() {
-            return None;
-        }
-        action.value().with(|answer| match answer {
-            Some(Err(e)) => Some(error_text(i18n.get_locale(), e)),
-            _ => None,
-        })
-    }
+    last_error(action, error_text)
 }
 
 /// A passkey action's last error (the browser's, or the server's), in the
@@ -40,13 +31,25 @@ where
     I: 'static,
     O: 'static,
 {
+    last_error(action, passkey_error_text)
+}
+
+fn last_error<I, O, E>(
+    action: Action<I, Result<O, E>>,
+    text: fn(Locale, &E) -> String,
+) -> impl Fn() -> Option<String> + Copy + 'static
+where
+    I: 'static,
+    O: 'static,
+    E: 'static,
+{
     let i18n = use_i18n();
     move || {
         if action.pending().get() {
             return None;
         }
         action.value().with(|answer| match answer {
-            Some(Err(e)) => Some(passkey_error_text(i18n.get_locale(), e)),
+            Some(Err(e)) => Some(text(i18n.get_locale(), e)),
             _ => None,
         })
     }

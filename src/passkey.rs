@@ -81,7 +81,7 @@ pub fn is_ip_address(host: &str) -> bool {
 pub async fn run(
     ceremony: Ceremony,
     options_path: &str,
-    extra: &[(&str, &str)],
+    extra: &[(&str, JsValue)],
 ) -> Result<JsValue, PasskeyError> {
     let window = web_sys::window().ok_or(PasskeyError::Unsupported)?;
     if Reflect::get(&window, &"PublicKeyCredential".into()).map_or(true, |v| v.is_undefined()) {
@@ -108,7 +108,7 @@ pub async fn run(
         &credential_json(&credential).ok_or_else(bad_options)?,
     );
     for (name, value) in extra {
-        set(&body, name, &JsValue::from_str(value));
+        set(&body, name, value);
     }
     Ok(body.into())
 }
@@ -119,7 +119,7 @@ pub async fn ceremony<T: serde::de::DeserializeOwned>(
     ceremony: Ceremony,
     options_path: &str,
     answer_path: &str,
-    extra: &[(&str, &str)],
+    extra: &[(&str, JsValue)],
 ) -> Result<T, PasskeyError> {
     let body = run(ceremony, options_path, extra).await?;
     Ok(api::passkey_answer(answer_path, &body).await?)

@@ -25,6 +25,9 @@ pub struct MfaPolicy {
     /// (SMS)", "Passkey"): at least one.
     #[serde(default = "crate::all_methods")]
     pub allowed_methods: Vec<FactorKind>,
+    /// "Trusted browsers: remember for N days" (0 to 90; 0: never).
+    #[serde(default)]
+    pub trusted_browser_days: i64,
 }
 
 /// `PUT /api/companies/{id}/mfa-policy`.
@@ -43,6 +46,9 @@ pub struct MfaPolicyRequest {
     /// At least one; unchanged when absent.
     #[serde(default)]
     pub allowed_methods: Option<Vec<FactorKind>>,
+    /// 0 to 90; unchanged when absent.
+    #[serde(default)]
+    pub trusted_browser_days: Option<i64>,
 }
 
 /// `GET /api/companies/{id}/readiness` (company admins only): the counts,

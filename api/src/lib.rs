@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Sessions, trusted browsers, activity and the company's audit log.
+mod activity;
 /// Apps signing in through OpenID Connect.
 mod apps;
 /// Company administration: policy, readiness, reminders, help examples.
@@ -17,6 +19,7 @@ mod people;
 /// Phone numbers, texted codes and the demo outbox.
 mod sms;
 
+pub use activity::*;
 pub use apps::*;
 pub use company::*;
 pub use factors::*;
@@ -178,6 +181,7 @@ redacted_debug!(
     ResetPasswordRequest,
     RecoveryCodeText,
     SecondFactorRequest,
+    SecondFactorAnswer,
     ReauthRequest,
     TotpEnrollment,
     ConfirmTotpRequest,
@@ -190,10 +194,21 @@ redacted_debug!(
 #[serde(transparent)]
 pub struct RecoveryCodeText(pub String);
 
-/// `POST /api/sign-in/second-factor`, with the partial session of a sign-in.
+/// `POST /api/sign-in/second-factor`, with the partial session of a sign-in:
+/// the answer (`"method"` and `"code"`), and whether to trust this browser.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorRequest {
+    #[serde(flatten)]
+    pub answer: SecondFactorAnswer,
+    /// "Don't ask again on this browser for N days".
+    #[serde(default)]
+    pub remember: bool,
+}
+
+/// The answer of a second step.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
-pub enum SecondFactorRequest {
+pub enum SecondFactorAnswer {
     Totp {
         code: String,
     },
@@ -226,6 +241,10 @@ pub struct ReauthStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondFactorOptions {
     pub factors: Vec<SignInFactor>,
+    /// For how many days "Don't ask again on this browser" trusts it (0:
+    /// not offered).
+    #[serde(default)]
+    pub remember_days: i64,
 }
 
 /// `POST /api/factors/totp`: a pending authenticator, to scan and confirm.

@@ -1,5 +1,7 @@
 //! The MFA enrollment server: JSON API under `/api` plus the single-page app.
 
+/// The client of the request being served.
+pub mod client;
 /// Operator configuration from `MFA_*` variables.
 pub mod config;
 /// The demo company seeded in demo mode.

@@ -71,7 +71,7 @@ pub fn AddPasskeyPage() -> impl IntoView {
                 Ceremony::Create,
                 "/api/factors/passkey/options",
                 "/api/factors/passkey",
-                &[("name", &name)],
+                &[("name", name.as_str().into())],
             )
             .await
         }

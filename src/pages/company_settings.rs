@@ -86,6 +86,7 @@ fn PolicyForm(
     let date = RwSignal::new(policy.enforcement_date.clone().unwrap_or_default());
     let zone = RwSignal::new(policy.time_zone.clone());
     let grace = RwSignal::new(policy.grace_days.to_string());
+    let trusted_days = RwSignal::new(policy.trusted_browser_days.to_string());
     let methods = RwSignal::new(policy.allowed_methods.clone());
     let no_method = RwSignal::new(false);
     let save = session
@@ -136,6 +137,7 @@ fn PolicyForm(
             time_zone: Some(zone.get_untracked()),
             grace_days: grace.get_untracked().trim().parse().ok(),
             allowed_methods: Some(allowed),
+            trusted_browser_days: trusted_days.get_untracked().trim().parse().ok(),
         });
     };
     let reauthenticated = Callback::new(move |()| {
@@ -179,6 +181,23 @@ fn PolicyForm(
                 <div class="field">
                     <label for="grace-days">{t!(i18n, grace_days_label)}</label>
                     <input id="grace-days" type="number" min="1" max="90" inputmode="numeric" bind:value=grace />
+                </div>
+                <div class="field">
+                    <label id="trusted-days-label" for="trusted-days">{t!(i18n, trusted_days_label)}</label>
+                    <div class="inline">
+                        <input
+                            id="trusted-days"
+                            type="number"
+                            min="0"
+                            max="90"
+                            inputmode="numeric"
+                            aria-labelledby="trusted-days-label trusted-days-unit"
+                            aria-describedby="trusted-days-hint"
+                            bind:value=trusted_days
+                        />
+                        <span id="trusted-days-unit">{t!(i18n, days_unit)}</span>
+                    </div>
+                    <p id="trusted-days-hint" class="hint">{t!(i18n, trusted_days_hint)}</p>
                 </div>
                 <fieldset class="field" aria-describedby="allowed-methods-hint">
                     <legend>{t!(i18n, allowed_methods_legend)}</legend>

@@ -8,7 +8,9 @@ use leptos_i18n::Locale as _;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use mfa_api::{ErrorCode, FactorKind, SecondFactorRequest, SignInOutcome, SignInRequest};
+use mfa_api::{
+    ErrorCode, FactorKind, SecondFactorAnswer, SecondFactorRequest, SignInOutcome, SignInRequest,
+};
 
 use crate::api::{self, ApiError};
 use crate::browser::new_request_key;
@@ -185,7 +187,7 @@ fn PasswordStep() -> impl IntoView {
                 Ceremony::Get,
                 "/api/sign-in/passkey/options",
                 "/api/sign-in/passkey",
-                &[("language", language)],
+                &[("language", language.into())],
             )
             .await
         }
@@ -260,19 +262,29 @@ fn SecondStep(on_recovered: Callback<String>) -> impl IntoView {
     move || match options.value().get() {
         None => view! { <Loading /> }.into_any(),
         Some(answer) => {
-            let factors = answer.map(|o| o.factors).unwrap_or_default();
-            view! { <CodeForm step=SecondStepFlow::new(factors) on_recovered=on_recovered /> }
-                .into_any()
+            let (factors, remember_days) = answer
+                .map(|o| (o.factors, o.remember_days))
+                .unwrap_or_default();
+            view! {
+                <CodeForm step=SecondStepFlow::new(factors) remember_days on_recovered=on_recovered />
+            }
+            .into_any()
         }
     }
 }
 
 #[component]
-fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoView {
+fn CodeForm(
+    step: SecondStepFlow,
+    /// "Don't ask again on this browser for N days" (0: not offered).
+    remember_days: i64,
+    on_recovered: Callback<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = Session::expect();
     let step = RwSignal::new(step);
     let code = RwSignal::new(String::new());
+    let remember = RwSignal::new(false);
     let method = move || step.with(|s| s.method.clone());
     // (Should the half-signed-in session run out, the session notices and
     // the password step comes back.)
@@ -296,13 +308,17 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
         Ok(SignInOutcome::SecondFactorRequired { .. }) | Err(_) => {}
     };
     on_answer(submit, move |answer| finished(answer.as_ref().cloned()));
-    let with_passkey = session.action(|&()| {
-        passkey::ceremony::<SignInOutcome>(
-            Ceremony::Get,
-            "/api/sign-in/second-factor/passkey/options",
-            "/api/sign-in/second-factor/passkey",
-            &[],
-        )
+    let with_passkey = session.action(move |&()| {
+        let remember = remember.get_untracked();
+        async move {
+            passkey::ceremony::<SignInOutcome>(
+                Ceremony::Get,
+                "/api/sign-in/second-factor/passkey/options",
+                "/api/sign-in/second-factor/passkey",
+                &[("remember", remember.into())],
+            )
+            .await
+        }
     });
     on_answer(with_passkey, move |answer| {
         finished(answer.as_ref().map_err(AsRef::as_ref).cloned())
@@ -322,12 +338,16 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
         if submit.pending().get_untracked() {
             return;
         }
-        submit.dispatch(match step.with_untracked(|s| s.method.clone()) {
-            Method::AuthenticatorApp => SecondFactorRequest::Totp { code: typed },
-            Method::Text { .. } => SecondFactorRequest::Sms { code: typed },
-            Method::RecoveryCode => SecondFactorRequest::RecoveryCode { code: typed },
+        let answer = match step.with_untracked(|s| s.method.clone()) {
+            Method::AuthenticatorApp => SecondFactorAnswer::Totp { code: typed },
+            Method::Text { .. } => SecondFactorAnswer::Sms { code: typed },
+            Method::RecoveryCode => SecondFactorAnswer::RecoveryCode { code: typed },
             // A passkey has no code: its button runs the browser's dialog.
             Method::Passkey => return,
+        };
+        submit.dispatch(SecondFactorRequest {
+            answer,
+            remember: remember.get_untracked(),
         });
     };
     let on_submit = move |event: SubmitEvent| {
@@ -390,6 +410,19 @@ fn CodeForm(step: SecondStepFlow, on_recovered: Callback<String>) -> impl IntoVi
                         recovery=recovery
                         autofocus=true
                     />
+                </Show>
+                <Show when=move || { remember_days > 0 }>
+                    <div class="check">
+                        <input
+                            id="remember-browser"
+                            type="checkbox"
+                            on:change=move |ev| remember.set(event_target_checked(&ev))
+                            prop:checked=move || remember.get()
+                        />
+                        <label for="remember-browser">
+                            {t!(i18n, remember_browser, days = remember_days)}
+                        </label>
+                    </div>
                 </Show>
                 <p id="second-step-error" class="error" role="alert">
                     {move || error_message(submit)().or_else(error_message(text_me)).or_else(passkey_error)}

@@ -17,6 +17,9 @@ pub struct MfaDuty {
     pub deadline: Option<UnixTime>,
     /// The methods the company allows.
     pub allowed: MethodSet,
+    /// For how many days the company lets browsers skip the second step
+    /// (`domain::trusted_browser`; 0: never).
+    pub trusted_days: i64,
 }
 
 /// The methods the user may add: those every one of their companies allows.
@@ -180,18 +183,21 @@ mod tests {
         company_requires_mfa: false,
         deadline: None,
         allowed: MethodSet::ALL,
+        trusted_days: 30,
     };
     const PAYEE: MfaDuty = MfaDuty {
         payee: true,
         company_requires_mfa: false,
         deadline: None,
         allowed: MethodSet::ALL,
+        trusted_days: 30,
     };
     const ENFORCED: MfaDuty = MfaDuty {
         payee: false,
         company_requires_mfa: true,
         deadline: None,
         allowed: MethodSet::ALL,
+        trusted_days: 30,
     };
     const REQUIRED_PAYEE: MfaRequirement = MfaRequirement::Required {
         because: RequiredBecause::Payee,
@@ -302,6 +308,7 @@ mod tests {
         let dated = MfaDuty {
             deadline: Some(NOW + 10),
             allowed: no_sms,
+            trusted_days: 30,
             ..ENFORCED
         };
         assert_eq!(addable([MEMBER, dated]), no_sms);
@@ -313,6 +320,7 @@ mod tests {
         // Without a deadline: at once.
         let undated = MfaDuty {
             allowed: no_sms,
+            trusted_days: 30,
             ..ENFORCED
         };
         assert!(!usable(FactorKind::Sms, [undated], NOW));

@@ -3,6 +3,8 @@
 
 /// Who must have MFA, and what each session stage may do.
 pub mod access;
+/// Which browser and system a request came from.
+pub mod browser;
 /// Guessing limits and lockouts, a policy per kind of check.
 pub mod attempts;
 /// The clock the server runs on, replaceable in tests.
@@ -51,3 +53,5 @@ pub mod texted_code;
 pub mod throttle;
 /// RFC 6238 time-based one-time passwords.
 pub mod totp;
+/// "Don't ask again on this browser": tokens and days.
+pub mod trusted_browser;

@@ -38,6 +38,9 @@ pub enum Method {
     /// A passkey, with user verification: a key the device holds
     /// (RFC 8176 `hwk`), unlocked by the person.
     Passkey,
+    /// A browser the person trusted after a second step within their
+    /// company's days: it stands for that second step.
+    TrustedBrowser,
 }
 
 impl Method {
@@ -57,6 +60,7 @@ impl Method {
             Self::Sms => "sms",
             Self::RecoveryCode => "recovery",
             Self::Passkey => "hwk",
+            Self::TrustedBrowser => "trusted",
         }
     }
 
@@ -67,6 +71,7 @@ impl Method {
             Self::Sms,
             Self::RecoveryCode,
             Self::Passkey,
+            Self::TrustedBrowser,
         ]
         .into_iter()
         .find(|m| m.name() == name)
@@ -134,13 +139,14 @@ impl Methods {
     }
 
     /// The `amr` claim: RFC 8176 names, and `mfa` when a second factor was
-    /// used. The recovery code has no registered name: it counts for `mfa`
-    /// alone, so an app asking for `otp` does not mistake it for a device.
+    /// used. The recovery code and a trusted browser have no registered
+    /// name: they count for `mfa` alone, so an app asking for `otp` does not
+    /// mistake them for a device.
     pub fn amr(&self) -> Vec<&'static str> {
         let mut amr: Vec<_> = self
             .0
             .iter()
-            .filter(|m| **m != Method::RecoveryCode)
+            .filter(|m| !matches!(m, Method::RecoveryCode | Method::TrustedBrowser))
             .map(|m| m.name())
             .collect();
         if self.has_second_factor() {
@@ -309,6 +315,9 @@ mod tests {
             Methods::password().with(Method::RecoveryCode).amr(),
             ["pwd", "mfa"]
         );
+        let trusted = Methods::password().with(Method::TrustedBrowser);
+        assert_eq!(trusted.amr(), ["pwd", "mfa"]);
+        assert_eq!(Methods::from_stored(&trusted.stored()), trusted);
         assert_eq!(Methods::from_stored(&totp.stored()), totp);
         assert_eq!(Methods::from_stored("otp pwd later"), totp);
         assert_eq!(Methods::from_stored(""), Methods::default());

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
-    RecoveryCodeText, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    RecoveryCodeText, SecondFactorAnswer, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
 };
 
 use super::ApiJson;
@@ -12,7 +12,7 @@ use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
 use super::session::{
     PendingSecondFactor, device_cookie, expired_cookie, presented_device, presented_token,
-    session_cookie,
+    presented_trusted, session_cookie, trusted_cookie,
 };
 use crate::config::Config;
 use crate::domain::email::Email;
@@ -51,6 +51,7 @@ async fn sign_in(
         previous: previous.as_ref(),
         ip: ip.as_deref(),
         device: presented_device(&jar, secure),
+        trusted: presented_trusted(&jar, secure),
         language: request.language.as_deref().and_then(Language::parse),
     };
     let accepted = sign_in::sign_in(&state.deps, attempt, &email, password)
@@ -93,8 +94,10 @@ async fn second_factor_options(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,
 ) -> ApiResult<ApiJson<SecondFactorOptions>> {
+    let (factors, remember_days) = second_step::offered(&state.deps, &session).await?;
     Ok(ApiJson(SecondFactorOptions {
-        factors: second_step::offered(&state.deps, &session).await?,
+        factors,
+        remember_days,
     }))
 }
 
@@ -107,20 +110,27 @@ async fn second_factor(
     jar: CookieJar,
     ApiJson(request): ApiJson<SecondFactorRequest>,
 ) -> ApiResult<(CookieJar, ApiJson<SignInOutcome>)> {
-    let answer = match request {
-        SecondFactorRequest::Totp { code } => Answer::Factor(FactorAnswer::AuthenticatorCode(
+    let answer = match request.answer {
+        SecondFactorAnswer::Totp { code } => Answer::Factor(FactorAnswer::AuthenticatorCode(
             TotpCode::parse(&code).map_err(ApiError::validation)?,
         )),
-        SecondFactorRequest::Sms { code } => Answer::Factor(FactorAnswer::TextedCode(
+        SecondFactorAnswer::Sms { code } => Answer::Factor(FactorAnswer::TextedCode(
             TextedCode::parse(&code).ok_or_else(|| {
                 ApiError::validation("Enter the 6-digit code from the text message.")
             })?,
         )),
-        SecondFactorRequest::RecoveryCode { code } => {
+        SecondFactorAnswer::RecoveryCode { code } => {
             Answer::RecoveryCode(RecoveryCode::parse(&code).map_err(ApiError::validation)?)
         }
     };
-    let done = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
+    let done = second_step::complete(
+        &state.deps,
+        &session,
+        ip.as_deref(),
+        answer,
+        request.remember,
+    )
+    .await?;
     Ok(signed_in(&state, jar, done))
 }
 
@@ -133,9 +143,13 @@ pub(super) fn signed_in(
     done: second_step::SignedIn,
 ) -> (CookieJar, ApiJson<SignInOutcome>) {
     let secure = state.config.secure_cookies();
-    let jar = jar
+    let mut jar = jar
         .add(session_cookie(&done.token, &state.config))
         .add(device_cookie(done.device, secure));
+    if let Some(token) = &done.trusted {
+        let cookie = trusted_cookie(&jar, token, secure);
+        jar = jar.add(cookie);
+    }
     let outcome = SignInOutcome::SignedIn {
         me: done.me,
         new_recovery_code: done

@@ -1,9 +1,13 @@
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
+use axum::http::header;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
 
+use crate::client::Client;
 use crate::config::Cidr;
 use crate::state::AppState;
 
@@ -37,6 +41,17 @@ impl FromRequestParts<AppState> for ClientIp {
             client(peer, &forwarded, &state.config.trusted_proxies).map(|ip| ip.to_string()),
         ))
     }
+}
+
+/// Serves the request as its client ([`Client`]): what it records (its
+/// session, its audit events) names the address and the browser.
+pub async fn serve(ClientIp(ip): ClientIp, request: Request, next: Next) -> Response {
+    let user_agent = request
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Client::new(ip, user_agent).serve(next.run(request)).await
 }
 
 /// Walks back from the peer through `forwarded` (nearest last) while the

@@ -46,6 +46,7 @@ fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
         grace_days: settings.grace_days,
         time_zones: deadline::time_zone_names(),
         allowed_methods: settings.allowed_methods.kinds(),
+        trusted_browser_days: settings.trusted_browser_days,
     })
 }
 
@@ -76,6 +77,7 @@ async fn save_policy(
         time_zone: request.time_zone,
         grace_days: request.grace_days,
         allowed_methods: request.allowed_methods.map(MethodSet::of),
+        trusted_browser_days: request.trusted_browser_days,
     };
     Ok(answer(
         company_policy::save(&state.deps, &session, ip.as_deref(), company_id, change).await?,

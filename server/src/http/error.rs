@@ -330,9 +330,10 @@ impl From<PolicyError> for ApiError {
             PolicyError::Forbidden => Self::code(ErrorCode::Forbidden),
             PolicyError::AdminNotEnrolled => Self::code(ErrorCode::AdminNotEnrolled),
             PolicyError::Date(why) => Self::validation(why),
-            PolicyError::GraceDays | PolicyError::NoDeadline | PolicyError::NoMethod => {
-                Self::validation(e)
-            }
+            PolicyError::GraceDays
+            | PolicyError::TrustedDays
+            | PolicyError::NoDeadline
+            | PolicyError::NoMethod => Self::validation(e),
             PolicyError::NotAMember => Self::code(ErrorCode::NotFound),
             PolicyError::TooManyAnnouncements(locked) => Self::TooManyAnnouncements(locked),
             PolicyError::Internal(e) => Self::Internal(e),

@@ -185,6 +185,7 @@ async fn join(
         previous: previous.as_ref(),
         ip: ip.as_deref(),
         device: None,
+        trusted: None,
         language: request.language.as_deref().and_then(Language::parse),
     };
     let accepted = invitations::join(

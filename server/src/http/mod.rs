@@ -14,6 +14,8 @@ use mfa_api::ErrorCode;
 
 /// A company's apps (OpenID Connect clients), for its admins.
 mod apps;
+/// A company's audit log, for its admins.
+mod audit_log;
 /// Sign-in (both steps) and sign-out.
 mod auth;
 /// The peer address, for the audit log.
@@ -22,6 +24,8 @@ mod client_ip;
 mod companies;
 /// Refuses state-changing requests that did not come from our own pages.
 mod csrf;
+/// Sessions, trusted browsers and recent activity.
+mod devices;
 /// The API's one error type and its mapping to HTTP.
 pub mod error;
 /// Second factors and the recovery code.
@@ -82,12 +86,14 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(auth::router())
         .merge(me::router())
+        .merge(devices::router())
         .merge(reauth::router())
         .merge(password::router())
         .merge(factors::router())
         .merge(passkeys::router())
         .merge(phone::router())
         .merge(companies::router())
+        .merge(audit_log::router())
         .merge(invitations::router())
         .merge(members::router())
         .merge(apps::router())
@@ -101,6 +107,10 @@ pub fn router(state: AppState) -> Router {
     let api = api
         .fallback(|| async { ApiError::code(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::serve,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
         // API answers are per user and often secret: never cache them.
         .layer(SetResponseHeaderLayer::overriding(

@@ -71,6 +71,9 @@ struct Answered<C> {
     /// The language the app is shown in ("Sign in with a passkey").
     #[serde(default)]
     language: Option<String>,
+    /// At the second step: "Don't ask again on this browser for N days".
+    #[serde(default)]
+    remember: bool,
 }
 
 fn ceremony(text: &str) -> Result<LinkToken, ApiError> {
@@ -144,8 +147,10 @@ async fn second_step(
     jar: CookieJar,
     ApiJson(request): ApiJson<Answered<PublicKeyCredential>>,
 ) -> ApiResult<(CookieJar, ApiJson<SignInOutcome>)> {
+    let remember = request.remember;
     let answer = Answer::Factor(FactorAnswer::Passkey(asserted(request)?));
-    let done = second_step::complete(&state.deps, &session, ip.as_deref(), answer).await?;
+    let done =
+        second_step::complete(&state.deps, &session, ip.as_deref(), answer, remember).await?;
     Ok(signed_in(&state, jar, done))
 }
 
@@ -169,6 +174,7 @@ async fn sign_in(
         previous: previous.as_ref(),
         ip: ip.as_deref(),
         device: None,
+        trusted: None,
         language: request.language.as_deref().and_then(Language::parse),
     };
     let answer = asserted(request)?;

@@ -12,7 +12,7 @@ use mfa_api::ErrorCode;
 use super::error::ApiError;
 use crate::config::Config;
 use crate::domain::access::{self, Need};
-use crate::domain::device;
+use crate::domain::{device, trusted_browser};
 use crate::domain::session::SessionToken;
 use crate::services::session::{self, LiveSession};
 use crate::state::AppState;
@@ -76,6 +76,33 @@ pub fn device_cookie(token: String, secure: bool) -> Cookie<'static> {
 /// The known-device token the browser presents, if any (checked by the service).
 pub fn presented_device(jar: &CookieJar, secure: bool) -> Option<&str> {
     jar.get(device_cookie_name(secure)).map(|c| c.value())
+}
+
+fn trusted_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-mfa_trusted"
+    } else {
+        "mfa_trusted"
+    }
+}
+
+/// The trusted-browser cookie (`domain::trusted_browser`) with `token`
+/// added to those the browser holds: HttpOnly, for the longest a company
+/// may choose (the server decides how long each token is worth).
+pub fn trusted_cookie(jar: &CookieJar, token: &str, secure: bool) -> Cookie<'static> {
+    let held = presented_trusted(jar, secure);
+    Cookie::build((trusted_cookie_name(secure), trusted_browser::with_token(held, token)))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(time::Duration::days(trusted_browser::MAX_DAYS))
+        .build()
+}
+
+/// The trusted-browser tokens the browser presents, if any (checked by the service).
+pub fn presented_trusted(jar: &CookieJar, secure: bool) -> Option<&str> {
+    jar.get(trusted_cookie_name(secure)).map(|c| c.value())
 }
 
 /// The token in the request's cookie, if it is well-formed (not yet checked against the store).

@@ -109,7 +109,8 @@ pub async fn add(
             now,
         })
         .await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         actor.user_id,
         AuditKind::AppAdded,
         &format!(
@@ -154,7 +155,8 @@ pub async fn rotate_secret(
     if !tx.set_app_secret(app.id, &secret.hash()).await? {
         return Err(AppsError::NoSecret);
     }
-    tx.audit(
+    tx.audit_in(
+        company_id,
         actor.user_id,
         AuditKind::AppSecretRotated,
         &format!("company={company_id} app={:?}", app.name),
@@ -177,7 +179,8 @@ pub async fn delete(
     let mut tx = deps.begin().await?;
     let app = admins_app(&mut tx, actor.user_id, company_id, app_id).await?;
     tx.delete_app(app.id).await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         actor.user_id,
         AuditKind::AppDeleted,
         &format!("company={company_id} app={:?}", app.name),

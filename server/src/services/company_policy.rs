@@ -12,6 +12,7 @@ use super::{Actor, Deps, internal_error};
 use crate::domain::clock::UnixTime;
 use crate::domain::deadline::{self, DateError, EnforcementDate};
 use crate::domain::factors::MethodSet;
+use crate::domain::trusted_browser;
 use crate::mail::templates::EmailContent;
 use crate::store::{Announcement, AuditKind, CompanySettings, Tx, Unenrolled, kind_name};
 
@@ -24,6 +25,8 @@ pub struct PolicyChange {
     pub grace_days: Option<i64>,
     /// Unchanged when none.
     pub allowed_methods: Option<MethodSet>,
+    /// Unchanged when none.
+    pub trusted_browser_days: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,8 @@ pub enum PolicyError {
     Date(#[from] DateError),
     #[error("the window for people who join late must be 1 to 90 days")]
     GraceDays,
+    #[error("trusted browsers can be remembered for 0 to 90 days")]
+    TrustedDays,
     /// Reminders need MFA required from a date still ahead.
     #[error("set an enforcement date ahead first")]
     NoDeadline,
@@ -127,6 +132,12 @@ pub async fn save(
     if allowed_methods.is_empty() {
         return Err(PolicyError::NoMethod);
     }
+    let trusted_browser_days = change
+        .trusted_browser_days
+        .unwrap_or(before.trusted_browser_days);
+    if !trusted_browser::valid_days(trusted_browser_days) {
+        return Err(PolicyError::TrustedDays);
+    }
     // Who has a factor of an allowed method now (to tell those whom this
     // change leaves with none, once).
     let enrolled_before: Vec<i64> = match before
@@ -150,6 +161,7 @@ pub async fn save(
         deadline,
         grace_days,
         allowed_methods,
+        trusted_browser_days,
         ..before.clone()
     };
     tx.save_company_settings(&after, now).await?;
@@ -157,16 +169,18 @@ pub async fn save(
         user_id: session.user_id,
         ip,
     };
-    tx.audit(
+    tx.audit_in(
+        company_id,
         actor.user_id,
         AuditKind::CompanyPolicyChanged,
         &format!(
-            "company={} required={} date={} time_zone={} grace_days={} methods={}",
+            "company={} required={} date={} time_zone={} grace_days={} trusted_days={} methods={}",
             company_id,
             after.mfa_required,
             after.enforcement_date.as_deref().unwrap_or("none"),
             after.time_zone,
             after.grace_days,
+            after.trusted_browser_days,
             after
                 .allowed_methods
                 .kinds()
@@ -180,6 +194,16 @@ pub async fn save(
     )
     .await?;
     plan_announcement(&mut tx, &before, &after, now).await?;
+    // Fewer days shorten the browsers trusted already; none forgets them.
+    if after.trusted_browser_days < before.trusted_browser_days {
+        match after.trusted_browser_days {
+            0 => tx.forget_company_trusted_browsers(company_id).await?,
+            days => {
+                tx.shorten_company_trusted_browsers(company_id, trusted_browser::lifetime_secs(days))
+                    .await?
+            }
+        };
+    }
     if !enrolled_before.is_empty() {
         tell_who_needs_another_method(&mut tx, &after, &enrolled_before, now).await?;
     }

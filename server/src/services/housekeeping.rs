@@ -10,13 +10,14 @@ use super::{Deps, company_policy};
 /// How often the sweep runs.
 const EVERY: Duration = Duration::from_secs(5 * 60);
 
-/// Deletes the sessions, codes, tokens and WebAuthn ceremonies that have
-/// expired; returns how many.
+/// Deletes the sessions, codes, tokens, WebAuthn ceremonies and trusted
+/// browsers that have expired; returns how many.
 pub async fn sweep(deps: &Deps) -> Result<u64, sqlx::Error> {
     let mut tx = deps.begin().await?;
     let deleted = tx.delete_expired_sessions(deps.now()).await?
         + tx.delete_expired_grants(deps.now()).await?
-        + tx.forget_expired_ceremonies(deps.now()).await?;
+        + tx.forget_expired_ceremonies(deps.now()).await?
+        + tx.delete_expired_trusted_browsers(deps.now()).await?;
     tx.commit().await?;
     Ok(deleted)
 }

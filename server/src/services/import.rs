@@ -92,7 +92,8 @@ pub async fn import(
         tx.commit().await?;
     }
     let mut tx = deps.begin().await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::InvitationSent,
         &format!(

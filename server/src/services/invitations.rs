@@ -110,7 +110,8 @@ pub async fn invite(
         role,
     )
     .await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::InvitationSent,
         &format!(
@@ -281,7 +282,8 @@ pub async fn resend(
         .ok_or(InviteError::NotFound)?;
     let language = language_of(&mut tx, session.user_id).await?;
     send(&mut tx, deps, &row, &token, &language, now).await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::InvitationSent,
         &format!("company={company_id} invitation={id} resent"),
@@ -308,7 +310,8 @@ pub async fn revoke(
     if !ours || !tx.end_invitation(id, "revoked", now).await? {
         return Err(InviteError::NotFound);
     }
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::InvitationRevoked,
         &format!("company={company_id} invitation={id}"),
@@ -389,7 +392,8 @@ pub async fn join(
     let (is_admin, payee) = invitation::membership(&row.role);
     tx.upsert_membership(user_id, row.company_id, is_admin, payee, now)
         .await?;
-    tx.audit(
+    tx.audit_in(
+        row.company_id,
         Some(user_id),
         AuditKind::InvitationAccepted,
         &format!(
@@ -435,7 +439,8 @@ pub async fn accept(
         tx.upsert_membership(session.user_id, row.company_id, is_admin, payee, now)
             .await?;
     }
-    tx.audit(
+    tx.audit_in(
+        row.company_id,
         Some(session.user_id),
         AuditKind::InvitationAccepted,
         &format!(
@@ -492,7 +497,8 @@ pub async fn create_company(
         Language::En.code(),
     )
     .await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         None,
         AuditKind::InvitationSent,
         &format!(

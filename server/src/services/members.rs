@@ -106,7 +106,8 @@ pub async fn change_role(
     // (A new duty, a payee's, applies to their open sessions at once.)
     tx.upsert_membership(user_id, company_id, is_admin, payee, now)
         .await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::MemberRoleChanged,
         &format!(
@@ -148,7 +149,8 @@ pub async fn remove(
     }
     tx.delete_membership(user_id, company_id).await?;
     tx.delete_user_sessions(user_id).await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         Some(session.user_id),
         AuditKind::MemberRemoved,
         &format!("company={company_id} member={user_id}"),

@@ -13,6 +13,8 @@ use crate::sms::SmsProvider;
 use crate::store::{Store, Tx};
 use hashing::Hashing;
 
+/// A person's recent security activity, and a company's audit log.
+pub mod activity;
 /// A factor's answer and how each kind checks it (second step, enrollment).
 pub mod answer;
 /// A company's apps (OpenID Connect clients), for its admins.
@@ -21,6 +23,8 @@ pub mod apps;
 pub mod authenticator;
 /// A company's MFA policy and deadline, for its admins.
 pub mod company_policy;
+/// Where a person is signed in, and the browsers they trusted.
+pub mod devices;
 /// Confirming a factor of any kind being added, and what that ends with.
 pub mod enrollment;
 /// Listing and removing factors of every kind.

@@ -10,6 +10,7 @@
 
 use std::time::Duration;
 
+use super::devices::{self, Forgotten};
 use super::{Actor, Deps};
 use crate::domain::clock::UnixTime;
 use crate::domain::seal;
@@ -60,6 +61,9 @@ pub(super) async fn security_event(
         _ => detail,
     };
     tx.audit(actor.user_id, kind, detail, actor.ip, now).await?;
+    if let Some(why) = Forgotten::after(&event) {
+        devices::forget_all(tx, actor.user_id, why, now).await?;
+    }
     let Some(user) = tx.user(actor.user_id).await? else {
         return Ok(());
     };

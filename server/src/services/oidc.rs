@@ -229,7 +229,8 @@ pub async fn authorize(
     if let Some(reason) = refusal {
         if mode == Mode::Issue {
             let mut tx = deps.begin().await?;
-            tx.audit(
+            tx.audit_in(
+                app.company_id,
                 session.user_id,
                 AuditKind::AppSignInRefused,
                 &format!("app={:?} reason={reason:?}", app.name),
@@ -270,7 +271,8 @@ pub async fn authorize(
         },
     )
     .await?;
-    tx.audit(
+    tx.audit_in(
+        app.company_id,
         session.user_id,
         AuditKind::AppSignIn,
         &format!("app={:?}", app.name),

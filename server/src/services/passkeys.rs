@@ -479,15 +479,12 @@ pub async fn sign_in(
     if let Some(language) = attempt.language {
         tx.set_user_language(user_id, language.code()).await?;
     }
-    second_step::signed_in(
-        tx,
-        deps,
-        attempt.previous,
-        user_id,
-        Methods::passkey(),
-        None,
-    )
-    .await
+    let done = second_step::Done {
+        methods: Methods::passkey(),
+        new_recovery_code: None,
+        remember: false,
+    };
+    second_step::signed_in(tx, deps, attempt.previous, user_id, done).await
 }
 
 #[cfg(test)]

@@ -132,7 +132,8 @@ pub async fn send_reminders(
                 tx.commit().await?;
             }
             _ => {
-                tx.audit(
+                tx.audit_in(
+                    company_id,
                     session.user_id,
                     AuditKind::RemindersSent,
                     &format!("company={company_id} queued={queued}"),
@@ -185,7 +186,8 @@ pub async fn export_csv(
         ));
     }
     let mut tx = deps.begin().await?;
-    tx.audit(
+    tx.audit_in(
+        company_id,
         session.user_id,
         AuditKind::ReadinessExported,
         &format!("company={company_id} rows={}", not_enrolled.len()),
@@ -199,7 +201,7 @@ pub async fn export_csv(
 
 /// One CSV field: quoted when needed, and a leading `=`, `+`, `-` or `@`
 /// defused so a spreadsheet does not run it as a formula.
-fn csv_field(value: &str) -> String {
+pub(super) fn csv_field(value: &str) -> String {
     let value = match value.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
         _ => value.to_owned(),
@@ -235,7 +237,8 @@ pub async fn reset_member(
     let ours = tx.memberships(session.user_id).await?;
     let administered = |company: i64| ours.iter().any(|m| m.company_id == company && m.is_admin);
     if let Some(elsewhere) = theirs.iter().find(|m| !administered(m.company_id)) {
-        tx.audit(
+        tx.audit_in(
+            company_id,
             session.user_id,
             AuditKind::MfaResetRefused,
             &format!(
@@ -254,7 +257,8 @@ pub async fn reset_member(
         );
         return Err(PolicyError::Forbidden);
     }
-    tx.audit(
+    tx.audit_in(
+        company_id,
         session.user_id,
         AuditKind::MfaReset,
         &format!("company={company_id} member={member_id}"),

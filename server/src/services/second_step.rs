@@ -8,10 +8,10 @@ use super::answer::{self, CheckError, FactorAnswer, Occasion, Verdict};
 use super::limits;
 use super::notify;
 use super::session::{self, LiveSession};
-use super::{Actor, Deps, factors, profile, recovery};
+use super::{Actor, Deps, devices, factors, profile, recovery};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
-use crate::domain::device;
+use crate::domain::{device, trusted_browser};
 use crate::domain::oidc::{Method, Methods};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::{SessionIdHash, SessionToken};
@@ -35,16 +35,23 @@ pub struct SignedIn {
     pub new_recovery_code: Option<RecoveryCode>,
     /// A fresh known-device token for the browser (`domain::device`).
     pub device: String,
+    /// "Don't ask again on this browser": its new trusted-browser token.
+    pub trusted: Option<String>,
 }
 
 /// The factors offered at the second step, the preferred one first (not
-/// those of a method a company turned off, once its deadline is past).
-pub async fn offered(deps: &Deps, session: &LiveSession) -> Result<Vec<SignInFactor>, CheckError> {
+/// those of a method a company turned off, once its deadline is past), and
+/// for how many days the browser may be trusted (0: not offered).
+pub async fn offered(
+    deps: &Deps,
+    session: &LiveSession,
+) -> Result<(Vec<SignInFactor>, i64), CheckError> {
     let mut tx = deps.read().await?;
     let now = deps.now();
     let duties = factors::duties(&mut tx, session.user_id, now).await?;
     let all = tx.factors(session.user_id).await?;
-    Ok(offered_factors(factors::usable(all, &duties, now)))
+    let days = trusted_browser::days(duties.iter().copied());
+    Ok((offered_factors(factors::usable(all, &duties, now)), days))
 }
 
 /// How a user's factors are offered at the second step.
@@ -59,32 +66,43 @@ pub(super) fn offered_factors(factors: Vec<FactorRow>) -> Vec<SignInFactor> {
         .collect()
 }
 
-/// Checks the answer for the half-signed-in `session`.
+/// Checks the answer for the half-signed-in `session`; a right one with
+/// `remember` trusts the browser (`devices::trust`).
 pub async fn complete(
     deps: &Deps,
     session: &LiveSession,
     ip: Option<&str>,
     answer: Answer,
+    remember: bool,
 ) -> Result<SignedIn, CheckError> {
     let actor = Actor {
         user_id: session.user_id,
         ip,
     };
+    let step = Step {
+        session,
+        actor,
+        remember,
+    };
     match answer {
-        Answer::Factor(answer) => with_factor(deps, session, actor, answer).await,
-        Answer::RecoveryCode(code) => with_recovery_code(deps, session, actor, code).await,
+        Answer::Factor(answer) => with_factor(deps, step, answer).await,
+        Answer::RecoveryCode(code) => with_recovery_code(deps, step, code).await,
     }
+}
+
+/// A second step under way: whose, from where, and whether to trust the browser.
+#[derive(Clone, Copy)]
+struct Step<'a> {
+    session: &'a LiveSession,
+    actor: Actor<'a>,
+    remember: bool,
 }
 
 /// An answer for one of the user's factors: the attempt is counted before
 /// the answer is checked, a right one gives it back and records the
 /// factor's use, and the session becomes a full one.
-async fn with_factor(
-    deps: &Deps,
-    session: &LiveSession,
-    actor: Actor<'_>,
-    answer: FactorAnswer,
-) -> Result<SignedIn, CheckError> {
+async fn with_factor(deps: &Deps, step: Step<'_>, answer: FactorAnswer) -> Result<SignedIn, CheckError> {
+    let Step { session, actor, remember } = step;
     let kind = answer.kind();
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
@@ -104,7 +122,12 @@ async fn with_factor(
     };
     answer::accepted(&mut tx, actor, &factor, now).await?;
     let methods = session.methods.clone().with(Method::of_factor(kind));
-    signed_in(tx, deps, Some(&session.id), actor.user_id, methods, None).await
+    let done = Done {
+        methods,
+        new_recovery_code: None,
+        remember,
+    };
+    signed_in(tx, deps, Some(&session.id), actor.user_id, done).await
 }
 
 /// How the audit log names the recovery code as a way to sign in.
@@ -129,10 +152,10 @@ async fn failed(deps: &Deps, actor: Actor<'_>, how: &str) -> Result<(), sqlx::Er
 /// transaction, so a used code always comes with its session.
 async fn with_recovery_code(
     deps: &Deps,
-    session: &LiveSession,
-    actor: Actor<'_>,
+    step: Step<'_>,
     code: RecoveryCode,
 ) -> Result<SignedIn, CheckError> {
+    let Step { session, actor, remember } = step;
     let now = deps.now();
     let claimed = limits::claim(deps, actor, AttemptKind::RecoveryCode).await??;
     let mut tx = deps.read().await?;
@@ -174,29 +197,41 @@ async fn with_recovery_code(
         now,
     )
     .await?;
-    let methods = session.methods.clone().with(Method::RecoveryCode);
-    signed_in(
-        tx,
-        deps,
-        Some(&session.id),
-        actor.user_id,
-        methods,
-        Some(fresh.code),
-    )
-    .await
+    let done = Done {
+        methods: session.methods.clone().with(Method::RecoveryCode),
+        new_recovery_code: Some(fresh.code),
+        remember,
+    };
+    signed_in(tx, deps, Some(&session.id), actor.user_id, done).await
+}
+
+/// How a sign-in with a second factor ends.
+#[derive(Debug)]
+pub(super) struct Done {
+    /// How it was signed in.
+    pub methods: Methods,
+    /// After a recovery code: its replacement.
+    pub new_recovery_code: Option<RecoveryCode>,
+    /// "Don't ask again on this browser" was ticked.
+    pub remember: bool,
 }
 
 /// Ends a sign-in with a second factor in the caller's transaction: a full
 /// session signed in by `methods` replaces the browser's earlier one (the
-/// half-signed-in session), and the browser gets a known-device token.
+/// half-signed-in session), the browser gets a known-device token and,
+/// when asked for and allowed, a trusted-browser token.
 pub(super) async fn signed_in(
     mut tx: Tx,
     deps: &Deps,
     replacing: Option<&SessionIdHash>,
     user_id: i64,
-    methods: Methods,
-    new_recovery_code: Option<RecoveryCode>,
+    done: Done,
 ) -> Result<SignedIn, CheckError> {
+    let Done {
+        methods,
+        new_recovery_code,
+        remember,
+    } = done;
     let stage = SessionStage::Full;
     // Signed in with a factor. Should none of the user's factors count for
     // their companies (a method turned off), their deadline holds them.
@@ -211,6 +246,10 @@ pub(super) async fn signed_in(
     let mut me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
     me.passkey_offer = profile::passkey_offer(&mut tx, deps, &me, &methods).await?;
     let device_epoch = tx.device_epoch(user_id).await?;
+    let trusted = match remember {
+        true => devices::trust(&mut tx, deps, user_id, now).await?,
+        false => None,
+    };
     tx.commit().await?;
     tracing::info!(
         user_id,
@@ -228,5 +267,6 @@ pub(super) async fn signed_in(
             deps.now(),
             &mut deps.rng(),
         ),
+        trusted,
     })
 }

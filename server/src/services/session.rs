@@ -1,6 +1,7 @@
 //! Sessions: the live session behind a cookie, and starting or ending one.
 
 use super::{Deps, factors, internal_error};
+use crate::client::Client;
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::oidc::Methods;
@@ -48,9 +49,12 @@ pub async fn find(deps: &Deps, token: &SessionToken) -> Result<LiveSession, Sess
         Some(at) if now >= at => recheck(deps, &id, row.user_id, row.stage, now).await?,
         _ => row.stage,
     };
-    if row.times.needs_touch(now) {
+    let client = Client::current();
+    let moved = client.ip.is_some() && client.ip != row.ip;
+    if row.times.needs_touch(now) || moved {
         let mut tx = deps.begin().await?;
-        tx.touch_session(&id, now).await?;
+        tx.touch_session(&id, client.ip.as_deref().or(row.ip.as_deref()), now)
+            .await?;
         tx.commit().await?;
     }
     Ok(LiveSession {
@@ -143,11 +147,13 @@ pub(super) async fn start(
     let now = deps.now();
     let token = SessionToken::generate(&mut deps.rng());
     let id = token.id_hash();
+    let handle = hex::encode(rand::Rng::r#gen::<[u8; 16]>(&mut deps.rng()));
     let new = NewSession {
         user_id,
         stage,
         recheck_at,
         methods,
+        handle: &handle,
         now,
     };
     let rotated = match replacing {

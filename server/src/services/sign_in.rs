@@ -11,13 +11,13 @@ use mfa_api::{Me, SessionStage, SignInFactor};
 use sha2::{Digest, Sha256};
 
 use super::limits::Locked;
-use super::{Deps, factors, hash_error, internal_error, profile, second_step, session};
+use super::{Deps, devices, factors, hash_error, internal_error, profile, second_step, session};
 use crate::domain::access;
 use crate::domain::clock::UnixTime;
 use crate::domain::device;
 use crate::domain::email::Email;
 use crate::domain::network;
-use crate::domain::oidc::Methods;
+use crate::domain::oidc::{Method, Methods};
 use crate::domain::password::{self, Password};
 use crate::domain::session::{SessionIdHash, SessionToken};
 use crate::domain::throttle::{self, Scope};
@@ -32,6 +32,9 @@ pub struct Attempt<'a> {
     pub ip: Option<&'a str>,
     /// The browser's known-device token, if it has one.
     pub device: Option<&'a str>,
+    /// The browser's trusted-browser cookie, if it has one
+    /// (`domain::trusted_browser`): it may skip the second step.
+    pub trusted: Option<&'a str>,
     /// The language the app is shown in; kept for the user's emails.
     pub language: Option<Language>,
 }
@@ -154,7 +157,18 @@ pub(super) async fn accepted(
     let all = tx.factors(user_id).await?;
     let counting = factors::counting(&all, &duties);
     let factors = factors::usable(all, &duties, now);
-    let stage = access::stage_after_password(requirement, factors.len());
+    let mut stage = access::stage_after_password(requirement, factors.len());
+    let mut methods = Methods::password();
+    // A browser the user trusted stands for the second step (never for
+    // the password, nor for enrolling).
+    if stage == SessionStage::SecondFactorPending
+        && devices::trusted_here(&mut tx, user_id, &duties, attempt.trusted, now).await?
+    {
+        stage = SessionStage::Full;
+        methods = methods.with(Method::TrustedBrowser);
+        tx.audit(user_id, AuditKind::SignIn, TRUSTED_BROWSER, attempt.ip, now)
+            .await?;
+    }
     let recheck_at = access::recheck_at(stage, duties, counting, now);
     let token = session::start(
         &mut tx,
@@ -163,7 +177,7 @@ pub(super) async fn accepted(
         user_id,
         stage,
         recheck_at,
-        &Methods::password(),
+        &methods,
     )
     .await?;
     let me = match stage {
@@ -187,6 +201,9 @@ pub(super) async fn accepted(
         me,
     })
 }
+
+/// How the audit log names a trusted browser as a way to sign in.
+const TRUSTED_BROWSER: &str = "trusted_browser";
 
 /// What a password attempt is counted under (hashed keys).
 struct Throttles {

@@ -35,6 +35,8 @@ pub struct MembershipRow {
     pub first_sign_in_at: Option<UnixTime>,
     /// The methods the company allows.
     pub allowed_methods: MethodSet,
+    /// "Trusted browsers: remember for N days".
+    pub trusted_browser_days: i64,
 }
 
 impl MembershipRow {
@@ -44,6 +46,7 @@ impl MembershipRow {
             payee: self.payee,
             company_requires_mfa: self.company_requires_mfa,
             allowed: self.allowed_methods,
+            trusted_days: self.trusted_browser_days,
             deadline: self.company_deadline.map(|deadline| {
                 deadline::personal_deadline(
                     deadline,
@@ -217,11 +220,13 @@ impl Tx {
             Option<String>,
             String,
             i64,
+            i64,
         );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT c.id, c.name, m.role, m.payee, COALESCE(s.mfa_required, 0), s.deadline, \
              COALESCE(s.grace_days, 14), m.created_at, u.first_sign_in_at, s.enforcement_date, \
-             COALESCE(s.time_zone, 'UTC'), COALESCE(s.allowed_methods, 7) FROM memberships m \
+             COALESCE(s.time_zone, 'UTC'), COALESCE(s.allowed_methods, 7), \
+             COALESCE(s.trusted_browser_days, 30) FROM memberships m \
              JOIN companies c ON c.id = m.company_id \
              JOIN users u ON u.id = m.user_id \
              LEFT JOIN company_settings s ON s.company_id = c.id \
@@ -246,6 +251,7 @@ impl Tx {
                     enforcement_date,
                     time_zone,
                     allowed_methods,
+                    trusted_browser_days,
                 )| MembershipRow {
                     company_id,
                     company_name,
@@ -259,6 +265,7 @@ impl Tx {
                     enforcement_date,
                     time_zone,
                     allowed_methods: MethodSet::from_bits(allowed_methods),
+                    trusted_browser_days,
                 },
             )
             .collect())

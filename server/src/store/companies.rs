@@ -16,6 +16,8 @@ pub struct CompanySettings {
     pub grace_days: i64,
     /// The methods members may use.
     pub allowed_methods: MethodSet,
+    /// "Trusted browsers: remember for N days" (0: never).
+    pub trusted_browser_days: i64,
 }
 
 impl CompanySettings {
@@ -62,12 +64,13 @@ impl Tx {
             Option<i64>,
             i64,
             i64,
+            i64,
         );
         let row: Option<Row> =
             sqlx::query_as(
                 "SELECT c.id, c.name, COALESCE(s.mfa_required, 0), s.enforcement_date, \
                  COALESCE(s.time_zone, 'UTC'), s.deadline, COALESCE(s.grace_days, 14), \
-                 COALESCE(s.allowed_methods, 7) \
+                 COALESCE(s.allowed_methods, 7), COALESCE(s.trusted_browser_days, 30) \
                  FROM companies c LEFT JOIN company_settings s ON s.company_id = c.id WHERE c.id = $1",
             )
             .bind(company_id)
@@ -83,8 +86,10 @@ impl Tx {
                 deadline,
                 grace_days,
                 allowed_methods,
+                trusted_browser_days,
             )| {
                 CompanySettings {
+                    trusted_browser_days,
                     allowed_methods: MethodSet::from_bits(allowed_methods),
                     company_id,
                     company_name,
@@ -104,10 +109,11 @@ impl Tx {
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO company_settings (company_id, mfa_required, enforcement_date, time_zone, deadline, grace_days, updated_at, allowed_methods) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+            "INSERT INTO company_settings (company_id, mfa_required, enforcement_date, time_zone, deadline, grace_days, updated_at, allowed_methods, trusted_browser_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (company_id) DO UPDATE SET mfa_required = $2, enforcement_date = $3, time_zone = $4, \
-             deadline = $5, grace_days = $6, updated_at = $7, allowed_methods = $8",
+             deadline = $5, grace_days = $6, updated_at = $7, allowed_methods = $8, \
+             trusted_browser_days = $9",
         )
         .bind(settings.company_id)
         .bind(i64::from(settings.mfa_required))
@@ -117,6 +123,7 @@ impl Tx {
         .bind(settings.grace_days)
         .bind(now)
         .bind(settings.allowed_methods.bits())
+        .bind(settings.trusted_browser_days)
         .execute(self.conn())
         .await
         .map(drop)

@@ -64,11 +64,13 @@ mod sessions;
 mod texted_codes;
 /// Password sign-in throttles.
 mod throttles;
+/// Browsers trusted to skip the second step.
+mod trusted_browsers;
 
 pub use accounts::{Credentials, MembershipRow, UserRow};
 pub use announcements::{Announcement, Unenrolled};
 pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
-pub use audit::AuditKind;
+pub use audit::{AuditKind, AuditPage, AuditRow, Cursor, LogFilter};
 pub use ceremonies::{CeremonyPurpose, CeremonyRow, NewCeremony};
 pub use companies::{CompanyMember, CompanySettings, LARGE_COMPANY, MemberQuery};
 pub use email_queue::{NewEmail, QueuedEmail};
@@ -76,7 +78,8 @@ pub use factors::{FactorRow, kind_name};
 pub use invitations::{InvitationRow, NewInvitation};
 pub use passkeys::{PasskeyRow, PasskeyUse};
 pub use password_resets::PasswordResetRow;
-pub use sessions::{NewSession, SessionRow};
+pub use sessions::{NewSession, SessionListRow, SessionRow};
+pub use trusted_browsers::TrustedBrowserRow;
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");

@@ -1,4 +1,5 @@
-use super::Tx;
+use super::{Tx, flag};
+use crate::client::Client;
 use crate::domain::clock::UnixTime;
 use crate::domain::oidc::Methods;
 use crate::domain::session::{SessionIdHash, SessionStage, SessionTimes};
@@ -14,6 +15,24 @@ pub struct SessionRow {
     pub recheck_at: Option<UnixTime>,
     /// How it was signed in.
     pub methods: Methods,
+    /// The address it was last used from.
+    pub ip: Option<String>,
+}
+
+/// A session as its user's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionListRow {
+    /// Names it in the list (not its id).
+    pub handle: String,
+    pub stage: SessionStage,
+    pub times: SessionTimes,
+    /// `domain::browser`'s label.
+    pub browser: String,
+    pub ip: Option<String>,
+    /// Since when it has been used from `ip`.
+    pub ip_since: UnixTime,
+    /// The session asking.
+    pub current: bool,
 }
 
 /// The stage as stored.
@@ -42,6 +61,8 @@ pub struct NewSession<'a> {
     /// When its stage must be decided again (`None`: never).
     pub recheck_at: Option<UnixTime>,
     pub methods: &'a Methods,
+    /// Random; names it in its user's list.
+    pub handle: &'a str,
     pub now: UnixTime,
 }
 
@@ -56,11 +77,13 @@ impl Tx {
             stage,
             recheck_at,
             methods,
+            handle,
             now,
         } = *new;
+        let client = Client::current();
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at, methods) \
-             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+            "INSERT INTO sessions (id_hash, user_id, stage, created_at, last_seen_at, expires_at, recheck_at, methods, \
+             handle, browser, ip, ip_since) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $4)",
         )
         .bind(id.as_str())
         .bind(user_id)
@@ -69,6 +92,9 @@ impl Tx {
         .bind(SessionTimes::hard_expiry(now))
         .bind(recheck_at.unwrap_or(0))
         .bind(methods.stored())
+        .bind(handle)
+        .bind(client.browser())
+        .bind(client.ip)
         .execute(self.conn())
         .await
         .map(drop)
@@ -88,12 +114,14 @@ impl Tx {
             stage,
             recheck_at,
             methods,
+            handle,
             now,
         } = *new;
+        let client = Client::current();
         let done = sqlx::query(
             "UPDATE sessions SET id_hash = $1, user_id = $2, stage = $3, created_at = $4, \
-             last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6, methods = $7 \
-             WHERE id_hash = $8",
+             last_seen_at = $4, expires_at = $5, reauth_until = 0, recheck_at = $6, methods = $7, \
+             handle = $9, browser = $10, ip = $11, ip_since = $4 WHERE id_hash = $8",
         )
         .bind(id.as_str())
         .bind(user_id)
@@ -103,6 +131,9 @@ impl Tx {
         .bind(recheck_at.unwrap_or(0))
         .bind(methods.stored())
         .bind(previous.as_str())
+        .bind(handle)
+        .bind(client.browser())
+        .bind(client.ip)
         .execute(self.conn())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -132,15 +163,16 @@ impl Tx {
     }
 
     pub async fn session(&mut self, id: &SessionIdHash) -> Result<Option<SessionRow>, sqlx::Error> {
-        let row: Option<(i64, String, i64, i64, i64, i64, String)> = sqlx::query_as(
-            "SELECT user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods \
+        type Row = (i64, String, i64, i64, i64, i64, String, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods, ip \
              FROM sessions WHERE id_hash = $1",
         )
         .bind(id.as_str())
         .fetch_optional(self.conn())
         .await?;
         Ok(row.map(
-            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods)| {
+            |(user_id, stage, created_at, last_seen_at, reauth_until, recheck_at, methods, ip)| {
                 SessionRow {
                     user_id,
                     stage: stage_from_name(&stage),
@@ -151,6 +183,7 @@ impl Tx {
                     reauth_until,
                     recheck_at: (recheck_at != 0).then_some(recheck_at),
                     methods: Methods::from_stored(&methods),
+                    ip,
                 }
             },
         ))
@@ -171,17 +204,80 @@ impl Tx {
             .map(drop)
     }
 
+    /// The session was used now, from `ip` (since now, when it is a new one).
     pub async fn touch_session(
         &mut self,
         id: &SessionIdHash,
+        ip: Option<&str>,
         now: UnixTime,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(id.as_str())
-            .execute(self.conn())
-            .await
-            .map(drop)
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1, \
+             ip_since = CASE WHEN ip = $2 THEN ip_since ELSE $1 END, ip = $2 WHERE id_hash = $3",
+        )
+        .bind(now)
+        .bind(ip)
+        .bind(id.as_str())
+        .execute(self.conn())
+        .await
+        .map(drop)
+    }
+
+    /// Every session of the user, the most recently used first; `current`
+    /// is marked.
+    pub async fn user_sessions(
+        &mut self,
+        user_id: i64,
+        current: &SessionIdHash,
+    ) -> Result<Vec<SessionListRow>, sqlx::Error> {
+        type Row = (String, String, i64, i64, String, Option<String>, i64, i64);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT handle, stage, created_at, last_seen_at, browser, ip, ip_since, \
+             CASE WHEN id_hash = $2 THEN 1 ELSE 0 END FROM sessions WHERE user_id = $1 \
+             ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(user_id)
+        .bind(current.as_str())
+        .fetch_all(self.conn())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(handle, stage, created_at, last_seen_at, browser, ip, ip_since, current)| {
+                    SessionListRow {
+                        handle,
+                        stage: stage_from_name(&stage),
+                        times: SessionTimes {
+                            created_at,
+                            last_seen_at,
+                        },
+                        browser,
+                        ip,
+                        ip_since,
+                        current: flag(current),
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Ends the user's session `handle` names, unless it is `keep`; true
+    /// when it existed.
+    pub async fn delete_session_by_handle(
+        &mut self,
+        user_id: i64,
+        handle: &str,
+        keep: &SessionIdHash,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND handle = $2 AND id_hash <> $3",
+        )
+        .bind(user_id)
+        .bind(handle)
+        .bind(keep.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// Deletes the session; true when it existed (so only one caller wins).

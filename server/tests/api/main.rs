@@ -6,6 +6,7 @@ mod access;
 mod allowed_methods;
 mod apps;
 mod auth;
+mod devices;
 mod enforcement;
 mod enrollment;
 mod errors;

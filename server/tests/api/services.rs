@@ -312,7 +312,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
     let answer = || Answer::RecoveryCode(RecoveryCode::parse(&recovery.display()).unwrap());
 
     f.fail_writes_to("sessions").await;
-    let failed = second_step::complete(&f.deps, &pending, IP, answer()).await;
+    let failed = second_step::complete(&f.deps, &pending, IP, answer(), false).await;
     assert!(matches!(failed, Err(CheckError::Internal(_))), "{failed:?}");
     assert_eq!(
         f.count("SELECT COUNT(*) FROM audit_events WHERE kind = 'recovery_code_used'")
@@ -322,7 +322,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
     f.allow_writes_to("sessions").await;
 
     // The code was not used up: it still signs in, once.
-    let signed_in = second_step::complete(&f.deps, &pending, IP, answer())
+    let signed_in = second_step::complete(&f.deps, &pending, IP, answer(), false)
         .await
         .unwrap();
     assert_eq!(signed_in.me.stage, SessionStage::Full);
@@ -335,7 +335,7 @@ async fn a_used_recovery_code_always_comes_with_its_session() {
         Err(SessionError::NotSignedIn)
     ));
     let (_, pending) = f.sign_in("member@demo.test").await;
-    let reused = second_step::complete(&f.deps, &pending, IP, answer()).await;
+    let reused = second_step::complete(&f.deps, &pending, IP, answer(), false).await;
     assert!(matches!(reused, Err(CheckError::WrongCode)));
 }
 
@@ -347,7 +347,7 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
     let (pending_token, pending) = f.sign_in("member@demo.test").await;
     let code = f.code(&secret);
     let signed_in =
-        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)))
+        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)), false)
             .await
             .unwrap();
     assert!(signed_in.new_recovery_code.is_none());
@@ -361,7 +361,7 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
     );
     let (_, pending) = f.sign_in("member@demo.test").await;
     let replay =
-        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code))).await;
+        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)), false).await;
     assert!(matches!(replay, Err(CheckError::CodeAlreadyUsed)));
 }
 

@@ -572,6 +572,7 @@ mod tests {
             time_zone: Some("UTC".into()),
             grace_days: Some(14),
             allowed_methods: None,
+            trusted_browser_days: Some(30),
         };
         let mut save = PolicySave::default();
         save.answered::<()>(&request, &Err(ApiError::server(ErrorCode::ReauthRequired)));

@@ -508,9 +508,19 @@ mod tests {
             serde_json::from_str(r#"{"method":"totp","code":"123456"}"#).unwrap();
         assert_eq!(
             req,
-            SecondFactorRequest::Totp {
-                code: "123456".into()
+            SecondFactorRequest {
+                answer: SecondFactorAnswer::Totp {
+                    code: "123456".into()
+                },
+                remember: false,
             }
+        );
+        let remembered: SecondFactorRequest =
+            serde_json::from_str(r#"{"method":"sms","code":"123456","remember":true}"#).unwrap();
+        assert!(remembered.remember);
+        assert_eq!(
+            serde_json::to_value(&remembered).unwrap(),
+            serde_json::json!({ "method": "sms", "code": "123456", "remember": true })
         );
         let req: SecondFactorRequest =
             serde_json::from_str(r#"{"method":"recovery_code","code":"AAAA-BBBB-CCCC-DDDD"}"#)

@@ -12,7 +12,8 @@ pub fn label(user_agent: &str) -> String {
     let Some(found) = PARSER.parse(user_agent) else {
         return String::new();
     };
-    let known = |name: &str| (name != woothee::woothee::VALUE_UNKNOWN).then(|| name.replace('/', " "));
+    let known =
+        |name: &str| (name != woothee::woothee::VALUE_UNKNOWN).then(|| name.replace('/', " "));
     match (known(found.name), known(found.os)) {
         (None, None) => String::new(),
         (name, os) => format!("{}/{}", name.unwrap_or_default(), os.unwrap_or_default()),
@@ -38,8 +39,14 @@ mod tests {
             "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
         let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 \
                       (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
-        assert_eq!(parts(&label(firefox)), (Some("Firefox".into()), Some("Windows 10".into())));
-        assert_eq!(parts(&label(iphone)), (Some("Safari".into()), Some("iPhone".into())));
+        assert_eq!(
+            parts(&label(firefox)),
+            (Some("Firefox".into()), Some("Windows 10".into()))
+        );
+        assert_eq!(
+            parts(&label(iphone)),
+            (Some("Safari".into()), Some("iPhone".into()))
+        );
         let (name, os) = parts(&label(chrome));
         assert_eq!(os.as_deref(), Some("Linux"));
         assert!(name.is_some());

@@ -3,10 +3,10 @@
 
 /// Who must have MFA, and what each session stage may do.
 pub mod access;
-/// Which browser and system a request came from.
-pub mod browser;
 /// Guessing limits and lockouts, a policy per kind of check.
 pub mod attempts;
+/// Which browser and system a request came from.
+pub mod browser;
 /// The clock the server runs on, replaceable in tests.
 pub mod clock;
 /// The company's enforcement deadline, in its time zone.

@@ -120,7 +120,11 @@ mod tests {
         let stored = expiry(created, 30);
         assert_eq!(trusted_until(created, stored, 30), stored);
         assert_eq!(trusted_until(created, stored, 7), created + 7 * DAY_SECS);
-        assert_eq!(trusted_until(created, stored, 90), stored, "raising does not lengthen");
+        assert_eq!(
+            trusted_until(created, stored, 90),
+            stored,
+            "raising does not lengthen"
+        );
         assert_eq!(trusted_until(created, stored, 0), created);
     }
 
@@ -140,6 +144,9 @@ mod tests {
         assert!(!kept.contains(&issued[0].as_str()));
         assert_ne!(token_hash(&issued[0]), token_hash(&issued[1]));
         assert!(tokens("junk.zz.").is_empty());
-        assert_eq!(tokens(&format!("x.{}", issued[3])), vec![issued[3].as_str()]);
+        assert_eq!(
+            tokens(&format!("x.{}", issued[3])),
+            vec![issued[3].as_str()]
+        );
     }
 }

@@ -4,7 +4,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
-    RecoveryCodeText, SecondFactorAnswer, SecondFactorOptions, SecondFactorRequest, SignInOutcome, SignInRequest,
+    RecoveryCodeText, SecondFactorAnswer, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
+    SignInRequest,
 };
 
 use super::ApiJson;

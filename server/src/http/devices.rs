@@ -139,7 +139,9 @@ async fn recent_activity(
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<ApiJson<ActivityPage>> {
     let cursor = activity::cursor(query.before, query.after);
-    Ok(ApiJson(page(activity::recent(&state.deps, &session, cursor).await?)))
+    Ok(ApiJson(page(
+        activity::recent(&state.deps, &session, cursor).await?,
+    )))
 }
 
 /// A page of events as the API shows them.

@@ -12,8 +12,8 @@ use mfa_api::ErrorCode;
 use super::error::ApiError;
 use crate::config::Config;
 use crate::domain::access::{self, Need};
-use crate::domain::{device, trusted_browser};
 use crate::domain::session::SessionToken;
+use crate::domain::{device, trusted_browser};
 use crate::services::session::{self, LiveSession};
 use crate::state::AppState;
 
@@ -91,13 +91,16 @@ fn trusted_cookie_name(secure: bool) -> &'static str {
 /// may choose (the server decides how long each token is worth).
 pub fn trusted_cookie(jar: &CookieJar, token: &str, secure: bool) -> Cookie<'static> {
     let held = presented_trusted(jar, secure);
-    Cookie::build((trusted_cookie_name(secure), trusted_browser::with_token(held, token)))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .path("/")
-        .max_age(time::Duration::days(trusted_browser::MAX_DAYS))
-        .build()
+    Cookie::build((
+        trusted_cookie_name(secure),
+        trusted_browser::with_token(held, token),
+    ))
+    .http_only(true)
+    .same_site(SameSite::Lax)
+    .secure(secure)
+    .path("/")
+    .max_age(time::Duration::days(trusted_browser::MAX_DAYS))
+    .build()
 }
 
 /// The trusted-browser tokens the browser presents, if any (checked by the service).

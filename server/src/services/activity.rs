@@ -62,7 +62,12 @@ pub async fn recent(
     let since = deps.now() - ACTIVITY_DAYS * 24 * 60 * 60;
     let mut tx = deps.read().await?;
     let read = tx
-        .user_activity(session.user_id, since, cursor, i64::from(ACTIVITY_PAGE_SIZE))
+        .user_activity(
+            session.user_id,
+            since,
+            cursor,
+            i64::from(ACTIVITY_PAGE_SIZE),
+        )
         .await?;
     Ok(Page::new(read, cursor))
 }
@@ -101,14 +106,28 @@ async fn filter_of(
 ) -> Result<LogFilter, LogError> {
     let mut tx = deps.read().await?;
     company_policy::admin_of(&mut tx, session.user_id, company_id).await?;
-    let kind = match query.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+    let kind = match query
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         None => None,
-        Some(name) => Some(AuditKind::parse(name).ok_or(LogError::Invalid("Choose a kind of event from the list."))?),
+        Some(name) => Some(
+            AuditKind::parse(name)
+                .ok_or(LogError::Invalid("Choose a kind of event from the list."))?,
+        ),
     };
-    let user_id = match query.member.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+    let user_id = match query
+        .member
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
         None => None,
         Some(typed) => {
-            let email = Email::parse(typed).map_err(|_| LogError::Invalid("Enter the member's email address."))?;
+            let email = Email::parse(typed)
+                .map_err(|_| LogError::Invalid("Enter the member's email address."))?;
             // Someone with no account has no events: an id nobody has.
             Some(tx.credentials(&email).await?.map_or(0, |c| c.user_id))
         }
@@ -193,7 +212,10 @@ pub async fn export_csv(
 fn push_row(csv: &mut String, event: &AuditRow) {
     let time = time::OffsetDateTime::from_unix_timestamp(event.created_at)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default();
     let (browser, system) = browser::parts(&event.browser);
     let fields = [
@@ -256,6 +278,11 @@ mod tests {
         event.name = Some("=HYPERLINK(\"x\")".into());
         event.browser = "Firefox/Linux".into();
         push_row(&mut csv, &event);
-        assert!(csv.starts_with("1970-01-01T00:00:00Z,sign_in,,\"'=HYPERLINK(\"\"x\"\")\",,,Firefox,Linux\r\n"), "{csv}");
+        assert!(
+            csv.starts_with(
+                "1970-01-01T00:00:00Z,sign_in,,\"'=HYPERLINK(\"\"x\"\")\",,,Firefox,Linux\r\n"
+            ),
+            "{csv}"
+        );
     }
 }

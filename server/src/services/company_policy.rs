@@ -199,8 +199,11 @@ pub async fn save(
         match after.trusted_browser_days {
             0 => tx.forget_company_trusted_browsers(company_id).await?,
             days => {
-                tx.shorten_company_trusted_browsers(company_id, trusted_browser::lifetime_secs(days))
-                    .await?
+                tx.shorten_company_trusted_browsers(
+                    company_id,
+                    trusted_browser::lifetime_secs(days),
+                )
+                .await?
             }
         };
     }

@@ -153,8 +153,14 @@ pub(super) async fn trust(
 }
 
 /// For how many days the user's browsers may be trusted (0: never).
-pub(super) async fn trust_days(tx: &mut Tx, user_id: i64, now: UnixTime) -> Result<i64, sqlx::Error> {
-    Ok(trusted_browser::days(factors::duties(tx, user_id, now).await?))
+pub(super) async fn trust_days(
+    tx: &mut Tx,
+    user_id: i64,
+    now: UnixTime,
+) -> Result<i64, sqlx::Error> {
+    Ok(trusted_browser::days(
+        factors::duties(tx, user_id, now).await?,
+    ))
 }
 
 /// The user's trusted browsers, as long as each is trusted now, and the days.
@@ -208,7 +214,10 @@ pub async fn forget_mine(deps: &Deps, session: &LiveSession) -> Result<u64, Devi
 
 /// The user's live sessions past the password (the one asking marked),
 /// the most recently used first.
-pub async fn sessions(deps: &Deps, session: &LiveSession) -> Result<Vec<SessionListRow>, DevicesError> {
+pub async fn sessions(
+    deps: &Deps,
+    session: &LiveSession,
+) -> Result<Vec<SessionListRow>, DevicesError> {
     let now = deps.now();
     let mut tx = deps.read().await?;
     Ok(tx
@@ -221,7 +230,11 @@ pub async fn sessions(deps: &Deps, session: &LiveSession) -> Result<Vec<SessionL
 
 /// "Sign out" of one of the user's other sessions (the current one signs
 /// out with the usual "Sign out"). Its next request is refused.
-pub async fn sign_out(deps: &Deps, session: &LiveSession, handle: &str) -> Result<(), DevicesError> {
+pub async fn sign_out(
+    deps: &Deps,
+    session: &LiveSession,
+    handle: &str,
+) -> Result<(), DevicesError> {
     let mut tx = deps.begin().await?;
     if !tx
         .delete_session_by_handle(session.user_id, handle, &session.id)

@@ -11,10 +11,10 @@ use super::session::{self, LiveSession};
 use super::{Actor, Deps, devices, factors, profile, recovery};
 use crate::domain::access;
 use crate::domain::attempts::AttemptKind;
-use crate::domain::{device, trusted_browser};
 use crate::domain::oidc::{Method, Methods};
 use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::{SessionIdHash, SessionToken};
+use crate::domain::{device, trusted_browser};
 use crate::mail::templates::SecurityEvent;
 use crate::store::{AuditKind, FactorRow, Tx};
 
@@ -101,8 +101,16 @@ struct Step<'a> {
 /// An answer for one of the user's factors: the attempt is counted before
 /// the answer is checked, a right one gives it back and records the
 /// factor's use, and the session becomes a full one.
-async fn with_factor(deps: &Deps, step: Step<'_>, answer: FactorAnswer) -> Result<SignedIn, CheckError> {
-    let Step { session, actor, remember } = step;
+async fn with_factor(
+    deps: &Deps,
+    step: Step<'_>,
+    answer: FactorAnswer,
+) -> Result<SignedIn, CheckError> {
+    let Step {
+        session,
+        actor,
+        remember,
+    } = step;
     let kind = answer.kind();
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
@@ -155,7 +163,11 @@ async fn with_recovery_code(
     step: Step<'_>,
     code: RecoveryCode,
 ) -> Result<SignedIn, CheckError> {
-    let Step { session, actor, remember } = step;
+    let Step {
+        session,
+        actor,
+        remember,
+    } = step;
     let now = deps.now();
     let claimed = limits::claim(deps, actor, AttemptKind::RecoveryCode).await??;
     let mut tx = deps.read().await?;

@@ -175,9 +175,7 @@ type Row = (
     Option<String>,
 );
 
-fn audit_row(
-    (id, created_at, kind, detail, ip, browser, user_id, name, email): Row,
-) -> AuditRow {
+fn audit_row((id, created_at, kind, detail, ip, browser, user_id, name, email): Row) -> AuditRow {
     AuditRow {
         id,
         created_at,
@@ -351,7 +349,11 @@ impl Tx {
             None => query,
         };
         let rows = query.fetch_all(self.conn()).await?;
-        Ok(page(rows.into_iter().map(audit_row).collect(), cursor, limit))
+        Ok(page(
+            rows.into_iter().map(audit_row).collect(),
+            cursor,
+            limit,
+        ))
     }
 
     /// A page of the company's audit log from `cursor`, narrowed by `filter`.
@@ -388,7 +390,9 @@ impl Tx {
              LEFT JOIN users u ON u.id = l.user_id \
              WHERE l.company_id = $1{conditions}{after} ORDER BY l.event_id {order} LIMIT $2"
         );
-        let mut query = sqlx::query_as::<_, Row>(&sql).bind(company_id).bind(limit + 1);
+        let mut query = sqlx::query_as::<_, Row>(&sql)
+            .bind(company_id)
+            .bind(limit + 1);
         if let Some(user_id) = filter.user_id {
             query = query.bind(user_id);
         }
@@ -405,7 +409,11 @@ impl Tx {
             query = query.bind(id);
         }
         let rows = query.fetch_all(self.conn()).await?;
-        Ok(page(rows.into_iter().map(audit_row).collect(), cursor, limit))
+        Ok(page(
+            rows.into_iter().map(audit_row).collect(),
+            cursor,
+            limit,
+        ))
     }
 
     /// Deletes up to `limit` of the oldest audit events made before

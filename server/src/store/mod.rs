@@ -79,8 +79,8 @@ pub use invitations::{InvitationRow, NewInvitation};
 pub use passkeys::{PasskeyRow, PasskeyUse};
 pub use password_resets::PasswordResetRow;
 pub use sessions::{NewSession, SessionListRow, SessionRow};
-pub use trusted_browsers::TrustedBrowserRow;
 pub use texted_codes::{Binding, CodeState, NewTextedCode, Purpose, TextedCodeRow};
+pub use trusted_browsers::TrustedBrowserRow;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");

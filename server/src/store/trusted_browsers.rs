@@ -15,7 +15,9 @@ pub struct TrustedBrowserRow {
 
 type Row = (i64, i64, String, i64, i64, i64);
 
-fn trusted_row((id, user_id, browser, created_at, last_used_at, expires_at): Row) -> TrustedBrowserRow {
+fn trusted_row(
+    (id, user_id, browser, created_at, last_used_at, expires_at): Row,
+) -> TrustedBrowserRow {
     TrustedBrowserRow {
         id,
         user_id,
@@ -77,7 +79,11 @@ impl Tx {
         Ok(query.fetch_optional(self.conn()).await?.map(trusted_row))
     }
 
-    pub async fn touch_trusted_browser(&mut self, id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
+    pub async fn touch_trusted_browser(
+        &mut self,
+        id: i64,
+        now: UnixTime,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE trusted_browsers SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
@@ -104,7 +110,11 @@ impl Tx {
     }
 
     /// Forgets one of the user's trusted browsers; false when it was not theirs.
-    pub async fn forget_trusted_browser(&mut self, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
+    pub async fn forget_trusted_browser(
+        &mut self,
+        user_id: i64,
+        id: i64,
+    ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("DELETE FROM trusted_browsers WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user_id)
@@ -158,7 +168,10 @@ impl Tx {
     }
 
     /// Drops trusted browsers past their expiry. Returns how many went.
-    pub async fn delete_expired_trusted_browsers(&mut self, now: UnixTime) -> Result<u64, sqlx::Error> {
+    pub async fn delete_expired_trusted_browsers(
+        &mut self,
+        now: UnixTime,
+    ) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM trusted_browsers WHERE expires_at <= $1")
             .bind(now)
             .execute(self.conn())

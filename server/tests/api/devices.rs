@@ -46,7 +46,10 @@ async fn trust_browser(app: &TestApp, email: &str, secret: &str) -> String {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|c| c.starts_with("mfa_trusted="))
         .unwrap();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
     cookie
 }
 
@@ -74,12 +77,20 @@ async fn a_trusted_browser_skips_the_second_step_for_its_user_within_the_days_on
     let (_, admin_secret) = enrolled(&app, "admin@demo.test").await;
     let partial = app.password_step("member@demo.test").await;
     let options = app.get("/api/sign-in/second-factor", Some(&partial)).await;
-    assert_eq!(options.body["remember_days"], 30, "the default: {:?}", options.body);
+    assert_eq!(
+        options.body["remember_days"], 30,
+        "the default: {:?}",
+        options.body
+    );
     let trusted = trust_browser(&app, "member@demo.test", &secret).await;
 
     assert!(skips(&app, "member@demo.test", &trusted).await);
     let me = sign_in_with(&app, "member@demo.test", DEMO_PASSWORD, &trusted).await;
-    assert_eq!(me.body["me"]["user"]["email"], "member@demo.test", "{:?}", me.body);
+    assert_eq!(
+        me.body["me"]["user"]["email"], "member@demo.test",
+        "{:?}",
+        me.body
+    );
     assert_eq!(me.body["me"]["stage"], "full");
 
     // The password is always asked, and counted when wrong.
@@ -112,7 +123,14 @@ async fn a_trusted_browser_skips_the_second_step_for_its_user_within_the_days_on
     assert!(!skips(&app, "member@demo.test", &trusted).await);
 
     // A made-up or garbled cookie does nothing.
-    assert!(!skips(&app, "admin@demo.test", &format!("mfa_trusted={}", "ab".repeat(32))).await);
+    assert!(
+        !skips(
+            &app,
+            "admin@demo.test",
+            &format!("mfa_trusted={}", "ab".repeat(32))
+        )
+        .await
+    );
     assert!(!skips(&app, "admin@demo.test", "mfa_trusted=..%%..").await);
 }
 
@@ -135,10 +153,11 @@ async fn unticked_the_browser_is_not_trusted_and_the_session_says_how_it_signed_
     app.clock.advance(30);
     let trusted = trust_browser(&app, "member@demo.test", &secret).await;
     let reply = sign_in_with(&app, "member@demo.test", DEMO_PASSWORD, &trusted).await;
-    let methods: String = sqlx::query_scalar("SELECT methods FROM sessions ORDER BY created_at DESC LIMIT 1")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let methods: String =
+        sqlx::query_scalar("SELECT methods FROM sessions ORDER BY created_at DESC LIMIT 1")
+            .fetch_one(&app.db().await)
+            .await
+            .unwrap();
     assert_eq!(methods, "pwd trusted", "{:?}", reply.body);
     let stored: String = sqlx::query_scalar("SELECT token_hash FROM trusted_browsers")
         .fetch_one(&app.db().await)
@@ -154,16 +173,34 @@ async fn every_security_change_forgets_the_trusted_browsers() {
 
     // A new password.
     let trusted = trust_browser(&app, "member@demo.test", &secret).await;
-    let body = json!({ "current_password": DEMO_PASSWORD, "new_password": "a brand new passphrase 42" });
+    let body =
+        json!({ "current_password": DEMO_PASSWORD, "new_password": "a brand new passphrase 42" });
     let changed = app
-        .send(app.request(Method::PUT, "/api/me/password", Some(&member), Some(&body.to_string())))
+        .send(app.request(
+            Method::PUT,
+            "/api/me/password",
+            Some(&member),
+            Some(&body.to_string()),
+        ))
         .await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.body);
-    let again = sign_in_with(&app, "member@demo.test", "a brand new passphrase 42", &trusted).await;
+    let again = sign_in_with(
+        &app,
+        "member@demo.test",
+        "a brand new passphrase 42",
+        &trusted,
+    )
+    .await;
     assert_eq!(again.body["status"], "second_factor_required");
-    let body = json!({ "current_password": "a brand new passphrase 42", "new_password": DEMO_PASSWORD });
-    app.send(app.request(Method::PUT, "/api/me/password", Some(&member), Some(&body.to_string())))
-        .await;
+    let body =
+        json!({ "current_password": "a brand new passphrase 42", "new_password": DEMO_PASSWORD });
+    app.send(app.request(
+        Method::PUT,
+        "/api/me/password",
+        Some(&member),
+        Some(&body.to_string()),
+    ))
+    .await;
 
     // A factor added.
     let trusted = trust_browser(&app, "member@demo.test", &secret).await;
@@ -183,7 +220,9 @@ async fn every_security_change_forgets_the_trusted_browsers() {
         .as_i64()
         .unwrap();
     app.reauth(&member).await;
-    let removed = app.delete(&format!("/api/factors/{phone}"), Some(&member)).await;
+    let removed = app
+        .delete(&format!("/api/factors/{phone}"), Some(&member))
+        .await;
     assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
     assert!(!skips(&app, "member@demo.test", &trusted).await);
 
@@ -210,10 +249,11 @@ async fn every_security_change_forgets_the_trusted_browsers() {
     let (admin, _) = enrolled(&app, "admin@demo.test").await;
     app.reauth(&admin).await;
     let company = company_id(&app, &admin).await;
-    let member_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = 'member@demo.test'")
-        .fetch_one(&app.db().await)
-        .await
-        .unwrap();
+    let member_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'member@demo.test'")
+            .fetch_one(&app.db().await)
+            .await
+            .unwrap();
     let reset = app
         .post(
             &format!("/api/companies/{company}/members/{member_id}/reset-mfa"),
@@ -237,7 +277,10 @@ async fn another_users_token_is_refused_and_others_cannot_forget_yours() {
     let (_, secret) = enrolled(&app, "member@demo.test").await;
     let trusted = trust_browser(&app, "member@demo.test", &secret).await;
     let member = app.signed_in_with_code("member@demo.test", &secret).await;
-    let id = app.get("/api/me/trusted-browsers", Some(&member)).await.body["browsers"][0]["id"]
+    let id = app
+        .get("/api/me/trusted-browsers", Some(&member))
+        .await
+        .body["browsers"][0]["id"]
         .as_i64()
         .unwrap();
     let admin = app.signed_in("admin@demo.test").await;
@@ -262,16 +305,34 @@ async fn the_company_setting_turns_it_off_or_shortens_it_and_payees_are_never_re
     let (admin, company) = crate::enforcement::enrolled_admin(&app).await;
     let (_, secret) = enrolled(&app, "member@demo.test").await;
     let policy = app
-        .get(&format!("/api/companies/{company}/mfa-policy"), Some(&admin))
+        .get(
+            &format!("/api/companies/{company}/mfa-policy"),
+            Some(&admin),
+        )
         .await;
     assert_eq!(policy.body["trusted_browser_days"], 30);
     app.reauth(&admin).await;
     for bad in [json!(-1), json!(91), json!("seven")] {
-        let refused = put_policy(&app, &admin, company, json!({ "required": false, "trusted_browser_days": bad })).await;
-        assert!(refused.status.is_client_error(), "{bad}: {:?}", refused.body);
+        let refused = put_policy(
+            &app,
+            &admin,
+            company,
+            json!({ "required": false, "trusted_browser_days": bad }),
+        )
+        .await;
+        assert!(
+            refused.status.is_client_error(),
+            "{bad}: {:?}",
+            refused.body
+        );
     }
     assert_eq!(
-        app.get(&format!("/api/companies/{company}/mfa-policy"), Some(&admin)).await.body["trusted_browser_days"],
+        app.get(
+            &format!("/api/companies/{company}/mfa-policy"),
+            Some(&admin)
+        )
+        .await
+        .body["trusted_browser_days"],
         30,
         "nothing changed"
     );
@@ -281,7 +342,13 @@ async fn the_company_setting_turns_it_off_or_shortens_it_and_payees_are_never_re
     app.clock.advance(8 * DAY);
     let admin = crate::enforcement::admin_again(&app).await;
     app.reauth(&admin).await;
-    let saved = put_policy(&app, &admin, company, json!({ "required": false, "trusted_browser_days": 7 })).await;
+    let saved = put_policy(
+        &app,
+        &admin,
+        company,
+        json!({ "required": false, "trusted_browser_days": 7 }),
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     assert_eq!(saved.body["trusted_browser_days"], 7);
     assert!(!skips(&app, "member@demo.test", &trusted).await);
@@ -289,7 +356,13 @@ async fn the_company_setting_turns_it_off_or_shortens_it_and_payees_are_never_re
     assert!(skips(&app, "member@demo.test", &trusted).await);
 
     // 0: not offered, and every member's trusted browser is forgotten.
-    let saved = put_policy(&app, &admin, company, json!({ "required": false, "trusted_browser_days": 0 })).await;
+    let saved = put_policy(
+        &app,
+        &admin,
+        company,
+        json!({ "required": false, "trusted_browser_days": 0 }),
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trusted_browsers")
         .fetch_one(&app.db().await)
@@ -300,7 +373,9 @@ async fn the_company_setting_turns_it_off_or_shortens_it_and_payees_are_never_re
     let options = app.get("/api/sign-in/second-factor", Some(&partial)).await;
     assert_eq!(options.body["remember_days"], 0);
     let body = json!({ "method": "totp", "code": totp_code(&secret, app.now()), "remember": true });
-    let done = app.post("/api/sign-in/second-factor", Some(&partial), &body).await;
+    let done = app
+        .post("/api/sign-in/second-factor", Some(&partial), &body)
+        .await;
     assert_eq!(done.status, StatusCode::OK);
     assert_eq!(trusted_cookie(&done), None, "remember is ignored when off");
 
@@ -310,8 +385,11 @@ async fn the_company_setting_turns_it_off_or_shortens_it_and_payees_are_never_re
     let partial = app.password_step("payee@demo.test").await;
     let options = app.get("/api/sign-in/second-factor", Some(&partial)).await;
     assert_eq!(options.body["remember_days"], 0);
-    let body = json!({ "method": "totp", "code": totp_code(&payee_secret, app.now()), "remember": true });
-    let done = app.post("/api/sign-in/second-factor", Some(&partial), &body).await;
+    let body =
+        json!({ "method": "totp", "code": totp_code(&payee_secret, app.now()), "remember": true });
+    let done = app
+        .post("/api/sign-in/second-factor", Some(&partial), &body)
+        .await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
     assert_eq!(trusted_cookie(&done), None);
 }
@@ -333,8 +411,18 @@ async fn sessions_are_listed_and_signed_out_one_or_all_and_trusted_browsers_stay
     let current: Vec<&Value> = sessions.iter().filter(|s| s["current"] == true).collect();
     assert_eq!(current.len(), 1, "one is this browser");
     assert_eq!(current[0]["ip"], "127.0.0.1");
-    assert!(sessions.iter().all(|s| s["id"].as_str().unwrap().len() == 32));
-    assert!(!listed.body.to_string().contains(here.split('=').nth(1).unwrap()), "no cookie shown");
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["id"].as_str().unwrap().len() == 32)
+    );
+    assert!(
+        !listed
+            .body
+            .to_string()
+            .contains(here.split('=').nth(1).unwrap()),
+        "no cookie shown"
+    );
 
     // Sign out one other session: its next request is refused.
     let other_id = {
@@ -353,10 +441,17 @@ async fn sessions_are_listed_and_signed_out_one_or_all_and_trusted_browsers_stay
         .delete(&format!("/api/me/sessions/{other_id}"), Some(&someone_else))
         .await;
     assert_eq!(by_someone_else.status, StatusCode::NOT_FOUND);
-    let ended = app.delete(&format!("/api/me/sessions/{other_id}"), Some(&here)).await;
+    let ended = app
+        .delete(&format!("/api/me/sessions/{other_id}"), Some(&here))
+        .await;
     assert_eq!(ended.status, StatusCode::NO_CONTENT, "{:?}", ended.body);
-    assert_eq!(app.get("/api/me", Some(&there)).await.status, StatusCode::UNAUTHORIZED);
-    let again = app.delete(&format!("/api/me/sessions/{other_id}"), Some(&here)).await;
+    assert_eq!(
+        app.get("/api/me", Some(&there)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = app
+        .delete(&format!("/api/me/sessions/{other_id}"), Some(&here))
+        .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 
     // "Sign out everywhere else".
@@ -365,15 +460,26 @@ async fn sessions_are_listed_and_signed_out_one_or_all_and_trusted_browsers_stay
         .await;
     assert_eq!(everywhere.status, StatusCode::OK, "{:?}", everywhere.body);
     assert!(everywhere.body["ended"].as_u64().unwrap() >= 1);
-    assert_eq!(app.get("/api/me", Some(&third)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/me", Some(&third)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.get("/api/me", Some(&here)).await.status, StatusCode::OK);
-    assert_eq!(app.get("/api/me", Some(&someone_else)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/me", Some(&someone_else)).await.status,
+        StatusCode::OK
+    );
     let left = app.get("/api/me/sessions", Some(&here)).await;
     assert_eq!(left.body["sessions"].as_array().unwrap().len(), 1);
-    assert!(skips(&app, "member@demo.test", &trusted).await, "signing out does not forget");
+    assert!(
+        skips(&app, "member@demo.test", &trusted).await,
+        "signing out does not forget"
+    );
 
     // The current session is not signed out by its id.
     let mine = left.body["sessions"][0]["id"].as_str().unwrap().to_owned();
-    let own = app.delete(&format!("/api/me/sessions/{mine}"), Some(&here)).await;
+    let own = app
+        .delete(&format!("/api/me/sessions/{mine}"), Some(&here))
+        .await;
     assert_eq!(own.status, StatusCode::NOT_FOUND);
 }

@@ -215,7 +215,8 @@ async fn audit_events_past_their_retention_are_deleted_in_slices() {
     let mut tx = app.deps.store.begin().await.unwrap();
     for i in 0..old {
         let at = now - retention - 1 - i as i64;
-        tx.audit(None, AuditKind::SignInFailed, "password", None, at)
+        // The admin's (user 1): each is in the company's log too.
+        tx.audit(1, AuditKind::SignInFailed, "password", None, at)
             .await
             .unwrap();
     }
@@ -237,5 +238,12 @@ async fn audit_events_past_their_retention_are_deleted_in_slices() {
     let deleted = forget_old_audit_events(&app.deps).await.unwrap();
     assert_eq!(deleted, old as u64, "three slices");
     assert_eq!(count().await, 2, "those within the retention stay");
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_event_companies WHERE event_id NOT IN (SELECT id FROM audit_events)",
+    )
+    .fetch_one(&app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "the company logs lose them too");
     assert_eq!(forget_old_audit_events(&app.deps).await.unwrap(), 0);
 }

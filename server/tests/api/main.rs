@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access;
+mod activity;
 mod allowed_methods;
 mod apps;
 mod auth;

@@ -346,10 +346,15 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
     let (secret, _) = f.enroll(&member).await;
     let (pending_token, pending) = f.sign_in("member@demo.test").await;
     let code = f.code(&secret);
-    let signed_in =
-        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)), false)
-            .await
-            .unwrap();
+    let signed_in = second_step::complete(
+        &f.deps,
+        &pending,
+        IP,
+        Answer::Factor(totp_answer(&code)),
+        false,
+    )
+    .await
+    .unwrap();
     assert!(signed_in.new_recovery_code.is_none());
     assert!(matches!(
         session::find(&f.deps, &pending_token).await,
@@ -360,8 +365,14 @@ async fn the_second_step_with_an_authenticator_replaces_the_session() {
         Some(f.clock.now())
     );
     let (_, pending) = f.sign_in("member@demo.test").await;
-    let replay =
-        second_step::complete(&f.deps, &pending, IP, Answer::Factor(totp_answer(&code)), false).await;
+    let replay = second_step::complete(
+        &f.deps,
+        &pending,
+        IP,
+        Answer::Factor(totp_answer(&code)),
+        false,
+    )
+    .await;
     assert!(matches!(replay, Err(CheckError::CodeAlreadyUsed)));
 }
 

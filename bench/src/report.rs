@@ -164,6 +164,9 @@ impl Report {
         self.page_weight(o);
         self.api(o);
         self.scale(o);
+        if let Some(s) = &self.scale {
+            self.audit_log(o, s);
+        }
         out
     }
 
@@ -402,6 +405,34 @@ impl Report {
                 idle.rss_mib, loaded.peak_mib, after.rss_mib
             );
         }
+    }
+
+    fn audit_log(&self, o: &mut String, s: &crate::scale::ScaleResults) {
+        let a = &s.audit_log;
+        let _ = writeln!(
+            o,
+            "## The audit log of a company of {} members with {} events\n\n\
+             Seeded in {:.1} s, each event written as the server writes it (the event and its company-log row). \
+             Company Settings' \"Audit log\" asks `GET /api/companies/{{id}}/audit-log`, {} events a page, the newest first:\n\n\
+             - First page: first request {:.1} ms, then **{}** ms over {} requests ({} rows).\n\
+             - \"Next page\" (`?before=`): **{}** ms.\n\
+             - One member's events (`?member=`): **{}** ms.\n\
+             - A rare kind, one event in a thousand (`?kind=recovery_code_regenerated`): **{}** ms ({} rows).\n\
+             - One week, 100 days back (`?since=&until=`): **{}** ms.\n",
+            s.members,
+            a.events,
+            a.seed_secs,
+            mfa_api::AUDIT_LOG_PAGE_SIZE,
+            a.first_ms,
+            spread(a.newest_ms.iter().copied()).show(1),
+            a.newest_ms.len(),
+            a.page_rows,
+            spread(a.next_page_ms.iter().copied()).show(1),
+            spread(a.member_ms.iter().copied()).show(1),
+            spread(a.kind_ms.iter().copied()).show(1),
+            a.kind_rows,
+            spread(a.week_ms.iter().copied()).show(1),
+        );
     }
 
     fn scale(&self, o: &mut String) {

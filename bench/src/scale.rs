@@ -18,6 +18,26 @@ use crate::server::{Memory, Server, TempDir};
 /// Dashboard requests timed (after the first, reported on its own).
 const DASHBOARD_REQUESTS: usize = 10;
 
+/// Audit events seeded for the company's members, over this many days.
+pub const AUDIT_EVENTS: usize = 1_000_000;
+const AUDIT_DAYS: i64 = 300;
+
+/// The company's audit log with a million events: the first page (the
+/// first request, then the others), and pages narrowed by each filter.
+#[derive(Debug, Serialize)]
+pub struct AuditLogTimes {
+    pub events: usize,
+    pub seed_secs: f64,
+    pub first_ms: f64,
+    pub newest_ms: Vec<f64>,
+    pub next_page_ms: Vec<f64>,
+    pub member_ms: Vec<f64>,
+    pub kind_ms: Vec<f64>,
+    pub week_ms: Vec<f64>,
+    pub page_rows: usize,
+    pub kind_rows: usize,
+}
+
 /// The pause between the writes made while a deadline is being set.
 pub const WRITE_EVERY: Duration = Duration::from_millis(50);
 
@@ -39,6 +59,7 @@ pub struct ScaleResults {
     pub idle: Memory,
     /// The dashboard's first page: the first request, then the others.
     pub dashboard_first_ms: f64,
+    pub audit_log: AuditLogTimes,
     pub dashboard_ms: Vec<f64>,
     pub counted_enrolled: u64,
     pub counted_not_enrolled: u64,
@@ -77,6 +98,11 @@ pub async fn run(
     let seeder = Seeder::open(&data.0, password).await?;
     let company = seeder.company("Scale Construction", members).await?;
     let seed_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    seeder
+        .audit_events(&company, AUDIT_EVENTS, AUDIT_DAYS)
+        .await?;
+    let audit_seed_secs = started.elapsed().as_secs_f64();
     drop(seeder);
 
     let server = Server::start(binary, &data.0, dist, &crate::log_path("scale")).await?;
@@ -110,6 +136,7 @@ pub async fn run(
             .as_u64()
             .with_context(|| format!("readiness.{name}"))
     };
+    let audit_log = audit_log(&client, &base, cookie, audit_seed_secs).await?;
     let counted_enrolled = count("enrolled")?;
     let counted_not_enrolled = count("not_enrolled")?;
     let page_rows = page["members"].as_array().map_or(0, Vec::len);
@@ -234,6 +261,7 @@ pub async fn run(
         seed_secs,
         idle,
         dashboard_first_ms,
+        audit_log,
         dashboard_ms,
         counted_enrolled,
         counted_not_enrolled,
@@ -250,6 +278,75 @@ pub async fn run(
         import_preview_secs,
         import_secs,
         imported,
+    })
+}
+
+/// Times `GET {base}/audit-log` with `query`: the answer's events.
+async fn audit_page(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    query: &str,
+) -> anyhow::Result<(f64, serde_json::Value)> {
+    let started = Instant::now();
+    let answer = client
+        .get(format!("{base}/audit-log?{query}"))
+        .header("cookie", cookie)
+        .send()
+        .await?;
+    if !answer.status().is_success() {
+        bail!("audit log ?{query}: {}", answer.status());
+    }
+    let body: serde_json::Value = answer.json().await?;
+    Ok((started.elapsed().as_secs_f64() * 1e3, body))
+}
+
+/// The audit log's pages, each asked [`DASHBOARD_REQUESTS`] times.
+async fn audit_log(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    seed_secs: f64,
+) -> anyhow::Result<AuditLogTimes> {
+    let (first_ms, first) = audit_page(client, base, cookie, "").await?;
+    let rows = |page: &serde_json::Value| page["events"].as_array().map_or(0, Vec::len);
+    let older = first["older"].as_i64().context("a second page")?;
+    let member = format!("member={}", "member5%40scale.bench.test");
+    let week_end = crate::seed::now() - 100 * 24 * 60 * 60;
+    let week = format!("since={}&until={week_end}", week_end - 7 * 24 * 60 * 60);
+    let mut times: [Vec<f64>; 5] = Default::default();
+    let queries = [
+        String::new(),
+        format!("before={older}"),
+        member,
+        "kind=recovery_code_regenerated".to_owned(),
+        week,
+    ];
+    let mut kind_rows = 0;
+    for _ in 0..DASHBOARD_REQUESTS {
+        for (query, times) in queries.iter().zip(times.iter_mut()) {
+            let (ms, page) = audit_page(client, base, cookie, query).await?;
+            if rows(&page) == 0 {
+                bail!("audit log ?{query}: an empty page");
+            }
+            if query.starts_with("kind=") {
+                kind_rows = rows(&page);
+            }
+            times.push(ms);
+        }
+    }
+    let [newest_ms, next_page_ms, member_ms, kind_ms, week_ms] = times;
+    Ok(AuditLogTimes {
+        events: AUDIT_EVENTS,
+        seed_secs,
+        first_ms,
+        newest_ms,
+        next_page_ms,
+        member_ms,
+        kind_ms,
+        week_ms,
+        page_rows: rows(&first),
+        kind_rows,
     })
 }
 

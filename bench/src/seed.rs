@@ -15,7 +15,7 @@ use mfa_server::domain::session::{SessionStage, SessionToken};
 use mfa_server::domain::slow_hash::{Memory, Salt};
 use mfa_server::domain::totp::{self, TotpSecret};
 use mfa_server::keys::ServerKey;
-use mfa_server::store::NewSession;
+use mfa_server::store::{AuditKind, NewSession};
 use mfa_server::store::{Store, Tx};
 
 /// Rows written per transaction while seeding.
@@ -58,7 +58,23 @@ pub struct Company {
     pub admin: SignedIn,
     pub members: usize,
     pub enrolled: usize,
+    /// Every member's user id, the admin first.
+    pub member_ids: Vec<i64>,
 }
+
+/// What the seeded audit events are, in turn: mostly sign-ins.
+const AUDIT_KINDS: [(AuditKind, &str); 10] = [
+    (AuditKind::SignIn, "password"),
+    (AuditKind::SignIn, "authenticator_app"),
+    (AuditKind::SignIn, "password"),
+    (AuditKind::SignIn, "sms"),
+    (AuditKind::SignInFailed, "password"),
+    (AuditKind::SignIn, "password"),
+    (AuditKind::SignIn, "authenticator_app"),
+    (AuditKind::SignInFailed, "authenticator_app"),
+    (AuditKind::SignIn, "password"),
+    (AuditKind::FactorAdded, "authenticator_app"),
+];
 
 impl Seeder {
     /// Opens (and migrates) the database, creates the server key the server
@@ -150,6 +166,7 @@ impl Seeder {
         let cookie = self.session(&mut tx, admin_id, SessionStage::Full).await?;
         tx.commit().await?;
         let mut enrolled = 1;
+        let mut member_ids = vec![admin_id];
         for start in (1..members).step_by(BATCH) {
             let mut tx = self.store.begin().await?;
             for i in start..members.min(start + BATCH) {
@@ -158,6 +175,7 @@ impl Seeder {
                     .await?;
                 tx.upsert_membership(user_id, id, false, false, now())
                     .await?;
+                member_ids.push(user_id);
                 if i % 10 == 0 {
                     self.authenticator(&mut tx, user_id).await?;
                     enrolled += 1;
@@ -173,7 +191,37 @@ impl Seeder {
             },
             members,
             enrolled,
+            member_ids,
         })
+    }
+
+    /// `count` audit events of the company's members over the last
+    /// `days`, oldest first, each written as the server writes them (the
+    /// event and its company-log row); one in a thousand a recovery code
+    /// regenerated (a rare kind to filter on).
+    pub async fn audit_events(
+        &self,
+        company: &Company,
+        count: usize,
+        days: i64,
+    ) -> anyhow::Result<()> {
+        let start = now() - days * 24 * 60 * 60;
+        let step = (days * 24 * 60 * 60) as f64 / count as f64;
+        for first in (0..count).step_by(BATCH * 10) {
+            let mut tx = self.store.begin().await?;
+            for i in first..count.min(first + BATCH * 10) {
+                let user_id = company.member_ids[i % company.member_ids.len()];
+                let (kind, detail) = match i % 1000 {
+                    999 => (AuditKind::RecoveryCodeRegenerated, ""),
+                    n => AUDIT_KINDS[n % AUDIT_KINDS.len()],
+                };
+                let ip = format!("10.{}.{}.{}", i % 7, (i / 7) % 250, i % 250);
+                let at = start + (i as f64 * step) as i64;
+                tx.audit(user_id, kind, detail, Some(&ip), at).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
     }
 
     async fn user(&self, tx: &mut Tx, email: &str) -> anyhow::Result<i64> {
@@ -218,6 +266,8 @@ impl Seeder {
                 stage,
                 recheck_at: None,
                 methods: &Methods::password(),
+                // The server's handles are random; any unique text will do.
+                handle: &token.id_hash().as_str()[..32],
                 now: now(),
             },
         )

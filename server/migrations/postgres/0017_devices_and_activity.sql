@@ -26,13 +26,16 @@ ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN ip TEXT;
 ALTER TABLE sessions ADD COLUMN ip_since BIGINT NOT NULL DEFAULT 0;
 
--- The browser of each audit event, and the user's own events newest first.
+-- The browser of each audit event, and the user's own events newest first
+-- (by time, then id).
 ALTER TABLE audit_events ADD COLUMN browser TEXT NOT NULL DEFAULT '';
-CREATE INDEX audit_events_by_user_id ON audit_events (user_id, id);
+DROP INDEX audit_events_by_user;
+CREATE INDEX audit_events_by_user ON audit_events (user_id, created_at, id);
 
 -- Which companies' audit logs show each event: the company of an admin's
 -- action, or every company the person belonged to when it happened. Kept
--- with what the log filters on, so each page is one index range.
+-- with what the log filters on, so each page (newest first: by time, then
+-- id) is one index range, whatever the filter.
 CREATE TABLE audit_event_companies (
     event_id    BIGINT NOT NULL REFERENCES audit_events (id) ON DELETE CASCADE,
     company_id  BIGINT NOT NULL REFERENCES companies (id) ON DELETE CASCADE,
@@ -41,9 +44,9 @@ CREATE TABLE audit_event_companies (
     created_at  BIGINT NOT NULL,
     PRIMARY KEY (event_id, company_id)
 );
-CREATE INDEX audit_log_by_company ON audit_event_companies (company_id, event_id);
-CREATE INDEX audit_log_by_member ON audit_event_companies (company_id, user_id, event_id);
-CREATE INDEX audit_log_by_kind ON audit_event_companies (company_id, kind, event_id);
+CREATE INDEX audit_log_by_company ON audit_event_companies (company_id, created_at, event_id);
+CREATE INDEX audit_log_by_member ON audit_event_companies (company_id, user_id, created_at, event_id);
+CREATE INDEX audit_log_by_kind ON audit_event_companies (company_id, kind, created_at, event_id);
 INSERT INTO audit_event_companies (event_id, company_id, user_id, kind, created_at)
     SELECT e.id, m.company_id, e.user_id, e.kind, e.created_at
     FROM audit_events e JOIN memberships m ON m.user_id = e.user_id;

@@ -201,13 +201,15 @@ pub enum Cursor {
 }
 
 impl Cursor {
-    /// The SQL condition on `column` and the order to read in (the newest
-    /// first, or, going back, the oldest first, to be reversed).
-    fn sql(self, column: &str, param: usize) -> (String, &'static str) {
+    /// The SQL condition on `(time, id)` (the events are in time order,
+    /// then id order), `cursor_row` being the SQL of the cursor event's own
+    /// `(time, id)`, and the order to read in: the newest first, or, going
+    /// back, the oldest first, to be reversed.
+    fn sql(self, time_and_id: &str, cursor_row: &str) -> (String, &'static str) {
         match self {
             Self::Newest => (String::new(), "DESC"),
-            Self::Before(_) => (format!(" AND {column} < ${param}"), "DESC"),
-            Self::After(_) => (format!(" AND {column} > ${param}"), "ASC"),
+            Self::Before(_) => (format!(" AND {time_and_id} < ({cursor_row})"), "DESC"),
+            Self::After(_) => (format!(" AND {time_and_id} > ({cursor_row})"), "ASC"),
         }
     }
 
@@ -326,7 +328,7 @@ impl Tx {
         .await
     }
 
-    /// The user's own events since `since`, a page from `cursor`.
+    /// The user's own events since `since`, a page from `cursor`, the newest first.
     pub async fn user_activity(
         &mut self,
         user_id: i64,
@@ -334,11 +336,14 @@ impl Tx {
         cursor: Cursor,
         limit: i64,
     ) -> Result<AuditPage, sqlx::Error> {
-        let (after, order) = cursor.sql("e.id", 4);
+        let (after, order) = cursor.sql(
+            "(e.created_at, e.id)",
+            "SELECT c.created_at, c.id FROM audit_events c WHERE c.id = $4 AND c.user_id = $1",
+        );
         let sql = format!(
             "SELECT e.id, e.created_at, e.kind, e.detail, e.ip, e.browser, e.user_id, NULL, NULL \
              FROM audit_events e WHERE e.user_id = $1 AND e.created_at >= $2{after} \
-             ORDER BY e.id {order} LIMIT $3"
+             ORDER BY e.created_at {order}, e.id {order} LIMIT $3"
         );
         let query = sqlx::query_as::<_, Row>(&sql)
             .bind(user_id)
@@ -356,8 +361,10 @@ impl Tx {
         ))
     }
 
-    /// A page of the company's audit log from `cursor`, narrowed by `filter`.
-    /// Each filter is a range of one index of `audit_event_companies`.
+    /// A page of the company's audit log from `cursor`, narrowed by `filter`,
+    /// the newest first. Each filter is a range of one index of
+    /// `audit_event_companies` (company, then the filter's column, then time
+    /// and id), read in order until the page is full.
     pub async fn company_log(
         &mut self,
         company_id: i64,
@@ -383,12 +390,20 @@ impl Tx {
         if filter.until.is_some() {
             next("created_at", "<");
         }
-        let (after, order) = cursor.sql("l.event_id", param + 1);
+        let (after, order) = cursor.sql(
+            "(l.created_at, l.event_id)",
+            &format!(
+                "SELECT c.created_at, c.event_id FROM audit_event_companies c \
+                 WHERE c.company_id = $1 AND c.event_id = ${}",
+                param + 1
+            ),
+        );
         let sql = format!(
             "SELECT l.event_id, l.created_at, l.kind, e.detail, e.ip, e.browser, l.user_id, u.name, u.email \
              FROM audit_event_companies l JOIN audit_events e ON e.id = l.event_id \
              LEFT JOIN users u ON u.id = l.user_id \
-             WHERE l.company_id = $1{conditions}{after} ORDER BY l.event_id {order} LIMIT $2"
+             WHERE l.company_id = $1{conditions}{after} \
+             ORDER BY l.created_at {order}, l.event_id {order} LIMIT $2"
         );
         let mut query = sqlx::query_as::<_, Row>(&sql)
             .bind(company_id)

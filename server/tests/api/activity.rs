@@ -354,3 +354,74 @@ async fn admin_actions_stay_in_their_own_companys_log() {
             .any(|e| e["member_email"] == "admin@demo.test")
     );
 }
+
+#[tokio::test]
+async fn the_company_log_pages_both_ways_in_time_order() {
+    let app = spawn_app().await;
+    let (admin, company) = enrolled_admin(&app).await;
+    let member_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'member@demo.test'")
+            .fetch_one(&app.db().await)
+            .await
+            .unwrap();
+    let now = app.now();
+    let mut tx = app.deps.store.begin().await.unwrap();
+    // Written out of time order (as two instances' clocks may): shown by time.
+    for i in 0..120 {
+        let at = now - 10_000 + if i % 2 == 0 { i } else { 500 - i };
+        tx.audit(
+            member_id,
+            mfa_server::store::AuditKind::SignIn,
+            &format!("n{i}"),
+            None,
+            at,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let path = format!("/api/companies/{company}/audit-log?member=member%40demo.test");
+    let times = |page: &Value| -> Vec<i64> {
+        page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["at"].as_i64().unwrap())
+            .collect()
+    };
+    let first = app.get(&path, Some(&admin)).await;
+    let second = app
+        .get(
+            &format!("{path}&before={}", first.body["older"]),
+            Some(&admin),
+        )
+        .await;
+    let third = app
+        .get(
+            &format!("{path}&before={}", second.body["older"]),
+            Some(&admin),
+        )
+        .await;
+    let all: Vec<i64> = [&first, &second, &third]
+        .iter()
+        .flat_map(|p| times(&p.body))
+        .collect();
+    assert_eq!(all.len(), 120);
+    assert!(
+        all.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {all:?}"
+    );
+    assert_eq!(third.body["older"], Value::Null);
+    let back = app
+        .get(
+            &format!("{path}&after={}", third.body["newer"]),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(back.body["events"], second.body["events"]);
+    let stranger = app
+        .get(&format!("{path}&before=999999"), Some(&admin))
+        .await;
+    assert_eq!(stranger.status, StatusCode::OK);
+    assert!(stranger.body["events"].as_array().unwrap().is_empty());
+}

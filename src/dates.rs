@@ -100,6 +100,40 @@ pub fn today_iso() -> String {
     }
 }
 
+/// The Unix time a day (`YYYY-MM-DD`) starts at in the reader's time
+/// zone, `days` later (1: the start of the next day); none for a bad date.
+pub fn local_day_start(date: &str, days: u32) -> Option<i64> {
+    let mut parts = date.trim().splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day))) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let at = js_sys::Date::new_with_year_month_day(year, month as i32 - 1, (day + days) as i32);
+        let millis = at.get_time();
+        (!millis.is_nan()).then(|| (millis / 1000.0) as i64)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // UTC on the host: days since 1970 by the inverse of `iso_date`.
+        let (y, m) = if month <= 2 {
+            (i64::from(year) - 1, month + 9)
+        } else {
+            (i64::from(year), month - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * i64::from(m) + 2) / 5 + i64::from(day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some((era * 146_097 + doe - 719_468 + i64::from(days)) * 86_400)
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 fn js_date(unix: i64) -> js_sys::Date {
     js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0))
@@ -122,6 +156,16 @@ pub fn iso_date(unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_days_start_is_the_inverse_of_its_date() {
+        for unix in [0, 951_782_400, 1_795_824_000] {
+            assert_eq!(local_day_start(&iso_date(unix), 0), Some(unix));
+            assert_eq!(local_day_start(&iso_date(unix), 1), Some(unix + 86_400));
+        }
+        assert_eq!(local_day_start("2026-13-01", 0), None);
+        assert_eq!(local_day_start("not a date", 0), None);
+    }
 
     #[test]
     fn iso_dates() {

@@ -16,6 +16,8 @@ pub mod dates;
 pub mod document;
 /// Error codes to readable messages.
 pub mod errors;
+/// Audit events as sentences, for the activity and the audit log.
+pub mod events;
 /// The multi-step flows as plain state machines.
 pub mod flows;
 /// What every form's action shares: pending, errors, answers.

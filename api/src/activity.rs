@@ -118,6 +118,45 @@ pub struct AuditLogQuery {
     pub after: Option<i64>,
 }
 
+impl PageQuery {
+    /// As a URL query string (empty for the newest page).
+    pub fn to_query_string(&self) -> String {
+        match (self.before, self.after) {
+            (Some(id), _) => format!("before={id}"),
+            (None, Some(id)) => format!("after={id}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+impl AuditLogQuery {
+    /// As a URL query string, the filters set and the page.
+    pub fn to_query_string(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(member) = self.member.as_deref().filter(|m| !m.trim().is_empty()) {
+            parts.push(format!(
+                "member={}",
+                crate::percent_encode(member.trim(), b"@")
+            ));
+        }
+        if let Some(kind) = self.kind.as_deref().filter(|k| !k.is_empty()) {
+            parts.push(format!("kind={}", crate::percent_encode(kind, b"")));
+        }
+        let numbers = [
+            ("since", self.since),
+            ("until", self.until),
+            ("before", self.before),
+            ("after", self.after),
+        ];
+        for (name, value) in numbers {
+            if let Some(value) = value {
+                parts.push(format!("{name}={value}"));
+            }
+        }
+        parts.join("&")
+    }
+}
+
 /// `GET /api/companies/{id}/audit-log`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditLog {

@@ -100,7 +100,7 @@ impl ReadinessQuery {
     pub fn to_query_string(&self) -> String {
         format!(
             "filter={}&everyone={}&sort={}&descending={}&page={}",
-            percent_encode(&self.filter),
+            crate::percent_encode(&self.filter, b""),
             self.everyone,
             self.sort.as_str(),
             self.descending,
@@ -129,20 +129,6 @@ impl ReadinessSort {
             Self::Reminders => "reminders",
         }
     }
-}
-
-/// Percent-encodes everything but unreserved characters (RFC 3986).
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@ use mfa_api::{
 };
 
 use super::apps::AppsSection;
+use super::audit_log::AuditLogSection;
 use super::members::MembersSection;
 use super::reauth::ReauthForm;
 use crate::components::confirm::ConfirmDialog;
@@ -59,6 +60,7 @@ pub fn CompanySettingsPage() -> impl IntoView {
                 <MembersSection company=id />
                 <AppsSection company=id />
                 <ReadinessPanel company=id policy_saves=policy_saves />
+                <AuditLogSection company=id />
             }.into_any()),
         }}
     }

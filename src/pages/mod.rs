@@ -9,10 +9,14 @@ pub mod add_passkey;
 pub mod add_phone;
 /// Company Settings' Apps section: apps that sign in through us (admins).
 pub mod apps;
+/// Company Settings' Audit log (admins).
+pub mod audit_log;
 /// Signing in to one of the company's apps: what its request needs.
 pub mod authorize;
 /// Company Settings: the company's MFA policy (admins).
 pub mod company_settings;
+/// The tab's sessions, trusted browsers and recent activity (lazy).
+pub mod devices;
 /// The help article, /help/mfa.
 pub mod help;
 /// The signed-in landing page.

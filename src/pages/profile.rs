@@ -3,6 +3,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate};
 use mfa_api::{FactorKind, Role};
 
+use super::devices::devices_sections;
 use super::password::ChangePasswordSection;
 use super::reauth::ReauthForm;
 use crate::components::confirm::ConfirmDialog;
@@ -181,6 +182,11 @@ pub fn SecurityTab() -> impl IntoView {
         // asking for it on the tab.
         <Show when=move || !matches!(removal.get(), Removal::ConfirmPassword(_))>
             <ChangePasswordSection />
+        </Show>
+        // Where you're signed in, trusted browsers, recent activity: their
+        // own chunk, fetched after the tab has shown.
+        <Show when=move || !session.must_enroll()>
+            <Suspense fallback=|| ()>{Suspend::new(devices_sections())}</Suspense>
         </Show>
         <p class="error" role="alert">
             {move || {

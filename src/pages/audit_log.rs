@@ -1,0 +1,158 @@
+//! Company Settings' "Audit log" (admins): every event of the company's
+//! members and admins, filtered by member, kind and dates, paged on the
+//! server, and "Export CSV" of what the filters select.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use mfa_api::{AuditLog, AuditLogQuery};
+
+use crate::api;
+use crate::components::loading::Loading;
+use crate::dates::local_day_start;
+use crate::errors::error_text;
+use crate::events::{event_browser, kind_label, sentence, when};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::session::Session;
+
+#[component]
+pub fn AuditLogSection(company: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = Session::expect();
+    let query = RwSignal::new(AuditLogQuery::default());
+    let load = session.action(move |query: &AuditLogQuery| {
+        let query = query.clone();
+        async move { api::audit_log(company, &query).await }
+    });
+    Effect::new(move || {
+        load.dispatch(query.get());
+    });
+    let member = RwSignal::new(String::new());
+    let kind = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    // The kinds to choose from, once the server has said them.
+    let kinds = RwSignal::new(Vec::<String>::new());
+    Effect::new(move || {
+        if let Some(Ok(log)) = load.value().get()
+            && kinds.with_untracked(Vec::is_empty)
+        {
+            kinds.set(log.kinds);
+        }
+    });
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let text = |s: RwSignal<String>| Some(s.get_untracked()).filter(|v| !v.trim().is_empty());
+        query.set(AuditLogQuery {
+            member: text(member),
+            kind: text(kind),
+            since: local_day_start(&from.get_untracked(), 0),
+            until: local_day_start(&to.get_untracked(), 1),
+            before: None,
+            after: None,
+        });
+    };
+    let clear = move |_| {
+        for field in [member, kind, from, to] {
+            field.set(String::new());
+        }
+        query.set(AuditLogQuery::default());
+    };
+    let table = move |log: AuditLog| {
+        let locale = i18n.get_locale_untracked();
+        let (newer, older) = (log.page.newer, log.page.older);
+        let events = log.page.events;
+        if events.is_empty() {
+            return view! { <p role="status">{t!(i18n, audit_none)}</p> }.into_any();
+        }
+        let go = move |before: Option<i64>, after: Option<i64>| {
+            query.update(|q| {
+                q.before = before;
+                q.after = after;
+            });
+        };
+        view! {
+            <table class="readiness-table">
+                <caption class="visually-hidden">{t!(i18n, audit_heading)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, col_when)}</th>
+                        <th scope="col">{t!(i18n, col_member)}</th>
+                        <th scope="col">{t!(i18n, col_what)}</th>
+                        <th scope="col">{t!(i18n, col_address)}</th>
+                        <th scope="col">{t!(i18n, col_browser)}</th>
+                        <th scope="col">{t!(i18n, audit_detail)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {events.into_iter().map(|event| view! {
+                        <tr>
+                            <td>{when(locale, event.at)}</td>
+                            <td>
+                                {event.member_name.clone().unwrap_or_default()}
+                                <br />
+                                <span class="hint">{event.member_email.clone().unwrap_or_default()}</span>
+                            </td>
+                            <td>{sentence(i18n, &event.kind, &event.detail)}</td>
+                            <td>{event.ip.clone().unwrap_or_default()}</td>
+                            <td>{event_browser(i18n, &event)}</td>
+                            <td class="hint">{event.detail.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <nav class="pages" aria-label=t_string!(i18n, audit_pages)>
+                <div class="actions">
+                    <button type="button" disabled=newer.is_none() on:click=move |_| go(None, newer)>
+                        {t!(i18n, previous_page)}
+                    </button>
+                    <button type="button" disabled=older.is_none() on:click=move |_| go(older, None)>
+                        {t!(i18n, next_page)}
+                    </button>
+                </div>
+            </nav>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="card" aria-labelledby="audit-heading">
+            <h2 id="audit-heading">{t!(i18n, audit_heading)}</h2>
+            <p>{t!(i18n, audit_intro)}</p>
+            <form class="readiness-tools" on:submit=on_submit>
+                <div class="field">
+                    <label for="audit-member">{t!(i18n, audit_member_label)}</label>
+                    <input id="audit-member" type="email" autocomplete="off" bind:value=member />
+                </div>
+                <div class="field">
+                    <label for="audit-kind">{t!(i18n, audit_kind_label)}</label>
+                    <select id="audit-kind" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=move || kind.get()>
+                        <option value="">{t!(i18n, audit_kind_any)}</option>
+                        {move || kinds.get().into_iter().map(|k| {
+                            let label = kind_label(i18n, &k);
+                            view! { <option value=k>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="audit-from">{t!(i18n, audit_from_label)}</label>
+                    <input id="audit-from" type="date" bind:value=from />
+                </div>
+                <div class="field">
+                    <label for="audit-to">{t!(i18n, audit_to_label)}</label>
+                    <input id="audit-to" type="date" bind:value=to />
+                </div>
+                <div class="actions">
+                    <button type="submit" class="primary">{t!(i18n, audit_filter)}</button>
+                    <button type="button" on:click=clear>{t!(i18n, audit_clear)}</button>
+                    <a class="button" href=move || api::audit_log_csv_href(company, &query.get()) download="">
+                        {t!(i18n, export_csv)}
+                    </a>
+                </div>
+            </form>
+            {move || match load.value().get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{error_text(i18n.get_locale(), &e)}</p> }.into_any(),
+                Some(Ok(log)) => table(log),
+            }}
+        </section>
+    }
+}

@@ -242,14 +242,22 @@ pub async fn audit_log(company: i64, query: &AuditLogQuery) -> Result<AuditLog, 
     json(build(Request::get(&audit_log_path(company, "", query)))?).await
 }
 
-/// Where the filtered audit log downloads as CSV.
-pub fn audit_log_csv_href(company: i64, query: &AuditLogQuery) -> String {
+/// The filtered audit log as CSV (every page).
+pub async fn audit_log_csv(company: i64, query: &AuditLogQuery) -> Result<String, ApiError> {
     let filters = AuditLogQuery {
         before: None,
         after: None,
         ..query.clone()
     };
-    audit_log_path(company, ".csv", &filters)
+    let response = send(build(Request::get(&audit_log_path(
+        company, ".csv", &filters,
+    )))?)
+    .await?;
+    let status = response.status();
+    response
+        .text()
+        .await
+        .map_err(|_| ApiError::BadResponse { status })
 }
 
 fn audit_log_path(company: i64, suffix: &str, query: &AuditLogQuery) -> String {

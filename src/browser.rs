@@ -11,11 +11,12 @@ pub async fn copy_text(text: &str) -> Result<(), JsValue> {
         .map(drop)
 }
 
-/// Saves `text` as a file named `filename` (Blob, object URL, `<a download>`).
-pub fn download_text(filename: &str, text: &str) -> Result<(), JsValue> {
+/// Saves `text` (of the MIME type `mime`) as a file named `filename`
+/// (Blob, object URL, `<a download>`).
+pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/plain;charset=utf-8");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()

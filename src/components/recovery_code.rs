@@ -23,7 +23,11 @@ pub fn RecoveryCodePanel(
         move |_| {
             let text =
                 recovery_file::contents(i18n.get_locale_untracked(), &account, &today_iso(), &code);
-            if let Err(e) = download_text(&recovery_file::file_name(&account), &text) {
+            if let Err(e) = download_text(
+                &recovery_file::file_name(&account),
+                "text/plain;charset=utf-8",
+                &text,
+            ) {
                 leptos::logging::error!("download failed: {e:?}");
             }
         }

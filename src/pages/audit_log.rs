@@ -7,10 +7,12 @@ use leptos::prelude::*;
 use mfa_api::{AuditLog, AuditLogQuery};
 
 use crate::api;
+use crate::browser::download_text;
 use crate::components::loading::Loading;
 use crate::dates::local_day_start;
 use crate::errors::error_text;
 use crate::events::{event_browser, kind_label, sentence, when};
+use crate::form::{error_message, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
 
@@ -51,6 +53,18 @@ pub fn AuditLogSection(company: i64) -> impl IntoView {
             after: None,
         });
     };
+    // "Export CSV": a button, fetched then saved (the readiness list's
+    // "Export CSV" link is on the same page).
+    let export = session.action(move |query: &AuditLogQuery| {
+        let query = query.clone();
+        async move { api::audit_log_csv(company, &query).await }
+    });
+    on_answer(export, move |answer| {
+        if let Ok(csv) = answer {
+            let name = format!("audit-log-company-{company}.csv");
+            let _ = download_text(&name, "text/csv;charset=utf-8", &csv);
+        }
+    });
     let clear = move |_| {
         for field in [member, kind, from, to] {
             field.set(String::new());
@@ -58,6 +72,7 @@ pub fn AuditLogSection(company: i64) -> impl IntoView {
         query.set(AuditLogQuery::default());
     };
     let table = move |log: AuditLog| {
+        let paged = log.page.newer.is_some() || log.page.older.is_some();
         let locale = i18n.get_locale_untracked();
         let (newer, older) = (log.page.newer, log.page.older);
         let events = log.page.events;
@@ -100,7 +115,7 @@ pub fn AuditLogSection(company: i64) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <nav class="pages" aria-label=t_string!(i18n, audit_pages)>
+            <nav class="pages" aria-label=t_string!(i18n, audit_pages) hidden=!paged>
                 <div class="actions">
                     <button type="button" disabled=newer.is_none() on:click=move |_| go(None, newer)>
                         {t!(i18n, previous_page)}
@@ -141,13 +156,18 @@ pub fn AuditLogSection(company: i64) -> impl IntoView {
                     <input id="audit-to" type="date" bind:value=to />
                 </div>
                 <div class="actions">
-                    <button type="submit" class="primary">{t!(i18n, audit_filter)}</button>
+                    <button type="submit" class="primary">{t!(i18n, audit_apply)}</button>
                     <button type="button" on:click=clear>{t!(i18n, audit_clear)}</button>
-                    <a class="button" href=move || api::audit_log_csv_href(company, &query.get()) download="">
+                    <button
+                        type="button"
+                        disabled=move || export.pending().get()
+                        on:click=move |_| { export.dispatch(query.get_untracked()); }
+                    >
                         {t!(i18n, export_csv)}
-                    </a>
+                    </button>
                 </div>
             </form>
+            <p class="error" role="alert">{error_message(export)}</p>
             {move || match load.value().get() {
                 None => view! { <Loading /> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{error_text(i18n.get_locale(), &e)}</p> }.into_any(),

@@ -342,3 +342,76 @@ async fn avatar_menu_opens_closes_and_asks_to_sign_out() {
     assert!(signed_out.get_untracked(), "the page is asked to sign out");
     assert!(root.query_selector("[role=menu]").unwrap().is_none());
 }
+
+fn event(id: i64, kind: &str, detail: &str) -> mfa_api::ActivityEvent {
+    mfa_api::ActivityEvent {
+        id,
+        at: 1_795_824_000 + id,
+        kind: kind.to_owned(),
+        detail: detail.to_owned(),
+        ip: Some("192.0.2.7".to_owned()),
+        browser: Some("Firefox".to_owned()),
+        system: None,
+        member_name: Some("Morgan Member".to_owned()),
+        member_email: Some("member@demo.test".to_owned()),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn events_read_as_sentences_and_page_only_when_there_is_more() {
+    use mfa_app::components::events_table::EventsTable;
+    let root = container();
+    let asked = RwSignal::new(Vec::<(Option<i64>, Option<i64>)>::new());
+    let page = RwSignal::new(mfa_api::ActivityPage {
+        events: vec![
+            event(2, "sign_in_failed", "password"),
+            event(1, "factor_added", "sms"),
+        ],
+        newer: None,
+        older: None,
+    });
+    let with_member = RwSignal::new(false);
+    let _handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <I18nContextProvider>
+                {move || view! {
+                    <EventsTable
+                        page=page.get()
+                        caption="Recent security activity".to_owned()
+                        pages_label="Activity pages".to_owned()
+                        with_member=with_member.get()
+                        on_page=Callback::new(move |request| asked.update(|a| a.push(request)))
+                    />
+                }}
+            </I18nContextProvider>
+        }
+    });
+    leptos::task::tick().await;
+    let cells = texts(&root, "tbody tr:first-child td");
+    assert_eq!(cells[1], "Failed sign-in: wrong password");
+    assert_eq!(cells[2], "192.0.2.7");
+    assert_eq!(cells[3], "Firefox");
+    assert_eq!(
+        texts(&root, "tbody tr:nth-child(2) td")[1],
+        "Added: Text message (SMS)"
+    );
+    assert!(
+        root.query_selector("nav").unwrap().is_none(),
+        "one page: no page buttons"
+    );
+    assert_eq!(texts(&root, "thead th").len(), 4);
+
+    // The company's log: the member and the details; a next page.
+    with_member.set(true);
+    page.update(|p| p.older = Some(1));
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "thead th").len(), 6);
+    assert!(texts(&root, "tbody tr:first-child td")[1].contains("member@demo.test"));
+    let buttons = root.query_selector_all("nav button").unwrap();
+    let previous: web_sys::HtmlElement = buttons.item(0).unwrap().unchecked_into();
+    let next: web_sys::HtmlElement = buttons.item(1).unwrap().unchecked_into();
+    assert!(previous.has_attribute("disabled"));
+    next.click();
+    leptos::task::tick().await;
+    assert_eq!(asked.get_untracked(), vec![(Some(1), None)]);
+}

@@ -8,6 +8,8 @@ pub mod confirm;
 pub mod copy_button;
 /// The banner before a company's enforcement date.
 pub mod deadline_banner;
+/// A page of audit events, with its page buttons.
+pub mod events_table;
 /// The screen shown when a flow cannot go on.
 pub mod flow_failed;
 /// The code field and the submit button every form shares.

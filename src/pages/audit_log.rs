@@ -8,10 +8,11 @@ use mfa_api::{AuditLog, AuditLogQuery};
 
 use crate::api;
 use crate::browser::download_text;
+use crate::components::events_table::{EventsTable, PageRequest};
 use crate::components::loading::Loading;
 use crate::dates::local_day_start;
 use crate::errors::error_text;
-use crate::events::{event_browser, kind_label, sentence, when};
+use crate::events::kind_label;
 use crate::form::{error_message, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
@@ -72,59 +73,23 @@ pub fn AuditLogSection(company: i64) -> impl IntoView {
         query.set(AuditLogQuery::default());
     };
     let table = move |log: AuditLog| {
-        let paged = log.page.newer.is_some() || log.page.older.is_some();
-        let locale = i18n.get_locale_untracked();
-        let (newer, older) = (log.page.newer, log.page.older);
-        let events = log.page.events;
-        if events.is_empty() {
+        if log.page.events.is_empty() {
             return view! { <p role="status">{t!(i18n, audit_none)}</p> }.into_any();
         }
-        let go = move |before: Option<i64>, after: Option<i64>| {
+        let on_page = Callback::new(move |(before, after): PageRequest| {
             query.update(|q| {
                 q.before = before;
                 q.after = after;
             });
-        };
+        });
         view! {
-            <table class="readiness-table">
-                <caption class="visually-hidden">{t!(i18n, audit_heading)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, col_when)}</th>
-                        <th scope="col">{t!(i18n, col_member)}</th>
-                        <th scope="col">{t!(i18n, col_what)}</th>
-                        <th scope="col">{t!(i18n, col_address)}</th>
-                        <th scope="col">{t!(i18n, col_browser)}</th>
-                        <th scope="col">{t!(i18n, audit_detail)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {events.into_iter().map(|event| view! {
-                        <tr>
-                            <td>{when(locale, event.at)}</td>
-                            <td>
-                                {event.member_name.clone().unwrap_or_default()}
-                                <br />
-                                <span class="hint">{event.member_email.clone().unwrap_or_default()}</span>
-                            </td>
-                            <td>{sentence(i18n, &event.kind, &event.detail)}</td>
-                            <td>{event.ip.clone().unwrap_or_default()}</td>
-                            <td>{event_browser(i18n, &event)}</td>
-                            <td class="hint">{event.detail.clone()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <nav class="pages" aria-label=t_string!(i18n, audit_pages) hidden=!paged>
-                <div class="actions">
-                    <button type="button" disabled=newer.is_none() on:click=move |_| go(None, newer)>
-                        {t!(i18n, previous_page)}
-                    </button>
-                    <button type="button" disabled=older.is_none() on:click=move |_| go(older, None)>
-                        {t!(i18n, next_page)}
-                    </button>
-                </div>
-            </nav>
+            <EventsTable
+                page=log.page
+                caption=t_string!(i18n, audit_heading).to_owned()
+                pages_label=t_string!(i18n, audit_pages).to_owned()
+                with_member=true
+                on_page=on_page
+            />
         }
         .into_any()
     };

@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use mfa_api::{ActivityPage, PageQuery, SessionInfo, TrustedBrowserInfo};
 
 use crate::api;
+use crate::components::events_table::{EventsTable, PageRequest};
 use crate::components::loading::Loading;
 use crate::errors::error_text;
-use crate::events::{browser_name, event_browser, sentence, when};
+use crate::events::{browser_name, when};
 use crate::form::{error_message, on_answer};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::session::Session;
@@ -222,51 +223,20 @@ fn ActivitySection() -> impl IntoView {
         load.dispatch(page.get());
     });
     let table = move |activity: ActivityPage| {
-        let locale = i18n.get_locale_untracked();
         if activity.events.is_empty() {
             return view! { <p>{t!(i18n, activity_none)}</p> }.into_any();
         }
-        let (newer, older) = (activity.newer, activity.older);
+        let on_page = Callback::new(move |(before, after): PageRequest| {
+            page.set(PageQuery { before, after });
+        });
         view! {
-            <table class="readiness-table">
-                <caption class="visually-hidden">{t!(i18n, activity_heading)}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, col_when)}</th>
-                        <th scope="col">{t!(i18n, col_what)}</th>
-                        <th scope="col">{t!(i18n, col_address)}</th>
-                        <th scope="col">{t!(i18n, col_browser)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {activity.events.into_iter().map(|event| view! {
-                        <tr>
-                            <td>{when(locale, event.at)}</td>
-                            <td>{sentence(i18n, &event.kind, &event.detail)}</td>
-                            <td>{event.ip.clone().unwrap_or_default()}</td>
-                            <td>{event_browser(i18n, &event)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <nav class="pages" aria-label=t_string!(i18n, activity_pages)>
-                <div class="actions">
-                    <button
-                        type="button"
-                        disabled=newer.is_none()
-                        on:click=move |_| page.set(PageQuery { before: None, after: newer })
-                    >
-                        {t!(i18n, previous_page)}
-                    </button>
-                    <button
-                        type="button"
-                        disabled=older.is_none()
-                        on:click=move |_| page.set(PageQuery { before: older, after: None })
-                    >
-                        {t!(i18n, next_page)}
-                    </button>
-                </div>
-            </nav>
+            <EventsTable
+                page=activity
+                caption=t_string!(i18n, activity_heading).to_owned()
+                pages_label=t_string!(i18n, activity_pages).to_owned()
+                with_member=false
+                on_page=on_page
+            />
         }
         .into_any()
     };

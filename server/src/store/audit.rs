@@ -240,7 +240,9 @@ pub struct AuditPage {
     pub more: bool,
 }
 
-fn page(mut rows: Vec<AuditRow>, cursor: Cursor, limit: i64) -> AuditPage {
+/// The rows read (up to `limit + 1`, in the order read) as a page.
+fn page(rows: Vec<Row>, cursor: Cursor, limit: i64) -> AuditPage {
+    let mut rows: Vec<AuditRow> = rows.into_iter().map(audit_row).collect();
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     if matches!(cursor, Cursor::After(_)) {
@@ -353,12 +355,7 @@ impl Tx {
             Some(id) => query.bind(id),
             None => query,
         };
-        let rows = query.fetch_all(self.conn()).await?;
-        Ok(page(
-            rows.into_iter().map(audit_row).collect(),
-            cursor,
-            limit,
-        ))
+        Ok(page(query.fetch_all(self.conn()).await?, cursor, limit))
     }
 
     /// A page of the company's audit log from `cursor`, narrowed by `filter`,
@@ -423,12 +420,7 @@ impl Tx {
         if let Some(id) = cursor.id() {
             query = query.bind(id);
         }
-        let rows = query.fetch_all(self.conn()).await?;
-        Ok(page(
-            rows.into_iter().map(audit_row).collect(),
-            cursor,
-            limit,
-        ))
+        Ok(page(query.fetch_all(self.conn()).await?, cursor, limit))
     }
 
     /// Deletes up to `limit` of the oldest audit events made before

@@ -483,3 +483,30 @@ async fn sessions_are_listed_and_signed_out_one_or_all_and_trusted_browsers_stay
         .await;
     assert_eq!(own.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn over_https_the_trusted_browser_cookie_is_host_only_and_secure() {
+    let app = crate::helpers::spawn_app_behind("https://mfa.example.com").await;
+    let member = app.signed_in("member@demo.test").await;
+    let (secret, _) = app.enroll(&member).await;
+    let partial = app.password_step("member@demo.test").await;
+    let body = json!({ "method": "totp", "code": totp_code(&secret, app.now()), "remember": true });
+    let done = app
+        .post("/api/sign-in/second-factor", Some(&partial), &body)
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let set = done
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains("mfa_trusted="))
+        .expect("a trusted-browser cookie");
+    assert!(set.starts_with("__Host-mfa_trusted="), "{set}");
+    for part in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(part), "{part}: {set}");
+    }
+    assert!(!set.contains("Domain"), "{set}");
+    let trusted = set.split(';').next().unwrap().to_owned();
+    assert!(skips(&app, "member@demo.test", &trusted).await);
+}

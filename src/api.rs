@@ -3,18 +3,21 @@
 //! crate's [`ErrorCode`]. Noticing that the session ended is the session's
 //! job (`session::Session::action`), not this module's.
 
+/// Sessions, trusted browsers, activity and the audit log.
+mod activity;
+pub use activity::*;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mfa_api::{
-    ActivityPage, AppCredentials, AppList, AuditLog, AuditLogQuery, AuthorizationView, CSRF_HEADER,
-    CSRF_VALUE, ChangePasswordRequest, CodeTexted, CompanyMembers, CompanyRole,
-    ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody, ErrorCode, ExampleEmail, FactorChange,
-    ForgotPasswordRequest, IDEMPOTENCY_HEADER, ImportDone, ImportPreview, ImportRequest,
-    InvitationView, Invitations, InviteRequest, JoinRequest, LanguageRequest, Me, MfaPolicy,
-    MfaPolicyRequest, NewAppRequest, Outbox, PageQuery, PasswordFeedback, PendingInvitation,
-    Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued, RemindersRequest,
-    RenameFactor, ResetPasswordRequest, RoleRequest, SecondFactorOptions, SecondFactorRequest,
-    Sessions, SessionsEnded, SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest,
-    TextCodeRequest, TotpEnrollment, TrustedBrowsers,
+    AppCredentials, AppList, AuthorizationView, CSRF_HEADER, CSRF_VALUE, ChangePasswordRequest,
+    CodeTexted, CompanyMembers, CompanyRole, ConfirmPhoneRequest, ConfirmTotpRequest, ErrorBody,
+    ErrorCode, ExampleEmail, FactorChange, ForgotPasswordRequest, IDEMPOTENCY_HEADER, ImportDone,
+    ImportPreview, ImportRequest, InvitationView, Invitations, InviteRequest, JoinRequest,
+    LanguageRequest, Me, MfaPolicy, MfaPolicyRequest, NewAppRequest, Outbox, PasswordFeedback,
+    PendingInvitation, Readiness, ReadinessQuery, ReauthRequest, ReauthStatus, RemindersQueued,
+    RemindersRequest, RenameFactor, ResetPasswordRequest, RoleRequest, SecondFactorOptions,
+    SecondFactorRequest, SignInOutcome, SignInRequest, SmsCountries, StartPhoneRequest,
+    TextCodeRequest, TotpEnrollment,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -188,83 +191,6 @@ pub async fn confirm_phone(code: String) -> Result<FactorChange, ApiError> {
         &ConfirmPhoneRequest { code },
     )?)
     .await
-}
-
-/// "Where you're signed in".
-pub async fn sessions() -> Result<Sessions, ApiError> {
-    json(build(Request::get("/api/me/sessions"))?).await
-}
-
-/// "Sign out" of one of the person's other sessions.
-pub async fn sign_out_session(id: String) -> Result<(), ApiError> {
-    send(build(guarded(Request::delete(&format!(
-        "/api/me/sessions/{id}"
-    ))))?)
-    .await
-    .map(drop)
-}
-
-/// "Sign out everywhere else".
-pub async fn sign_out_others() -> Result<SessionsEnded, ApiError> {
-    json(build(guarded(Request::post(
-        "/api/me/sessions/sign-out-others",
-    )))?)
-    .await
-}
-
-/// "Trusted browsers".
-pub async fn trusted_browsers() -> Result<TrustedBrowsers, ApiError> {
-    json(build(Request::get("/api/me/trusted-browsers"))?).await
-}
-
-/// "Forget" one trusted browser, or (none) "Forget all".
-pub async fn forget_browsers(id: Option<i64>) -> Result<(), ApiError> {
-    let path = match id {
-        Some(id) => format!("/api/me/trusted-browsers/{id}"),
-        None => "/api/me/trusted-browsers".to_owned(),
-    };
-    send(build(guarded(Request::delete(&path)))?)
-        .await
-        .map(drop)
-}
-
-/// A page of "Recent security activity".
-pub async fn activity(query: &PageQuery) -> Result<ActivityPage, ApiError> {
-    json(build(Request::get(&format!(
-        "/api/me/activity?{}",
-        query.to_query_string()
-    )))?)
-    .await
-}
-
-/// A page of the company's audit log (company admins).
-pub async fn audit_log(company: i64, query: &AuditLogQuery) -> Result<AuditLog, ApiError> {
-    json(build(Request::get(&audit_log_path(company, "", query)))?).await
-}
-
-/// The filtered audit log as CSV (every page).
-pub async fn audit_log_csv(company: i64, query: &AuditLogQuery) -> Result<String, ApiError> {
-    let filters = AuditLogQuery {
-        before: None,
-        after: None,
-        ..query.clone()
-    };
-    let response = send(build(Request::get(&audit_log_path(
-        company, ".csv", &filters,
-    )))?)
-    .await?;
-    let status = response.status();
-    response
-        .text()
-        .await
-        .map_err(|_| ApiError::BadResponse { status })
-}
-
-fn audit_log_path(company: i64, suffix: &str, query: &AuditLogQuery) -> String {
-    format!(
-        "/api/companies/{company}/audit-log{suffix}?{}",
-        query.to_query_string()
-    )
 }
 
 /// Makes a factor the one offered first at sign-in.

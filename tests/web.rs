@@ -405,8 +405,20 @@ async fn events_read_as_sentences_and_page_only_when_there_is_more() {
     with_member.set(true);
     page.update(|p| p.older = Some(1));
     leptos::task::tick().await;
-    assert_eq!(texts(&root, "thead th").len(), 6);
-    assert!(texts(&root, "tbody tr:first-child td")[1].contains("member@demo.test"));
+    assert!(
+        root.query_selector("table").unwrap().is_none(),
+        "a list, not table rows"
+    );
+    let first = texts(&root, "ol li:first-child p");
+    assert_eq!(first[0], "Failed sign-in: wrong password");
+    assert!(
+        first[1].contains("Morgan Member (member@demo.test)"),
+        "{first:?}"
+    );
+    assert!(
+        first[1].contains("192.0.2.7 · Firefox · password"),
+        "{first:?}"
+    );
     let buttons = root.query_selector_all("nav button").unwrap();
     let previous: web_sys::HtmlElement = buttons.item(0).unwrap().unchecked_into();
     let next: web_sys::HtmlElement = buttons.item(1).unwrap().unchecked_into();

@@ -1,7 +1,7 @@
-//! A page of audit events as a table (when, who for the company's log,
-//! what happened, address, browser) with "Previous page" / "Next page"
-//! once there is more than one page. "Recent security activity" and the
-//! company's audit log show their pages with it.
+//! A page of audit events, with "Previous page" / "Next page" once there is
+//! more than one page: a table (when, what happened, address, browser) for
+//! "Recent security activity"; a list (what happened, then when, who,
+//! address, browser, details) for the company's audit log.
 
 use leptos::prelude::*;
 use mfa_api::ActivityPage;
@@ -19,55 +19,77 @@ pub fn EventsTable(
     caption: String,
     /// The page buttons' group name.
     pages_label: String,
-    /// Adds the member's and the event's details columns (the company's log).
+    /// The company's log: with each event's member and details.
     with_member: bool,
     on_page: Callback<PageRequest>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let (newer, older) = (page.newer, page.older);
-    let rows = page
-        .events
-        .into_iter()
-        .map(|event| {
-            let member = with_member.then(|| {
+    let events = page.events;
+    let listing = if with_member {
+        // The company's log: a list, one entry per event (Company Settings'
+        // readiness table is on the same page: its rows stay the page's only rows).
+        let items = events
+            .into_iter()
+            .map(|event| {
+                let who = match (&event.member_name, &event.member_email) {
+                    (Some(name), Some(email)) => format!("{name} ({email})"),
+                    (Some(one), None) | (None, Some(one)) => one.clone(),
+                    (None, None) => String::new(),
+                };
+                let facts = [
+                    when(locale, event.at),
+                    who,
+                    event.ip.clone().unwrap_or_default(),
+                    event_browser(i18n, &event),
+                    event.detail.clone(),
+                ]
+                .into_iter()
+                .filter(|fact| !fact.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
                 view! {
-                    <td>
-                        {event.member_name.clone().unwrap_or_default()}
-                        <br />
-                        <span class="hint">{event.member_email.clone().unwrap_or_default()}</span>
-                    </td>
+                    <li>
+                        <p><strong>{sentence(i18n, &event.kind, &event.detail)}</strong></p>
+                        <p class="hint">{facts}</p>
+                    </li>
                 }
-            });
-            let detail =
-                with_member.then(|| view! { <td class="hint">{event.detail.clone()}</td> });
-            view! {
-                <tr>
-                    <td>{when(locale, event.at)}</td>
-                    {member}
-                    <td>{sentence(i18n, &event.kind, &event.detail)}</td>
-                    <td>{event.ip.clone().unwrap_or_default()}</td>
-                    <td>{event_browser(i18n, &event)}</td>
-                    {detail}
-                </tr>
-            }
-        })
-        .collect_view();
+            })
+            .collect_view();
+        view! { <ol class="events-list" aria-label=caption>{items}</ol> }.into_any()
+    } else {
+        let rows = events
+            .into_iter()
+            .map(|event| {
+                view! {
+                    <tr>
+                        <td>{when(locale, event.at)}</td>
+                        <td>{sentence(i18n, &event.kind, &event.detail)}</td>
+                        <td>{event.ip.clone().unwrap_or_default()}</td>
+                        <td>{event_browser(i18n, &event)}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="readiness-table">
+                <caption class="visually-hidden">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, col_when)}</th>
+                        <th scope="col">{t!(i18n, col_what)}</th>
+                        <th scope="col">{t!(i18n, col_address)}</th>
+                        <th scope="col">{t!(i18n, col_browser)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
     view! {
-        <table class="readiness-table">
-            <caption class="visually-hidden">{caption}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">{t!(i18n, col_when)}</th>
-                    {with_member.then(|| view! { <th scope="col">{t!(i18n, col_member)}</th> })}
-                    <th scope="col">{t!(i18n, col_what)}</th>
-                    <th scope="col">{t!(i18n, col_address)}</th>
-                    <th scope="col">{t!(i18n, col_browser)}</th>
-                    {with_member.then(|| view! { <th scope="col">{t!(i18n, audit_detail)}</th> })}
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        {listing}
         {(newer.is_some() || older.is_some()).then(|| view! {
             <nav class="pages" aria-label=pages_label>
                 <div class="actions">

@@ -59,7 +59,7 @@ fn SessionsSection() -> impl IntoView {
                     <strong id=name_id.clone()>
                         {browser_name(i18n, s.browser.as_deref(), s.system.as_deref())}
                     </strong>
-                    {s.current.then(|| view! { " " <span class="badge">{t!(i18n, this_browser)}</span> })}
+                    {s.current.then(|| view! { " " <span class="tag">{t!(i18n, this_browser)}</span> })}
                 </p>
                 {s.ip.clone().map(|ip| view! {
                     <p class="hint">

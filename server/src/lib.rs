@@ -79,7 +79,17 @@ impl Application {
         let store = Store::connect(&config.database_url).await?;
         let key = server_key(&config, &store, random.as_ref()).await?;
         let demo = if config.demo {
-            Some(demo::seed(&store, &config, clock.now(), random.as_ref()).await?)
+            let seed = || demo::seed(&store, &config, clock.now(), random.as_ref());
+            // Instances started together seed the same accounts: the one
+            // that loses the race (a unique email) finds them on its retry.
+            let seeded = match seed().await {
+                Ok(accounts) => accounts,
+                Err(e) => {
+                    tracing::info!(error = %e, "demo accounts raced another instance; again");
+                    seed().await?
+                }
+            };
+            Some(seeded)
         } else {
             None
         };
@@ -258,8 +268,9 @@ async fn operator_deps(config: &Config) -> anyhow::Result<Deps> {
 }
 
 /// The key sealing second-factor secrets: the one on file, or a new one
-/// when there is none yet. A missing key while sealed secrets exist stops
-/// the server: a new key would lock every enrolled user out.
+/// when there is none yet (created once: instances started together on one
+/// key file all read the first one's). A missing key while sealed secrets
+/// exist stops the server: a new key would lock every enrolled user out.
 async fn server_key(
     config: &Config,
     store: &Store,
@@ -278,7 +289,12 @@ async fn server_key(
             path.display()
         );
     }
-    ServerKey::create(path, &mut Draw(random))
+    match ServerKey::create(path, &mut Draw(random)) {
+        Ok(key) => Ok(key),
+        // Another instance sharing the key file created it a moment ago
+        // (instances started together): use theirs.
+        Err(e) => ServerKey::load(path)?.ok_or(e),
+    }
 }
 
 async fn shutdown_signal() {

@@ -5,6 +5,7 @@
 //! PostgreSQL alike through sqlx's `Any` driver; only the migrations differ
 //! per engine. No rules live here: those are the domain's.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +118,24 @@ pub struct Store {
 /// How long a write transaction waits for its turn before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
 
+/// `path`, created private if needed, locked for this process alone (the
+/// wait off the async threads); unlocked when the file is dropped.
+async fn lock_file(path: PathBuf) -> anyhow::Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        file.lock()
+            .with_context(|| format!("locking {}", path.display()))?;
+        Ok(file)
+    })
+    .await?
+}
+
 impl Store {
     /// Connects and brings the schema up to date.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
@@ -171,6 +190,13 @@ impl Store {
         let migrator = match engine {
             Engine::Sqlite => &SQLITE_MIGRATIONS,
             Engine::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        // Instances starting together migrate one at a time: PostgreSQL's
+        // advisory lock (sqlx takes it); for SQLite, which has none, a lock
+        // on a file beside the database, held until the migrations are done.
+        let _migrating = match &database_file {
+            Some(path) => Some(lock_file(path.with_extension("migrating")).await?),
+            None => None,
         };
         migrator
             .run(&pool)

@@ -140,3 +140,60 @@ async fn an_enrolled_member_still_signs_in_after_the_upgrade() {
     let new_id = start.body["factor_id"].as_i64().unwrap();
     assert!(new_id > factor_id, "{new_id} after {factor_id}");
 }
+
+/// Several instances on one database and one key file, started at the same
+/// moment: the migrations run once (PostgreSQL's advisory lock; SQLite's
+/// write lock), the key is created once and every instance uses it.
+#[tokio::test]
+async fn instances_started_together_migrate_once_and_share_one_key() {
+    let shared = tempfile::tempdir().unwrap();
+    let key_file = shared.path().join("shared.key");
+    let key = key_file.display().to_string();
+    // One database for all: the first config makes it, the others read its URL.
+    let first = config(shared.path(), &[("MFA_SECRET_KEY_FILE", &key)]);
+    let url = std::fs::read_to_string(shared.path().join("database-url")).unwrap();
+    let mut builds = Vec::new();
+    for i in 0..3 {
+        let dir = shared.path().join(format!("instance{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("database-url"), &url).unwrap();
+        let config = match i {
+            0 => first.clone(),
+            _ => config(&dir, &[("MFA_SECRET_KEY_FILE", &key)]),
+        };
+        builds.push(tokio::spawn(mfa_server::Application::build(config)));
+    }
+    let mut apps = Vec::new();
+    for build in builds {
+        apps.push(build.await.unwrap().expect("every instance starts"));
+    }
+    let pool = {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&url).await.unwrap()
+    };
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let engine = if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let files = std::fs::read_dir(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine),
+    )
+    .unwrap()
+    .count() as i64;
+    assert_eq!(applied, files, "each migration once");
+    let on_file = ServerKey::load(&key_file).unwrap().expect("the shared key");
+    for app in &apps {
+        assert_eq!(
+            app.state().deps.key.as_bytes(),
+            on_file.as_bytes(),
+            "one key for all"
+        );
+    }
+}

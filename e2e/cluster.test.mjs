@@ -153,15 +153,69 @@ test('wrong codes spread across both instances lock the check', async () => {
 });
 
 test('the password throttle counts failures on both instances', async () => {
+  // An address with no account is throttled exactly like one with.
   const call = client();
   const statuses = [];
   for (let i = 0; i < 6; i++) {
-    const answer = await call(i % 2 ? 'b' : 'a', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: `wrong guess ${i}` });
+    const answer = await call(i % 2 ? 'b' : 'a', 'POST', '/api/sign-in', { email: 'guessed@demo.test', password: `wrong guess ${i}` });
     statuses.push(answer.status);
   }
   assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401]);
   // The sixth is refused before it is checked, on either instance.
   assert.equal(statuses[5], 429, `${statuses}`);
-  const right = await call('a', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD });
-  assert.equal(right.status, 429, 'still waiting, whichever instance is asked');
+  const again = await call('a', 'POST', '/api/sign-in', { email: 'guessed@demo.test', password: 'another guess' });
+  assert.equal(again.status, 429, 'still waiting, whichever instance is asked');
+});
+
+/** SQL on the cluster's database (psql). */
+function sql(query) {
+  return execFileSync('psql', [cluster.MFA_CLUSTER_DATABASE_URL, '-qAtc', query], { encoding: 'utf8' }).trim();
+}
+
+test('a text sent through one instance holds the resend wait on the other', async () => {
+  const call = client();
+  assert.equal((await call('a', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD })).status, 200);
+  await call('a', 'POST', '/api/reauth', { password: PASSWORD });
+  const phone = { country: 'FR', number: '06 12 34 56 78' };
+  const [first, second] = await Promise.all([
+    call('a', 'POST', '/api/factors/sms', phone),
+    call('b', 'POST', '/api/factors/sms', phone),
+  ]);
+  const statuses = [first.status, second.status].sort();
+  assert.deepEqual(statuses, [200, 429], JSON.stringify([first.body, second.body]));
+  const resend = await call('b', 'POST', '/api/factors/sms/resend', {});
+  assert.equal(resend.status, 429, 'the wait holds on the other instance');
+  assert.equal(sql("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'"), '1');
+});
+
+test("a deadline's emails go out once each with both instances' workers running", async () => {
+  // 300 more members, straight into the database.
+  const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'") || sql('SELECT MIN(id) FROM companies');
+  const hash = sql("SELECT password_hash FROM users WHERE email = 'member@demo.test'");
+  sql(`INSERT INTO users (email, name, password_hash, created_at)
+       SELECT 'worker' || i || '@demo.test', 'Worker ' || i, '${hash}', 0 FROM generate_series(1, 300) i`);
+  sql(`INSERT INTO memberships (user_id, company_id, role, created_at)
+       SELECT id, ${company}, 'member', 0 FROM users WHERE email LIKE 'worker%@demo.test'`);
+  // Morgan requires MFA as of a date ahead: the admin must have a factor.
+  const admin = client();
+  assert.equal((await admin('a', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD })).status, 200);
+  await admin('b', 'POST', '/api/reauth', { password: PASSWORD });
+  const started = await admin('a', 'POST', '/api/factors/totp', {});
+  const confirmed = await admin('b', 'POST', '/api/factors/totp/confirm', { code: totp(started.body.secret) });
+  assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+  await admin('a', 'POST', '/api/reauth', { password: PASSWORD });
+  const date = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
+  const saved = await admin('b', 'PUT', `/api/companies/${company}/mfa-policy`, { required: true, enforcement_date: date, time_zone: 'UTC' });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  // Both workers drain the queue (each polls it; SKIP LOCKED shares it out).
+  let pending = '1';
+  for (let i = 0; i < 240 && pending !== '0'; i++) {
+    await new Promise((done) => setTimeout(done, 500));
+    pending = sql('SELECT COUNT(*) FROM email_queue WHERE sent_at IS NULL AND send_after <= created_at');
+  }
+  assert.equal(pending, '0', 'every email due now was sent');
+  const workers = sql("SELECT COUNT(DISTINCT recipient) FROM outbox WHERE channel = 'email' AND recipient LIKE 'worker%'");
+  assert.equal(workers, '300', 'each new member got the deadline email');
+  const twice = sql("SELECT COUNT(*) FROM (SELECT recipient, subject FROM outbox WHERE channel = 'email' AND recipient LIKE 'worker%' GROUP BY recipient, subject HAVING COUNT(*) > 1) twice");
+  assert.equal(twice, '0', 'nobody got the same email twice');
 });

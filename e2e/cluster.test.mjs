@@ -188,6 +188,8 @@ test('a text sent through one instance holds the resend wait on the other', asyn
   assert.equal(sql("SELECT COUNT(*) FROM outbox WHERE channel = 'sms'"), '1');
 });
 
+let adminKey;
+
 test("a deadline's emails go out once each with both instances' workers running", async () => {
   // 300 more members, straight into the database.
   const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'") || sql('SELECT MIN(id) FROM companies');
@@ -203,6 +205,7 @@ test("a deadline's emails go out once each with both instances' workers running"
   const started = await admin('a', 'POST', '/api/factors/totp', {});
   const confirmed = await admin('b', 'POST', '/api/factors/totp/confirm', { code: totp(started.body.secret) });
   assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+  adminKey = started.body.secret;
   await admin('a', 'POST', '/api/reauth', { password: PASSWORD });
   const date = new Date(Date.now() + 20 * 86400e3).toISOString().slice(0, 10);
   const saved = await admin('b', 'PUT', `/api/companies/${company}/mfa-policy`, { required: true, enforcement_date: date, time_zone: 'UTC' });
@@ -218,4 +221,47 @@ test("a deadline's emails go out once each with both instances' workers running"
   assert.equal(workers, '300', 'each new member got the deadline email');
   const twice = sql("SELECT COUNT(*) FROM (SELECT recipient, subject FROM outbox WHERE channel = 'email' AND recipient LIKE 'worker%' GROUP BY recipient, subject HAVING COUNT(*) > 1) twice");
   assert.equal(twice, '0', 'nobody got the same email twice');
+});
+
+test('an announcement to 100,000 members is finished once by a restarted instance after a kill midway', async () => {
+  const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'");
+  const hash = sql("SELECT password_hash FROM users WHERE email = 'member@demo.test'");
+  sql(`INSERT INTO users (email, name, password_hash, created_at)
+       SELECT 'bulk' || i || '@demo.test', 'Bulk ' || i, '${hash}', 0 FROM generate_series(1, 100000) i`);
+  sql(`INSERT INTO memberships (user_id, company_id, role, created_at)
+       SELECT id, ${company}, 'member', 0 FROM users WHERE email LIKE 'bulk%@demo.test'`);
+  // The admin (enrolled by the test before) moves the date: a new announcement.
+  const admin = client();
+  assert.equal((await admin('b', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD })).status, 200);
+  await waitForNextStep();
+  const second = await admin('a', 'POST', '/api/sign-in/second-factor', { method: 'totp', code: totp(adminKey) });
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  await admin('b', 'POST', '/api/reauth', { password: PASSWORD });
+  const day = new Date(Date.now() + 40 * 86400e3).toISOString().slice(0, 10);
+  const deadline = Date.UTC(...day.split('-').map((n, i) => Number(n) - (i === 1 ? 1 : 0))) / 1000;
+  const keys = `company:${company}:deadline:${deadline}:user:%:set`;
+  // Instance A takes the change and starts announcing; it is killed midway.
+  const saving = admin('a', 'PUT', `/api/companies/${company}/mfa-policy`, { required: true, enforcement_date: day, time_zone: 'UTC' }).catch((e) => e);
+  let queued = 0;
+  for (let i = 0; i < 600 && queued < 5000; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    queued = Number(sql(`SELECT COUNT(*) FROM email_queue WHERE dedup_key LIKE '${keys}'`));
+  }
+  const early = await Promise.race([saving, new Promise((done) => setTimeout(() => done('pending'), 10))]);
+  assert.ok(queued > 0 && queued < 100000, `midway: ${queued} queued; the request: ${JSON.stringify(early)}; keys: ${sql("SELECT dedup_key FROM email_queue ORDER BY id DESC LIMIT 2")}`);
+  process.kill(Number(cluster.MFA_CLUSTER_A_PID), 'SIGKILL');
+  await saving;
+  const stopped = Number(sql(`SELECT COUNT(*) FROM email_queue WHERE dedup_key LIKE '${keys}'`));
+  // Started again, it finishes the announcement (its background task).
+  const out = execFileSync(script, ['start', 'a'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  cluster.MFA_CLUSTER_A_PID = /MFA_CLUSTER_A_PID=(\d+)/.exec(out)[1];
+  let missing = '1';
+  for (let i = 0; i < 600 && missing !== '0'; i++) {
+    await new Promise((done) => setTimeout(done, 500));
+    missing = sql(`SELECT COUNT(*) FROM users u WHERE u.email LIKE 'bulk%@demo.test' AND NOT EXISTS
+      (SELECT 1 FROM email_queue q WHERE q.dedup_key = 'company:${company}:deadline:${deadline}:user:' || u.id || ':set')`);
+  }
+  assert.equal(missing, '0', `every member's email queued (${stopped} when killed)`);
+  assert.equal(sql(`SELECT COUNT(*) FROM (SELECT dedup_key FROM email_queue WHERE dedup_key LIKE '${keys}' GROUP BY dedup_key HAVING COUNT(*) > 1) twice`), '0', 'once each');
+  assert.ok(Number(sql(`SELECT COUNT(*) FROM email_queue WHERE dedup_key LIKE '${keys}'`)) >= 100000);
 });

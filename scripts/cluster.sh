@@ -7,6 +7,8 @@
 #                             prints the cluster's variables (also written to
 #                             $MFA_CLUSTER_DIR/env, to `source`)
 #   scripts/cluster.sh down   stops them, drops the database, removes the dir
+#   scripts/cluster.sh start a|b   starts that instance again (after a kill),
+#                             with the same settings; waits for its health
 #
 # MFA_CLUSTER_DIR (default /tmp/mfa-cluster) holds everything: each
 # instance's data dir and log, the shared server key, nginx's config, pid,
@@ -37,6 +39,27 @@ wait_for() {
   echo "cluster: $url did not come up; its log:" >&2
   tail -n 40 "$log" >&2 || true
   return 1
+}
+
+# Starts an instance from its settings file ($dir/<instance>.env).
+launch() {
+  local instance="$1"
+  # shellcheck disable=SC2046
+  env $(cat "$dir/$instance.env") "$(cat "$dir/server-bin")" >>"$dir/$instance.log" 2>&1 &
+  echo $! >"$dir/$instance.pid"
+}
+
+# `start a|b`: the instance again (after a kill), once it answers.
+start() {
+  local instance="$1"
+  case "$instance" in a | b) ;; *) echo "usage: $0 start a|b" >&2; exit 2 ;; esac
+  # shellcheck disable=SC1091
+  source "$dir/env"
+  launch "$instance"
+  local url="$MFA_CLUSTER_A"
+  [ "$instance" = b ] && url="$MFA_CLUSTER_B"
+  wait_for "$url/api/health" "$dir/$instance.log" "${MFA_CLUSTER_URL#http://}"
+  echo "MFA_CLUSTER_${instance^^}_PID=$(cat "$dir/$instance.pid")"
 }
 
 down() {
@@ -121,20 +144,21 @@ EOF
   for instance in a b; do
     port="$port_a"
     [ "$instance" = b ] && port="$port_b"
-    # shellcheck disable=SC2086
-    env MFA_BIND="127.0.0.1:$port" \
-      MFA_DATA_DIR="$dir/$instance" \
-      MFA_DATABASE_URL="$db_url" \
-      MFA_SECRET_KEY_FILE="$dir/server.key" \
-      MFA_PUBLIC_URL="$public" \
-      MFA_TRUSTED_PROXIES="127.0.0.1/32" \
-      MFA_DEMO="${MFA_DEMO:-1}" \
-      MFA_DEMO_PASSWORD="${MFA_DEMO_PASSWORD:-cluster-demo-password}" \
-      MFA_DIST_DIR="${MFA_DIST_DIR:-$ROOT/dist}" \
-      RUST_LOG="${RUST_LOG:-info}" \
-      ${MFA_CLUSTER_EXTRA_ENV:-} \
-      "$server_bin" >"$dir/$instance.log" 2>&1 &
-    echo $! >"$dir/$instance.pid"
+    {
+      echo "MFA_BIND=127.0.0.1:$port"
+      echo "MFA_DATA_DIR=$dir/$instance"
+      echo "MFA_DATABASE_URL=$db_url"
+      echo "MFA_SECRET_KEY_FILE=$dir/server.key"
+      echo "MFA_PUBLIC_URL=$public"
+      echo "MFA_TRUSTED_PROXIES=127.0.0.1/32"
+      echo "MFA_DEMO=${MFA_DEMO:-1}"
+      echo "MFA_DEMO_PASSWORD=${MFA_DEMO_PASSWORD:-cluster-demo-password}"
+      echo "MFA_DIST_DIR=${MFA_DIST_DIR:-$ROOT/dist}"
+      echo "RUST_LOG=${RUST_LOG:-info}"
+      for extra in ${MFA_CLUSTER_EXTRA_ENV:-}; do echo "$extra"; done
+    } >"$dir/$instance.env"
+    echo "$server_bin" >"$dir/server-bin"
+    launch "$instance"
   done
   local host="127.0.0.1:$port_proxy"
   wait_for "http://127.0.0.1:$port_a/api/health" "$dir/a.log" "$host"
@@ -159,5 +183,6 @@ EOF
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  start) start "${2:-}" ;;
+  *) echo "usage: $0 up|down|start a|b" >&2; exit 2 ;;
 esac

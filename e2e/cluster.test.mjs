@@ -190,14 +190,22 @@ test('a text sent through one instance holds the resend wait on the other', asyn
 
 let adminKey;
 
-test("a deadline's emails go out once each with both instances' workers running", async () => {
-  // 300 more members, straight into the database.
-  const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'") || sql('SELECT MIN(id) FROM companies');
+/**
+ * `count` more members of the demo company (`<prefix><n>@demo.test`, the demo
+ * password), written straight into the database; returns the company's id.
+ */
+function addMembers(prefix, count) {
+  const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'");
   const hash = sql("SELECT password_hash FROM users WHERE email = 'member@demo.test'");
   sql(`INSERT INTO users (email, name, password_hash, created_at)
-       SELECT 'worker' || i || '@demo.test', 'Worker ' || i, '${hash}', 0 FROM generate_series(1, 300) i`);
+       SELECT '${prefix}' || i || '@demo.test', '${prefix} ' || i, '${hash}', 0 FROM generate_series(1, ${count}) i`);
   sql(`INSERT INTO memberships (user_id, company_id, role, created_at)
-       SELECT id, ${company}, 'member', 0 FROM users WHERE email LIKE 'worker%@demo.test'`);
+       SELECT id, ${company}, 'member', 0 FROM users WHERE email LIKE '${prefix}%@demo.test'`);
+  return company;
+}
+
+test("a deadline's emails go out once each with both instances' workers running", async () => {
+  const company = addMembers('worker', 300);
   // Morgan requires MFA as of a date ahead: the admin must have a factor.
   const admin = client();
   assert.equal((await admin('a', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD })).status, 200);
@@ -224,12 +232,7 @@ test("a deadline's emails go out once each with both instances' workers running"
 });
 
 test('an announcement to 100,000 members is finished once by a restarted instance after a kill midway', async () => {
-  const company = sql("SELECT id FROM companies WHERE name = 'Demo Construction'");
-  const hash = sql("SELECT password_hash FROM users WHERE email = 'member@demo.test'");
-  sql(`INSERT INTO users (email, name, password_hash, created_at)
-       SELECT 'bulk' || i || '@demo.test', 'Bulk ' || i, '${hash}', 0 FROM generate_series(1, 100000) i`);
-  sql(`INSERT INTO memberships (user_id, company_id, role, created_at)
-       SELECT id, ${company}, 'member', 0 FROM users WHERE email LIKE 'bulk%@demo.test'`);
+  const company = addMembers('bulk', 100000);
   // The admin (enrolled by the test before) moves the date: a new announcement.
   const admin = client();
   assert.equal((await admin('b', 'POST', '/api/sign-in', { email: 'admin@demo.test', password: PASSWORD })).status, 200);

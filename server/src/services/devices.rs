@@ -195,7 +195,7 @@ pub async fn forget(deps: &Deps, session: &LiveSession, id: i64) -> Result<(), D
     tx.audit(
         session.user_id,
         AuditKind::TrustedBrowserForgotten,
-        "count=1 why=asked",
+        &format!("count=1 why={}", Forgotten::Asked.as_str()),
         ip.as_deref(),
         now,
     )

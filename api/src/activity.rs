@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// One of the person's live sessions (`GET /api/me/sessions`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// Names it for `DELETE /api/me/sessions/{id}` (not its cookie).
     pub id: String,
@@ -21,18 +22,21 @@ pub struct SessionInfo {
 
 /// `GET /api/me/sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Sessions {
     pub sessions: Vec<SessionInfo>,
 }
 
 /// `POST /api/me/sessions/sign-out-others`: how many sessions ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionsEnded {
     pub ended: u64,
 }
 
 /// A browser trusted to skip the second step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrustedBrowserInfo {
     /// Names it for `DELETE /api/me/trusted-browsers/{id}`.
     pub id: i64,
@@ -45,6 +49,7 @@ pub struct TrustedBrowserInfo {
 
 /// `GET /api/me/trusted-browsers`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrustedBrowsers {
     pub browsers: Vec<TrustedBrowserInfo>,
     /// For how many days a browser is trusted (0: the company turned it off).
@@ -53,6 +58,7 @@ pub struct TrustedBrowsers {
 
 /// One audit event, for the person's activity or the company's log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityEvent {
     pub id: i64,
     /// Unix seconds.
@@ -76,6 +82,7 @@ pub struct ActivityEvent {
 /// A page of events, the newest first, with the cursors to the pages
 /// beside it ("Previous page": `after=newer`; "Next page": `before=older`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityPage {
     pub events: Vec<ActivityEvent>,
     pub newer: Option<i64>,
@@ -91,6 +98,11 @@ pub const ACTIVITY_DAYS: i64 = 90;
 
 /// Which page (`GET /api/me/activity?before=|after=`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 #[serde(default)]
 pub struct PageQuery {
     pub before: Option<i64>,
@@ -99,6 +111,11 @@ pub struct PageQuery {
 
 /// `GET /api/companies/{id}/audit-log` (and `.csv`): which events, which page.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 #[serde(default)]
 pub struct AuditLogQuery {
     /// The member's email.
@@ -159,6 +176,7 @@ impl AuditLogQuery {
 
 /// `GET /api/companies/{id}/audit-log`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditLog {
     #[serde(flatten)]
     pub page: ActivityPage,

@@ -2,6 +2,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether an app keeps a secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppKind {
     /// "Web app with a secret": its server authenticates with the secret.
@@ -12,6 +13,7 @@ pub enum AppKind {
 
 /// `POST /api/companies/{id}/apps`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewAppRequest {
     pub name: String,
     /// One exact URL per line.
@@ -27,6 +29,7 @@ pub struct NewAppRequest {
 
 /// An app, for the company's admins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppSummary {
     pub id: i64,
     pub name: String,
@@ -41,12 +44,14 @@ pub struct AppSummary {
 
 /// `GET /api/companies/{id}/apps`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppList {
     pub apps: Vec<AppSummary>,
 }
 
 /// A new app, or a new secret: the secret is shown this once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppCredentials {
     pub app: AppSummary,
     pub client_secret: Option<String>,
@@ -55,6 +60,7 @@ pub struct AppCredentials {
 /// `GET /api/oidc/authorization?<the app's authorization request>`: what
 /// the sign-in page shows for an app's request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthorizationView {
     /// The app's name, when the request names a registered app.
     pub app: Option<String>,
@@ -62,6 +68,7 @@ pub struct AuthorizationView {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum AuthorizationVerdict {
     /// Sign in (or finish signing in), then continue to the app.
@@ -78,6 +85,7 @@ pub enum AuthorizationVerdict {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorizationRefusal {
     /// Not an app of ours, or a redirect URI it did not register.

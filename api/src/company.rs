@@ -7,6 +7,7 @@ use crate::{Company, FactorKind};
 
 /// `GET|PUT /api/companies/{id}/mfa-policy` (company admins only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MfaPolicy {
     pub company: Company,
     /// "Require two-factor authentication".
@@ -32,6 +33,7 @@ pub struct MfaPolicy {
 
 /// `PUT /api/companies/{id}/mfa-policy`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MfaPolicyRequest {
     pub required: bool,
     /// `YYYY-MM-DD`; none clears the date.
@@ -54,6 +56,7 @@ pub struct MfaPolicyRequest {
 /// `GET /api/companies/{id}/readiness` (company admins only): the counts,
 /// and one page of the list as the query asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Readiness {
     pub enrolled: usize,
     pub not_enrolled: usize,
@@ -71,6 +74,11 @@ pub const READINESS_PAGE_SIZE: u32 = 50;
 
 /// The readiness list's query string: which members, in what order, which page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 #[serde(default)]
 pub struct ReadinessQuery {
     /// Matched against name and email, case-insensitively.
@@ -111,6 +119,7 @@ impl ReadinessQuery {
 
 /// A column the readiness list can be sorted by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReadinessSort {
     #[default]
@@ -132,6 +141,7 @@ impl ReadinessSort {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberReadiness {
     pub user_id: i64,
     pub name: String,
@@ -150,12 +160,14 @@ pub struct MemberReadiness {
 /// `POST /api/companies/{id}/reminders`: to one member, or (none) to
 /// everyone not enrolled; at most once a day per member.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemindersRequest {
     #[serde(default)]
     pub user_id: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemindersQueued {
     /// Members emailed now (others had one today already).
     pub queued: usize,
@@ -165,6 +177,7 @@ pub struct RemindersQueued {
 /// their company sets a deadline, for the help article (an example
 /// company and member, rendered by the template the server sends).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExampleEmail {
     pub subject: String,
     pub text: String,

@@ -7,6 +7,7 @@ use crate::MfaRequirement;
 
 /// The user's second factors, as the Password & Security tab shows them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TwoFactorStatus {
     /// True once at least one factor is confirmed.
     pub enabled: bool,
@@ -41,6 +42,7 @@ impl Default for TwoFactorStatus {
 
 /// "<company> requires two-factor authentication from <date>: <n> days left."
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeadlineNotice {
     pub company: String,
     /// Unix seconds: 00:00 of `date` in `time_zone`.
@@ -65,6 +67,7 @@ pub fn all_methods() -> Vec<FactorKind> {
 /// The kinds of second factor. Every kind is listed, counted, removed and
 /// preferred the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FactorKind {
     /// A TOTP app (RFC 6238).
@@ -78,6 +81,7 @@ pub enum FactorKind {
 
 /// A confirmed second factor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactorInfo {
     pub id: i64,
     pub kind: FactorKind,
@@ -94,6 +98,7 @@ pub struct FactorInfo {
 
 /// The active recovery code's state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecoveryCodeState {
     /// Unix seconds.
     pub created_at: i64,

@@ -53,6 +53,7 @@ pub const CSRF_VALUE: &str = "1";
 
 /// Every error the API returns has this body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable, machine-readable: the SPA matches on it.
     pub code: ErrorCode,
@@ -80,6 +81,7 @@ pub struct ErrorBody {
 /// body's `code`. The server answers with these and the SPA matches on them
 /// exhaustively, so a new code cannot go unhandled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidCredentials,
@@ -191,12 +193,14 @@ redacted_debug!(
 
 /// A recovery code as shown to its owner (XXXX-XXXX-XXXX-XXXX).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct RecoveryCodeText(pub String);
 
 /// `POST /api/sign-in/second-factor`, with the partial session of a sign-in:
 /// the answer (`"method"` and `"code"`), and whether to trust this browser.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorRequest {
     #[serde(flatten)]
     pub answer: SecondFactorAnswer,
@@ -207,6 +211,7 @@ pub struct SecondFactorRequest {
 
 /// The answer of a second step.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SecondFactorAnswer {
     Totp {
@@ -223,6 +228,7 @@ pub enum SecondFactorAnswer {
 
 /// `POST /api/reauth`: confirm the current password for sensitive actions.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReauthRequest {
     pub password: String,
 }
@@ -230,6 +236,7 @@ pub struct ReauthRequest {
 /// `GET /api/reauth`: whether the password was confirmed recently enough
 /// for sensitive actions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReauthStatus {
     /// Unix seconds until which sensitive actions are allowed; `None` when
     /// the password must be confirmed first.
@@ -239,6 +246,7 @@ pub struct ReauthStatus {
 /// `GET /api/sign-in/second-factor`: the factors offered at this sign-in's
 /// second step, the preferred one first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecondFactorOptions {
     pub factors: Vec<SignInFactor>,
     /// For how many days "Don't ask again on this browser" trusts it (0:
@@ -249,6 +257,7 @@ pub struct SecondFactorOptions {
 
 /// `POST /api/factors/totp`: a pending authenticator, to scan and confirm.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TotpEnrollment {
     pub factor_id: i64,
     /// `otpauth://totp/...`, for the QR code.
@@ -259,12 +268,14 @@ pub struct TotpEnrollment {
 
 /// `POST /api/factors/totp/confirm`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmTotpRequest {
     pub code: String,
 }
 
 /// After confirming an authenticator, or generating a new recovery code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FactorChange {
     pub me: Me,
     /// Present when a new recovery code was made: show it, once.
@@ -277,6 +288,7 @@ pub struct FactorChange {
 
 /// `PUT /api/factors/{id}/name`: a passkey's new name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenameFactor {
     pub name: String,
 }
@@ -285,6 +297,7 @@ pub struct RenameFactor {
 ///
 /// `Debug` is written by hand so the password can never reach a log line.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInRequest {
     pub email: String,
     pub password: String,
@@ -296,6 +309,7 @@ pub struct SignInRequest {
 /// `PUT /api/me/language`: the language the person reads the app (and
 /// their emails) in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LanguageRequest {
     pub language: String,
 }
@@ -311,6 +325,7 @@ impl std::fmt::Debug for SignInRequest {
 
 /// Where a sign-in attempt stands. The SPA matches on it to pick its next screen.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignInOutcome {
     /// Fully signed in; the session cookie is set.
@@ -332,6 +347,7 @@ pub enum SignInOutcome {
 
 /// A factor offered at the second step of sign-in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignInFactor {
     pub id: i64,
     pub kind: FactorKind,
@@ -342,6 +358,7 @@ pub struct SignInFactor {
 /// `GET /api/me`: the signed-in user, what they belong to, and how far
 /// their session may go.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub user: User,
     /// Companies the user belongs to, with their role in each.
@@ -366,6 +383,7 @@ impl Me {
 /// How far a session has got. Decided by the server at sign-in; every
 /// endpoint checks it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStage {
     /// The password was right; the second factor is due. Only the second
@@ -381,6 +399,7 @@ pub enum SessionStage {
 
 /// Whether the user must have a second factor, and why.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MfaRequirement {
     /// The user may add a factor, or not.
@@ -398,6 +417,7 @@ impl MfaRequirement {
 
 /// Why MFA is required.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequiredBecause {
     /// A member of a payments product: always required.
@@ -407,6 +427,7 @@ pub enum RequiredBecause {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -414,12 +435,14 @@ pub struct User {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Company {
     pub id: i64,
     pub name: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -427,6 +450,7 @@ pub enum Role {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     pub company: Company,
     pub role: Role,
@@ -436,6 +460,7 @@ pub struct Membership {
 
 /// `GET /api/health`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub database: String,

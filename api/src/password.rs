@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// `PUT /api/me/password`: the current password (always typed again, a
 /// recent re-authentication is not enough) and the new one.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangePasswordRequest {
     pub current_password: String,
     pub new_password: String,
@@ -10,6 +11,7 @@ pub struct ChangePasswordRequest {
 
 /// `POST /api/password-reset`: where to send a reset link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForgotPasswordRequest {
     pub email: String,
     /// The language the app is shown in (`en`, `fr`), for an email to
@@ -20,6 +22,7 @@ pub struct ForgotPasswordRequest {
 
 /// `POST /api/password-reset/{token}`: the new password.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResetPasswordRequest {
     pub password: String,
 }
@@ -27,6 +30,7 @@ pub struct ResetPasswordRequest {
 /// Why a chosen password is easy to guess, as codes the app words in the
 /// reader's language (zxcvbn's warning and suggestions).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PasswordFeedback {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// A person's role in a company (the one an invitation gives): a payee is
 /// a member with the payee flag.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CompanyRole {
     Member,
@@ -12,6 +13,7 @@ pub enum CompanyRole {
 
 /// `POST /api/companies/{id}/invitations`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteRequest {
     pub email: String,
     pub name: String,
@@ -25,6 +27,7 @@ fn member() -> CompanyRole {
 
 /// An invitation not answered yet, for the company's admins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PendingInvitation {
     pub id: i64,
     pub email: String,
@@ -41,12 +44,14 @@ pub struct PendingInvitation {
 
 /// `GET /api/companies/{id}/invitations`: newest first.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitations {
     pub invitations: Vec<PendingInvitation>,
 }
 
 /// Where an invitation stands, for its link's page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationStatus {
     Pending,
@@ -57,6 +62,7 @@ pub enum InvitationStatus {
 
 /// `GET /api/invitations/{token}`: what the link's page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationView {
     pub status: InvitationStatus,
     pub company: String,
@@ -70,6 +76,7 @@ pub struct InvitationView {
 
 /// `POST /api/invitations/{token}/join`: a new account.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JoinRequest {
     pub name: String,
     pub password: String,
@@ -79,12 +86,14 @@ pub struct JoinRequest {
 
 /// `PUT /api/companies/{id}/members/{user}/role`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoleRequest {
     pub role: CompanyRole,
 }
 
 /// One member, for the company's admins.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberSummary {
     pub user_id: i64,
     pub name: String,
@@ -98,6 +107,7 @@ pub struct MemberSummary {
 /// `GET /api/companies/{id}/members?filter=&page=1`: one page (50) of the
 /// members matching the filter (name or email), by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompanyMembers {
     pub matching: usize,
     pub page: u32,
@@ -106,6 +116,11 @@ pub struct CompanyMembers {
 
 /// The query of `GET /api/companies/{id}/members`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema, utoipa::IntoParams),
+    into_params(parameter_in = Query)
+)]
 pub struct MembersQuery {
     #[serde(default)]
     pub filter: String,
@@ -120,12 +135,14 @@ fn first_page() -> u32 {
 /// `POST /api/companies/{id}/imports/preview` and `.../imports`: the CSV
 /// file's text (`email,name,role`, a header row).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRequest {
     pub csv: String,
 }
 
 /// What importing a row would do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportStatus {
     /// An invitation will be sent.
@@ -138,6 +155,7 @@ pub enum ImportStatus {
 
 /// One row of the preview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportRow {
     /// Its line in the file (the header is line 1).
     pub line: usize,
@@ -153,6 +171,7 @@ pub struct ImportRow {
 
 /// The preview: a row per row of the file, and how many will be invited.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportPreview {
     pub rows: Vec<ImportRow>,
     pub to_invite: usize,
@@ -160,6 +179,7 @@ pub struct ImportPreview {
 
 /// `POST /api/companies/{id}/imports`: how many invitations went.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportDone {
     pub invited: usize,
 }

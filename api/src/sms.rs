@@ -67,12 +67,14 @@ impl SmsCountryInfo {
 
 /// `GET /api/factors/sms/countries`: where this user can receive codes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SmsCountries {
     pub countries: Vec<SmsCountry>,
 }
 
 /// A country in the user's language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SmsCountry {
     /// ISO 3166-1 alpha-2 (`"FR"`).
     pub iso: String,
@@ -84,6 +86,7 @@ pub struct SmsCountry {
 /// `POST /api/factors/sms`: a phone number to add (or to replace the
 /// current one with), verified by a texted code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StartPhoneRequest {
     /// ISO code of the chosen country.
     pub country: String,
@@ -93,6 +96,7 @@ pub struct StartPhoneRequest {
 
 /// A code was texted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CodeTexted {
     /// The number it went to, masked (`+33 • •• •• •• 78`).
     pub to: String,
@@ -104,6 +108,7 @@ pub struct CodeTexted {
 
 /// `POST /api/factors/sms/confirm`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfirmPhoneRequest {
     pub code: String,
 }
@@ -111,6 +116,7 @@ pub struct ConfirmPhoneRequest {
 /// `POST /api/sign-in/second-factor/sms`: text a code to this phone factor
 /// (the preferred phone when absent).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TextCodeRequest {
     #[serde(default)]
     pub factor_id: Option<i64>,
@@ -121,12 +127,14 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 /// `GET /api/outbox` (demo mode only): messages the outbox "sent".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outbox {
     /// Newest first.
     pub messages: Vec<OutboxMessage>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutboxMessage {
     pub id: i64,
     pub channel: OutboxChannel,
@@ -140,6 +148,7 @@ pub struct OutboxMessage {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxChannel {
     Sms,

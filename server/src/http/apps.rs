@@ -1,11 +1,11 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use mfa_api::{AppCredentials, AppList, NewAppRequest};
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::ApiResult;
+use super::openapi::{Errors, Routes};
 use super::session::{Reauthenticated, SignedIn};
 use super::{ApiJson, ApiPath};
 use crate::services::apps::{self, summary};
@@ -14,11 +14,11 @@ use crate::state::AppState;
 
 /// For the company's admins (the service checks the role on each call);
 /// changes need the password confirmed within ten minutes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/companies/{id}/apps", get(list).post(add))
-        .route("/companies/{id}/apps/{app}/secret", post(rotate_secret))
-        .route("/companies/{id}/apps/{app}", delete(remove))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(list, add))
+        .routes(routes!(rotate_secret))
+        .routes(routes!(remove))
 }
 
 fn actor<'a>(session: &LiveSession, ip: &'a Option<String>) -> Actor<'a> {
@@ -28,6 +28,17 @@ fn actor<'a>(session: &LiveSession, ip: &'a Option<String>) -> Actor<'a> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/apps",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "The company's apps", body = AppList),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -40,6 +51,18 @@ async fn list(
 }
 
 /// "Save app": the client id, and the secret of a web app, shown this once.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/apps",
+    tag = "companies",
+    request_body = NewAppRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 201, description = "The app, with its client secret (shown once)", body = AppCredentials),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn add(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
@@ -59,6 +82,17 @@ async fn add(
 }
 
 /// "Rotate secret": the old secret stops working at once.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/apps/{app}/secret",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("app" = i64, Path, description = "The app's id")),
+    responses(
+        (status = 200, description = "A new client secret (shown once); the old one stops working", body = AppCredentials),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn rotate_secret(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
@@ -74,6 +108,17 @@ async fn rotate_secret(
 }
 
 /// "Delete app".
+#[utoipa::path(
+    delete,
+    path = "/companies/{id}/apps/{app}",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("app" = i64, Path, description = "The app's id")),
+    responses(
+        (status = 204, description = "Removed; its tokens stop working"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,

@@ -1,26 +1,26 @@
 //! A company's audit log, for its admins: a page at a time, filtered by
 //! member, kind and dates, and as a CSV download.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
 use mfa_api::{AuditLog, AuditLogQuery};
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::devices::page;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::SignedIn;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::services::activity::{self, LogError, LogQuery};
 use crate::state::AppState;
 use crate::store::AuditKind;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/companies/{id}/audit-log", get(audit_log))
-        .route("/companies/{id}/audit-log.csv", get(audit_log_csv))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(audit_log))
+        .routes(routes!(audit_log_csv))
 }
 
 impl From<LogError> for ApiError {
@@ -42,6 +42,17 @@ fn filter(query: &AuditLogQuery) -> LogQuery {
 }
 
 /// One page of the log, the newest first.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/audit-log",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), AuditLogQuery),
+    responses(
+        (status = 200, description = "A page of the company's audit log, newest first", body = AuditLog),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn audit_log(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -61,6 +72,17 @@ async fn audit_log(
 }
 
 /// "Export CSV": the filtered log (audited).
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/audit-log.csv",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), AuditLogQuery),
+    responses(
+        (status = 200, description = "The filtered log as CSV (at most 100,000 rows)", content_type = "text/csv", body = String),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn audit_log_csv(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,

@@ -1,16 +1,16 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
     RecoveryCodeText, SecondFactorAnswer, SecondFactorOptions, SecondFactorRequest, SignInOutcome,
     SignInRequest,
 };
+use utoipa_axum::routes;
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::{
     PendingSecondFactor, device_cookie, expired_cookie, presented_device, presented_token,
     presented_trusted, session_cookie, trusted_cookie,
@@ -27,17 +27,24 @@ use crate::services::second_step::{self, Answer};
 use crate::services::{session, sign_in};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/sign-in", post(sign_in))
-        .route(
-            "/sign-in/second-factor",
-            post(second_factor).get(second_factor_options),
-        )
-        .route("/sign-out", post(sign_out))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(sign_in))
+        .routes(routes!(second_factor, second_factor_options))
+        .routes(routes!(sign_out))
 }
 
 /// Email + password. A new session replaces whatever session the browser held.
+#[utoipa::path(
+    post,
+    path = "/sign-in",
+    tag = "sign-in",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in, or a second step is needed (a new session cookie either way)", body = SignInOutcome),
+        Errors
+    )
+)]
 async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -91,6 +98,16 @@ pub(super) fn password_accepted(
 }
 
 /// The factors this sign-in may finish with (the page may have been reloaded).
+#[utoipa::path(
+    get,
+    path = "/sign-in/second-factor",
+    tag = "sign-in",
+    responses(
+        (status = 200, description = "The ways this person may pass the second step", body = SecondFactorOptions),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn second_factor_options(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,
@@ -104,6 +121,17 @@ async fn second_factor_options(
 
 /// A code from a factor, or the recovery code. The half-signed-in session is
 /// replaced by a full one; after a recovery code, its replacement comes back.
+#[utoipa::path(
+    post,
+    path = "/sign-in/second-factor",
+    tag = "sign-in",
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, description = "Signed in (a new session cookie)", body = SignInOutcome),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn second_factor(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,
@@ -161,6 +189,15 @@ pub(super) fn signed_in(
 }
 
 /// Ends the session, if any, and clears the cookie. Idempotent.
+#[utoipa::path(
+    post,
+    path = "/sign-out",
+    tag = "sign-in",
+    responses(
+        (status = 204, description = "Signed out (the cookie is cleared)"),
+        Errors
+    )
+)]
 async fn sign_out(
     State(state): State<AppState>,
     jar: CookieJar,

@@ -1,15 +1,15 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
 use mfa_api::{
     Company, MemberReadiness, MfaPolicy, MfaPolicyRequest, Readiness, ReadinessQuery,
     RemindersQueued, RemindersRequest,
 };
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::ApiResult;
+use super::openapi::{Errors, Routes};
 use super::session::{Reauthenticated, SignedIn};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::deadline;
@@ -21,16 +21,13 @@ use crate::store::CompanySettings;
 
 /// Every route here is for the company's admins: the services check the
 /// caller's role in that company on each call.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/companies/{id}/mfa-policy", get(policy).put(save_policy))
-        .route("/companies/{id}/readiness", get(readiness))
-        .route("/companies/{id}/readiness.csv", get(readiness_csv))
-        .route("/companies/{id}/reminders", post(send_reminders))
-        .route(
-            "/companies/{id}/members/{member}/reset-mfa",
-            post(reset_member),
-        )
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(policy, save_policy))
+        .routes(routes!(readiness))
+        .routes(routes!(readiness_csv))
+        .routes(routes!(send_reminders))
+        .routes(routes!(reset_member))
 }
 
 fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
@@ -51,6 +48,17 @@ fn answer(settings: CompanySettings) -> ApiJson<MfaPolicy> {
 }
 
 /// The company's MFA policy.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/mfa-policy",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "The company's MFA policy", body = MfaPolicy),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn policy(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -64,6 +72,18 @@ async fn policy(
 /// Requires MFA (or not), from a date in a time zone (or at once). The
 /// admin confirms their password first: a stolen session must not turn
 /// enforcement off, nor email every member.
+#[utoipa::path(
+    put,
+    path = "/companies/{id}/mfa-policy",
+    tag = "companies",
+    request_body = MfaPolicyRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "The policy as saved", body = MfaPolicy),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn save_policy(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
@@ -85,6 +105,17 @@ async fn save_policy(
 }
 
 /// Who is enrolled, who is not, and how long is left; one page of the list.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/readiness",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ReadinessQuery),
+    responses(
+        (status = 200, description = "Who has enrolled, a page of members", body = Readiness),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn readiness(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -117,6 +148,17 @@ async fn readiness(
 }
 
 /// The not-enrolled list as a CSV download.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/readiness.csv",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "Members not enrolled yet, as CSV", content_type = "text/csv", body = String),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn readiness_csv(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -137,6 +179,18 @@ async fn readiness_csv(
 }
 
 /// "Send reminder now", to one member or to all not enrolled.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/reminders",
+    tag = "companies",
+    request_body = RemindersRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "Reminders queued", body = RemindersQueued),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn send_reminders(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -156,6 +210,17 @@ async fn send_reminders(
 }
 
 /// Resets a member's MFA (the admin confirms their password first).
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/members/{member}/reset-mfa",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("member" = i64, Path, description = "The member's user id")),
+    responses(
+        (status = 204, description = "The member's factors and recovery code are removed"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn reset_member(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,

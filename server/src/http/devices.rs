@@ -2,16 +2,16 @@
 //! for the Password & Security tab. Fully signed-in sessions only; each
 //! acts on the person's own records alone.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use mfa_api::{
     ActivityEvent, ActivityPage, PageQuery, SessionInfo, Sessions, SessionsEnded,
     TrustedBrowserInfo, TrustedBrowsers,
 };
+use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::SignedIn;
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::browser;
@@ -20,17 +20,14 @@ use crate::services::devices::{self, DevicesError};
 use crate::state::AppState;
 use crate::store::AuditRow;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/sessions", get(sessions))
-        .route("/me/sessions/sign-out-others", post(sign_out_others))
-        .route("/me/sessions/{id}", delete(sign_out))
-        .route(
-            "/me/trusted-browsers",
-            get(trusted_browsers).delete(forget_all),
-        )
-        .route("/me/trusted-browsers/{id}", delete(forget))
-        .route("/me/activity", get(recent_activity))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(sessions))
+        .routes(routes!(sign_out_others))
+        .routes(routes!(sign_out))
+        .routes(routes!(trusted_browsers, forget_all))
+        .routes(routes!(forget))
+        .routes(routes!(recent_activity))
 }
 
 impl From<DevicesError> for ApiError {
@@ -43,6 +40,16 @@ impl From<DevicesError> for ApiError {
 }
 
 /// "Where you're signed in".
+#[utoipa::path(
+    get,
+    path = "/me/sessions",
+    tag = "me",
+    responses(
+        (status = 200, description = "Where this person is signed in", body = Sessions),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn sessions(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -69,6 +76,17 @@ async fn sessions(
 
 /// "Sign out" of another session: at once, no password (it only takes
 /// access away).
+#[utoipa::path(
+    delete,
+    path = "/me/sessions/{id}",
+    tag = "me",
+    params(("id" = String, Path, description = "The session's handle (never the current one)")),
+    responses(
+        (status = 204, description = "That session ended"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn sign_out(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -79,6 +97,16 @@ async fn sign_out(
 }
 
 /// "Sign out everywhere else".
+#[utoipa::path(
+    post,
+    path = "/me/sessions/sign-out-others",
+    tag = "me",
+    responses(
+        (status = 200, description = "Every other session ended", body = SessionsEnded),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn sign_out_others(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -88,6 +116,16 @@ async fn sign_out_others(
 }
 
 /// "Trusted browsers".
+#[utoipa::path(
+    get,
+    path = "/me/trusted-browsers",
+    tag = "me",
+    responses(
+        (status = 200, description = "Browsers that skip the second step", body = TrustedBrowsers),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn trusted_browsers(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -114,6 +152,17 @@ async fn trusted_browsers(
 }
 
 /// "Forget": the browser asks for the second step again.
+#[utoipa::path(
+    delete,
+    path = "/me/trusted-browsers/{id}",
+    tag = "me",
+    params(("id" = i64, Path, description = "The trusted browser's id")),
+    responses(
+        (status = 204, description = "That browser forgotten"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn forget(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -124,6 +173,16 @@ async fn forget(
 }
 
 /// "Forget all".
+#[utoipa::path(
+    delete,
+    path = "/me/trusted-browsers",
+    tag = "me",
+    responses(
+        (status = 204, description = "Every trusted browser forgotten"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn forget_all(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -133,6 +192,17 @@ async fn forget_all(
 }
 
 /// "Recent security activity": the last 90 days, a page at a time.
+#[utoipa::path(
+    get,
+    path = "/me/activity",
+    tag = "me",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of this person's security events, newest first", body = ActivityPage),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn recent_activity(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,

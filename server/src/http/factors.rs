@@ -1,11 +1,11 @@
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{delete, post, put};
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{ConfirmTotpRequest, FactorChange, Me, RecoveryCodeText, TotpEnrollment};
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::{MayEnroll, Reauthenticated, SignedIn, session_cookie};
 use super::{ApiJson, ApiPath};
 use crate::domain::totp::TotpCode;
@@ -14,18 +14,27 @@ use crate::services::enrollment::{self, Confirmed};
 use crate::services::{authenticator, factors, recovery};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/factors/totp", post(start_authenticator))
-        .route("/factors/totp/confirm", post(confirm_authenticator))
-        .route("/factors/{id}", delete(remove_factor))
-        .route("/factors/{id}/preferred", put(prefer_factor))
-        // The path of the first release, kept for its clients.
-        .route("/factors/totp/{id}", delete(remove_factor))
-        .route("/recovery-code", post(new_recovery_code))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(start_authenticator))
+        .routes(routes!(confirm_authenticator))
+        .routes(routes!(remove_factor))
+        .routes(routes!(prefer_factor))
+        .routes(routes!(remove_authenticator))
+        .routes(routes!(new_recovery_code))
 }
 
 /// A new pending authenticator (replacing any earlier pending one).
+#[utoipa::path(
+    post,
+    path = "/factors/totp",
+    tag = "factors",
+    responses(
+        (status = 200, description = "A pending authenticator: its otpauth URI and secret", body = TotpEnrollment),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn start_authenticator(
     State(state): State<AppState>,
     Reauthenticated(MayEnroll(session)): Reauthenticated<MayEnroll>,
@@ -40,6 +49,17 @@ async fn start_authenticator(
 
 /// Confirms the pending authenticator with a code from it. The first factor
 /// also brings the recovery code, returned here once.
+#[utoipa::path(
+    post,
+    path = "/factors/totp/confirm",
+    tag = "factors",
+    request_body = ConfirmTotpRequest,
+    responses(
+        (status = 200, description = "Confirmed; the first factor brings the recovery code", body = FactorChange),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn confirm_authenticator(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -76,6 +96,17 @@ pub(super) fn factor_confirmed(
 }
 
 /// Removes a factor of any kind, unless MFA is required and it is the last.
+#[utoipa::path(
+    delete,
+    path = "/factors/{id}",
+    tag = "factors",
+    params(("id" = i64, Path, description = "The factor's id")),
+    responses(
+        (status = 200, description = "Removed", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn remove_factor(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
@@ -86,7 +117,40 @@ async fn remove_factor(
     Ok(ApiJson(me))
 }
 
+/// The path of the first release, kept for its clients: as [`remove_factor`].
+#[utoipa::path(
+    delete,
+    path = "/factors/totp/{id}",
+    tag = "factors",
+    description = "The first release's path for `DELETE /api/factors/{id}`, kept for its clients.",
+    params(("id" = i64, Path, description = "The factor's id")),
+    responses(
+        (status = 200, description = "Removed", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
+async fn remove_authenticator(
+    state: State<AppState>,
+    session: Reauthenticated<SignedIn>,
+    ip: ClientIp,
+    factor_id: ApiPath<i64>,
+) -> ApiResult<ApiJson<Me>> {
+    remove_factor(state, session, ip, factor_id).await
+}
+
 /// Makes a factor the one offered first at sign-in.
+#[utoipa::path(
+    put,
+    path = "/factors/{id}/preferred",
+    tag = "factors",
+    params(("id" = i64, Path, description = "The factor's id")),
+    responses(
+        (status = 200, description = "Now the preferred factor", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn prefer_factor(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -98,6 +162,16 @@ async fn prefer_factor(
 }
 
 /// Voids the recovery code and makes a new one, returned here once.
+#[utoipa::path(
+    post,
+    path = "/recovery-code",
+    tag = "factors",
+    responses(
+        (status = 200, description = "The new recovery code (the old one is void)", body = FactorChange),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn new_recovery_code(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,

@@ -10,28 +10,28 @@
 //! headers count only from `MFA_TRUSTED_PROXIES`.
 
 use std::net::SocketAddr;
+use utoipa_axum::routes;
 
-use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{ErrorCode, SessionStage, percent_encode};
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::openapi::{Errors, Routes};
 use super::session::any_session;
 use crate::config::forward_auth::allowed_return;
 use crate::services::forward_auth::{self, IdentityError};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/authz/forward-auth", get(forward_auth_check))
-        .route("/authz/auth-request", get(auth_request))
-        .route("/authz/continue", get(continue_to))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(forward_auth_check))
+        .routes(routes!(auth_request))
+        .routes(routes!(continue_to))
 }
 
 /// The paths a proxy calls under `/api`: they answer for any `Host` and
@@ -51,6 +51,16 @@ enum Proxy {
     AuthRequest,
 }
 
+#[utoipa::path(
+    get,
+    path = "/authz/forward-auth",
+    tag = "apps",
+    responses(
+        (status = 200, description = "Signed in: Remote-User, Remote-Email, Remote-Name and Remote-Groups name the person"),
+        (status = 302, description = "Not signed in: to the sign-in page"),
+        Errors
+    )
+)]
 async fn forward_auth_check(
     state: State<AppState>,
     extensions: Extensions,
@@ -60,6 +70,15 @@ async fn forward_auth_check(
     check(state, extensions, jar, headers, Proxy::Forward).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/authz/auth-request",
+    tag = "apps",
+    responses(
+        (status = 200, description = "Signed in: Remote-User, Remote-Email, Remote-Name and Remote-Groups name the person"),
+        Errors
+    )
+)]
 async fn auth_request(
     state: State<AppState>,
     extensions: Extensions,
@@ -149,13 +168,24 @@ fn original_url(headers: &HeaderMap, proxy: Proxy) -> Option<String> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Continue {
     rd: Option<String>,
 }
 
 /// After sign-in: back to `rd` when its host is one forward authentication
 /// serves (`MFA_FORWARD_AUTH_DOMAINS`), else home. Never an open redirect.
+#[utoipa::path(
+    get,
+    path = "/authz/continue",
+    tag = "apps",
+    params(Continue),
+    responses(
+        (status = 303, description = "To rd when forward authentication serves its host, else home"),
+        Errors
+    )
+)]
 async fn continue_to(
     State(state): State<AppState>,
     query: Result<Query<Continue>, QueryRejection>,

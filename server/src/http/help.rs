@@ -1,25 +1,37 @@
-use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
 use mfa_api::ExampleEmail;
 use serde::Deserialize;
+use utoipa_axum::routes;
 
+use super::openapi::{Errors, Routes};
 use super::{ApiJson, ApiQuery};
 use crate::mail::templates::{self, EmailContent, Language};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/help/deadline-email", get(deadline_email))
+pub fn router() -> Routes {
+    Routes::new().routes(routes!(deadline_email))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Lang {
+    /// `en` or `fr`.
     lang: Option<String>,
 }
 
 /// The email members get when their company sets a deadline, as the help
 /// article shows it: rendered by the template the server sends, for an
 /// example company and member (public: it holds nothing of anyone's).
+#[utoipa::path(
+    get,
+    path = "/help/deadline-email",
+    tag = "service",
+    params(Lang),
+    responses(
+        (status = 200, description = "The example email, in that language", body = ExampleEmail),
+        Errors
+    )
+)]
 async fn deadline_email(
     State(state): State<AppState>,
     ApiQuery(lang): ApiQuery<Lang>,

@@ -1,16 +1,16 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
     ImportDone, ImportPreview, ImportRequest, ImportStatus, InvitationStatus, InvitationView,
     Invitations, InviteRequest, JoinRequest, Me, PendingInvitation, SignInOutcome,
 };
+use utoipa_axum::routes;
 
 use super::auth::password_accepted;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::{SignedIn, presented_token};
 use super::{ApiJson, ApiPath};
 use crate::domain::email::Email;
@@ -23,19 +23,16 @@ use crate::store::InvitationRow;
 
 /// The company's routes are for its admins (the service checks the role on
 /// each call); the link's routes are for whoever holds the link.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/companies/{id}/invitations", post(invite).get(pending))
-        .route(
-            "/companies/{id}/invitations/{invitation}/resend",
-            post(resend),
-        )
-        .route("/companies/{id}/invitations/{invitation}", delete(revoke))
-        .route("/companies/{id}/imports/preview", post(preview_import))
-        .route("/companies/{id}/imports", post(import))
-        .route("/invitations/{token}", get(view))
-        .route("/invitations/{token}/join", post(join))
-        .route("/invitations/{token}/accept", post(accept))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(invite, pending))
+        .routes(routes!(resend))
+        .routes(routes!(revoke))
+        .routes(routes!(preview_import))
+        .routes(routes!(import))
+        .routes(routes!(view))
+        .routes(routes!(join))
+        .routes(routes!(accept))
 }
 
 fn pending_answer(row: InvitationRow, now: i64) -> PendingInvitation {
@@ -57,6 +54,18 @@ fn token(text: &str) -> Result<LinkToken, ApiError> {
 }
 
 /// "Send invitation".
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/invitations",
+    tag = "companies",
+    request_body = InviteRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 201, description = "Invited (an email is queued)", body = PendingInvitation),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn invite(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -82,6 +91,17 @@ async fn invite(
 }
 
 /// The invitations waiting for an answer.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/invitations",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "Pending invitations", body = Invitations),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn pending(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -95,6 +115,17 @@ async fn pending(
 }
 
 /// "Resend invitation": a new link, the old one void.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/invitations/{invitation}/resend",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("invitation" = i64, Path, description = "The invitation's id")),
+    responses(
+        (status = 200, description = "Sent again with a new link", body = PendingInvitation),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn resend(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -106,6 +137,17 @@ async fn resend(
 }
 
 /// "Revoke invitation".
+#[utoipa::path(
+    delete,
+    path = "/companies/{id}/invitations/{invitation}",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("invitation" = i64, Path, description = "The invitation's id")),
+    responses(
+        (status = 204, description = "Revoked; its link stops working"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn revoke(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -117,6 +159,18 @@ async fn revoke(
 }
 
 /// "Import members": what importing the file would do, row by row.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/imports/preview",
+    tag = "companies",
+    request_body = ImportRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "What importing the CSV would do (nothing is changed)", body = ImportPreview),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn preview_import(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -132,6 +186,18 @@ async fn preview_import(
 }
 
 /// "Send N invitations": the rows the preview says will be invited.
+#[utoipa::path(
+    post,
+    path = "/companies/{id}/imports",
+    tag = "companies",
+    request_body = ImportRequest,
+    params(("id" = i64, Path, description = "The company's id")),
+    responses(
+        (status = 200, description = "Invited", body = ImportDone),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn import(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -151,6 +217,16 @@ async fn import(
 }
 
 /// What the link's page shows, whatever the invitation's standing.
+#[utoipa::path(
+    get,
+    path = "/invitations/{token}",
+    tag = "invitations",
+    params(("token" = String, Path, description = "The token from the link")),
+    responses(
+        (status = 200, description = "The invitation the link is for", body = InvitationView),
+        Errors
+    )
+)]
 async fn view(
     State(state): State<AppState>,
     ApiPath(text): ApiPath<String>,
@@ -172,6 +248,17 @@ async fn view(
 }
 
 /// "Create account": joins with a new account, signed in at once.
+#[utoipa::path(
+    post,
+    path = "/invitations/{token}/join",
+    tag = "invitations",
+    request_body = JoinRequest,
+    params(("token" = String, Path, description = "The token from the link")),
+    responses(
+        (status = 200, description = "The account is created and signed in", body = SignInOutcome),
+        Errors
+    )
+)]
 async fn join(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -200,6 +287,17 @@ async fn join(
 }
 
 /// The signed-in person accepts an invitation to their own address.
+#[utoipa::path(
+    post,
+    path = "/invitations/{token}/accept",
+    tag = "invitations",
+    params(("token" = String, Path, description = "The token from the link")),
+    responses(
+        (status = 200, description = "Joined the company", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn accept(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,

@@ -1,24 +1,35 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
 use mfa_api::{LanguageRequest, Me};
+use utoipa_axum::routes;
 
 use super::ApiJson;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::{MayEnroll, SignedIn};
 use crate::mail::templates::Language;
 use crate::services::profile;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/me/language", put(set_language))
-        .route("/me/passkey-offer/dismiss", post(dismiss_passkey_offer))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(me))
+        .routes(routes!(set_language))
+        .routes(routes!(dismiss_passkey_offer))
 }
 
 /// The language the person reads the app in: their emails follow it.
+#[utoipa::path(
+    put,
+    path = "/me/language",
+    tag = "me",
+    request_body = LanguageRequest,
+    responses(
+        (status = 204, description = "Saved"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn set_language(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -31,6 +42,16 @@ async fn set_language(
 }
 
 /// The signed-in user, also while they must enroll a factor first.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "me",
+    responses(
+        (status = 200, description = "The signed-in person", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn me(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -40,6 +61,16 @@ async fn me(
 
 /// "Not now" on "Sign in faster and more safely with a passkey": hidden for
 /// 30 days.
+#[utoipa::path(
+    post,
+    path = "/me/passkey-offer/dismiss",
+    tag = "me",
+    responses(
+        (status = 204, description = "Hidden for 30 days"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn dismiss_passkey_offer(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,

@@ -1,11 +1,11 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, put};
 use mfa_api::{CompanyMembers, MemberSummary, MembersQuery, RoleRequest};
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::ApiResult;
+use super::openapi::{Errors, Routes};
 use super::session::{Reauthenticated, SignedIn};
 use super::{ApiJson, ApiPath, ApiQuery};
 use crate::services::members;
@@ -13,14 +13,25 @@ use crate::state::AppState;
 
 /// For the company's admins (the service checks the role on each call);
 /// changes need the password confirmed within ten minutes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/companies/{id}/members", get(list))
-        .route("/companies/{id}/members/{member}/role", put(change_role))
-        .route("/companies/{id}/members/{member}", delete(remove))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(list))
+        .routes(routes!(change_role))
+        .routes(routes!(remove))
 }
 
 /// One page of the members, by name.
+#[utoipa::path(
+    get,
+    path = "/companies/{id}/members",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), MembersQuery),
+    responses(
+        (status = 200, description = "A page of the company's members", body = CompanyMembers),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn list(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -47,6 +58,18 @@ async fn list(
 }
 
 /// "Change role".
+#[utoipa::path(
+    put,
+    path = "/companies/{id}/members/{member}/role",
+    tag = "companies",
+    request_body = RoleRequest,
+    params(("id" = i64, Path, description = "The company's id"), ("member" = i64, Path, description = "The member's user id")),
+    responses(
+        (status = 204, description = "The role is changed"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn change_role(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,
@@ -67,6 +90,17 @@ async fn change_role(
 }
 
 /// "Remove from company".
+#[utoipa::path(
+    delete,
+    path = "/companies/{id}/members/{member}",
+    tag = "companies",
+    params(("id" = i64, Path, description = "The company's id"), ("member" = i64, Path, description = "The member's user id")),
+    responses(
+        (status = 204, description = "Removed from the company"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn remove(
     State(state): State<AppState>,
     Reauthenticated(SignedIn(session)): Reauthenticated<SignedIn>,

@@ -44,6 +44,8 @@ mod me;
 mod members;
 /// The OpenID Connect provider.
 mod oidc;
+/// The OpenAPI description of every route.
+pub mod openapi;
 /// The demo's outbox.
 mod outbox;
 /// Passkeys: adding one, the second step with one, signing in with one.
@@ -82,7 +84,7 @@ impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
 
 /// The whole application: API, SPA, and the layers around them.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    let api = openapi::router()
         .merge(health::router())
         .merge(auth::router())
         .merge(me::router())
@@ -104,9 +106,13 @@ pub fn router(state: AppState) -> Router {
         true => api.merge(outbox::router()),
         false => api,
     };
+    let (api, api_description) = api.split_for_parts();
+    let (root, root_description) = oidc::router().split_for_parts();
+    let description = openapi::describe(api_description, root_description);
     let api = api
         .fallback(|| async { ApiError::code(ErrorCode::NotFound) })
         .method_not_allowed_fallback(|| async { ApiError::code(ErrorCode::MethodNotAllowed) })
+        .layer(openapi::serve(&description))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             client_ip::serve,
@@ -123,7 +129,7 @@ pub fn router(state: AppState) -> Router {
         .config
         .secure_cookies()
         .then(|| HeaderValue::from_static("max-age=31536000"));
-    let app = Router::new().nest("/api", api).merge(oidc::router());
+    let app = Router::new().nest("/api", api).merge(root);
     // The demo's outbox page does not exist outside demo mode.
     let app = match state.config.demo {
         true => app,

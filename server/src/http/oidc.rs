@@ -3,20 +3,20 @@
 //! `/api/oidc/authorization`, which tells the sign-in page what an app's
 //! request needs. Errors here speak OAuth (`{"error": ...}`, RFC 6749 5.2).
 
-use axum::Router;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
 use base64::Engine;
 use mfa_api::{AuthorizationRefusal, AuthorizationVerdict, AuthorizationView};
 use serde_json::json;
+use utoipa_axum::routes;
 
 use super::ApiJson;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, JsonObject, OAuthError, Routes};
 use super::session::{any_session, expired_cookie, presented_token};
 use crate::services::oidc::{
     self, AuthorizeRequest, ClientAuth, Decision, LogoutError, LogoutRequest, Mode, TokenError,
@@ -26,22 +26,19 @@ use crate::services::session;
 use crate::state::AppState;
 
 /// The protocol's endpoints, served at the root.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/.well-known/openid-configuration", get(discovery))
-        .route("/oidc/jwks", get(jwks))
-        .route("/oidc/authorize", get(authorize))
-        .route("/oidc/token", axum::routing::post(token).options(preflight))
-        .route(
-            "/oidc/userinfo",
-            get(user_info).post(user_info).options(preflight),
-        )
-        .route("/oidc/logout", get(logout))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(discovery))
+        .routes(routes!(jwks))
+        .routes(routes!(authorize))
+        .routes(routes!(token, token_preflight))
+        .routes(routes!(user_info, user_info_preflight))
+        .routes(routes!(logout))
 }
 
 /// What the sign-in page asks, under `/api`.
-pub fn api_router() -> Router<AppState> {
-    Router::new().route("/oidc/authorization", get(authorization_view))
+pub fn api_router() -> Routes {
+    Routes::new().routes(routes!(authorization_view))
 }
 
 /// The sign-in page that serves an app's request (the single-page app's).
@@ -57,7 +54,31 @@ fn cors(mut response: Response) -> Response {
     response
 }
 
-async fn preflight() -> Response {
+#[utoipa::path(
+    options,
+    path = "/oidc/token",
+    tag = "apps",
+    responses(
+        (status = 204, description = "CORS preflight: any origin may call it")
+    )
+)]
+async fn token_preflight() -> Response {
+    preflight()
+}
+
+#[utoipa::path(
+    options,
+    path = "/oidc/userinfo",
+    tag = "apps",
+    responses(
+        (status = 204, description = "CORS preflight: any origin may call it")
+    )
+)]
+async fn user_info_preflight() -> Response {
+    preflight()
+}
+
+fn preflight() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -75,12 +96,30 @@ async fn preflight() -> Response {
     cors(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/.well-known/openid-configuration",
+    tag = "apps",
+    responses(
+        (status = 200, description = "The provider's metadata (OpenID Connect Discovery 1.0)", body = JsonObject),
+        Errors
+    )
+)]
 async fn discovery(State(state): State<AppState>) -> ApiResult<Response> {
     Ok(cors(
         axum::Json(oidc::discovery(&state.deps)?).into_response(),
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/oidc/jwks",
+    tag = "apps",
+    responses(
+        (status = 200, description = "The keys that sign ID tokens (RFC 7517)", body = JsonObject),
+        Errors
+    )
+)]
 async fn jwks(State(state): State<AppState>) -> ApiResult<Response> {
     let keys = oidc::jwks(&state.deps).await?;
     let mut response = cors(axum::Json(keys).into_response());
@@ -95,6 +134,16 @@ async fn jwks(State(state): State<AppState>) -> ApiResult<Response> {
 /// An app sends the person here. A full session that the app may have goes
 /// straight back with a code; everything else goes to the sign-in page,
 /// which continues here when the person is signed in.
+#[utoipa::path(
+    get,
+    path = "/oidc/authorize",
+    tag = "apps",
+    params(AuthorizeRequest),
+    responses(
+        (status = 303, description = "To the app with a code, or to the sign-in page"),
+        Errors
+    )
+)]
 async fn authorize(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -128,6 +177,17 @@ async fn authorize(
 
 /// `GET /api/oidc/authorization?<the app's request>`: what the sign-in page
 /// shows for it (no code is issued here).
+#[utoipa::path(
+    get,
+    path = "/oidc/authorization",
+    tag = "apps",
+    params(AuthorizeRequest),
+    responses(
+        (status = 200, description = "What the sign-in page shows for the app's request", body = AuthorizationView),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn authorization_view(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -200,6 +260,17 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, ()
     Ok(Some((unescape(id)?, unescape(secret)?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/oidc/token",
+    tag = "apps",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The tokens (access_token, token_type, expires_in, id_token, scope)", body = JsonObject),
+        (status = 400, description = "The request is invalid (RFC 6749 5.2)", body = OAuthError),
+        (status = 401, description = "invalid_client", body = OAuthError)
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -257,6 +328,15 @@ fn invalid_client() -> Response {
     response
 }
 
+#[utoipa::path(
+    method(get, post),
+    path = "/oidc/userinfo",
+    tag = "apps",
+    responses(
+        (status = 200, description = "The claims the access token's scopes allow", body = JsonObject),
+        (status = 401, description = "invalid_token", body = OAuthError)
+    )
+)]
 async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -288,6 +368,16 @@ async fn user_info(State(state): State<AppState>, headers: HeaderMap) -> Respons
 /// RP-initiated logout: with a valid `id_token_hint`, the browser's session
 /// ends when it is that person's, and the browser goes to the app's
 /// registered address (or to the sign-in page).
+#[utoipa::path(
+    get,
+    path = "/oidc/logout",
+    tag = "apps",
+    params(LogoutRequest),
+    responses(
+        (status = 303, description = "To the app's registered address, or the sign-in page"),
+        (status = 400, description = "The request is invalid (RFC 6749 5.2)", body = OAuthError)
+    )
+)]
 async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,

@@ -3,18 +3,18 @@
 //! ceremony's id. Adding one (re-authenticated, like every factor), the
 //! second step with one, "Sign in with a passkey", and naming one.
 
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{post, put};
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{FactorChange, Me, RenameFactor, SignInOutcome};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::routes;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::auth::signed_in;
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
 use super::factors::factor_confirmed;
+use super::openapi::{Errors, JsonObject, Routes};
 use super::session::{MayEnroll, PendingSecondFactor, Reauthenticated, SignedIn, presented_token};
 use super::{ApiJson, ApiPath};
 use crate::domain::link_token::LinkToken;
@@ -26,18 +26,15 @@ use crate::services::second_step::{self, Answer};
 use crate::services::{enrollment, factors, sign_in};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/factors/passkey/options", post(registration_options))
-        .route("/factors/passkey", post(add_passkey))
-        .route("/factors/{id}/name", put(rename_passkey))
-        .route(
-            "/sign-in/second-factor/passkey/options",
-            post(second_step_options),
-        )
-        .route("/sign-in/second-factor/passkey", post(second_step))
-        .route("/sign-in/passkey/options", post(sign_in_options))
-        .route("/sign-in/passkey", post(sign_in))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(registration_options))
+        .routes(routes!(add_passkey))
+        .routes(routes!(rename_passkey))
+        .routes(routes!(second_step_options))
+        .routes(routes!(second_step))
+        .routes(routes!(sign_in_options))
+        .routes(routes!(sign_in))
 }
 
 /// A ceremony's options: `{"ceremony": "<id>", "publicKey": {...}}`, the
@@ -80,6 +77,16 @@ fn ceremony(text: &str) -> Result<LinkToken, ApiError> {
     LinkToken::parse(text).ok_or_else(|| ApiError::validation("The passkey request is not valid."))
 }
 
+#[utoipa::path(
+    post,
+    path = "/factors/passkey/options",
+    tag = "factors",
+    responses(
+        (status = 200, description = "WebAuthn creation options, for navigator.credentials.create", body = JsonObject),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn registration_options(
     State(state): State<AppState>,
     Reauthenticated(MayEnroll(session)): Reauthenticated<MayEnroll>,
@@ -92,6 +99,17 @@ async fn registration_options(
 /// The new passkey, under the name given (the browser's and platform's, to
 /// change at once if the person likes). Like every first factor, the first
 /// brings the recovery code, returned here once.
+#[utoipa::path(
+    post,
+    path = "/factors/passkey",
+    tag = "factors",
+    request_body = JsonObject,
+    responses(
+        (status = 200, description = "Added; the first factor brings the recovery code", body = FactorChange),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn add_passkey(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -112,6 +130,18 @@ async fn add_passkey(
     Ok(factor_confirmed(&state, jar, confirmed))
 }
 
+#[utoipa::path(
+    put,
+    path = "/factors/{id}/name",
+    tag = "factors",
+    request_body = RenameFactor,
+    params(("id" = i64, Path, description = "The passkey's factor id")),
+    responses(
+        (status = 200, description = "Renamed", body = Me),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn rename_passkey(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -123,6 +153,16 @@ async fn rename_passkey(
     Ok(ApiJson(me))
 }
 
+#[utoipa::path(
+    post,
+    path = "/sign-in/second-factor/passkey/options",
+    tag = "sign-in",
+    responses(
+        (status = 200, description = "WebAuthn request options, for navigator.credentials.get", body = JsonObject),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn second_step_options(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,
@@ -140,6 +180,17 @@ fn asserted(request: Answered<PublicKeyCredential>) -> Result<PasskeyAnswer, Api
 }
 
 /// A passkey as the second step: the half-signed-in session becomes a full one.
+#[utoipa::path(
+    post,
+    path = "/sign-in/second-factor/passkey",
+    tag = "sign-in",
+    request_body = JsonObject,
+    responses(
+        (status = 200, description = "Signed in (a new session cookie)", body = SignInOutcome),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn second_step(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,
@@ -156,6 +207,15 @@ async fn second_step(
 
 /// Open to anyone: the ceremony is bound to nothing but its random id,
 /// which only this browser holds.
+#[utoipa::path(
+    post,
+    path = "/sign-in/passkey/options",
+    tag = "sign-in",
+    responses(
+        (status = 200, description = "WebAuthn request options for a discoverable passkey", body = JsonObject),
+        Errors
+    )
+)]
 async fn sign_in_options(
     State(state): State<AppState>,
 ) -> ApiResult<ApiJson<Options<webauthn_rs::prelude::RequestChallengeResponse>>> {
@@ -163,6 +223,16 @@ async fn sign_in_options(
 }
 
 /// "Sign in with a passkey": both steps at once, a full session.
+#[utoipa::path(
+    post,
+    path = "/sign-in/passkey",
+    tag = "sign-in",
+    request_body = JsonObject,
+    responses(
+        (status = 200, description = "Signed in (a new session cookie)", body = SignInOutcome),
+        Errors
+    )
+)]
 async fn sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

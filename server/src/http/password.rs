@@ -1,11 +1,11 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{post, put};
 use mfa_api::{ChangePasswordRequest, ErrorCode, ForgotPasswordRequest, ResetPasswordRequest};
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
+use super::openapi::{Errors, Routes};
 use super::session::SignedIn;
 use super::{ApiJson, ApiPath};
 use crate::domain::email::Email;
@@ -15,14 +15,25 @@ use crate::mail::templates::Language;
 use crate::services::password;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/password", put(change))
-        .route("/password-reset", post(ask_for_reset))
-        .route("/password-reset/{token}", post(reset).get(link_status))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(change))
+        .routes(routes!(ask_for_reset))
+        .routes(routes!(reset, link_status))
 }
 
 /// Changes the signed-in user's password (the current one typed again).
+#[utoipa::path(
+    put,
+    path = "/me/password",
+    tag = "password",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed; other sessions end"),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn change(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
@@ -43,6 +54,16 @@ async fn change(
 
 /// "Forgot your password?": 202 and no body, whether or not an account
 /// has that address (the link, if any, goes by email).
+#[utoipa::path(
+    post,
+    path = "/password-reset",
+    tag = "password",
+    request_body = ForgotPasswordRequest,
+    responses(
+        (status = 202, description = "A link is emailed when the address has an account (the same answer either way)"),
+        Errors
+    )
+)]
 async fn ask_for_reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -61,6 +82,16 @@ fn token(text: &str) -> Result<LinkToken, ApiError> {
 }
 
 /// Whether the link still works: 204, else 410 `link_expired`.
+#[utoipa::path(
+    get,
+    path = "/password-reset/{token}",
+    tag = "password",
+    params(("token" = String, Path, description = "The token from the link")),
+    responses(
+        (status = 204, description = "The link is valid"),
+        Errors
+    )
+)]
 async fn link_status(
     State(state): State<AppState>,
     ApiPath(text): ApiPath<String>,
@@ -70,6 +101,17 @@ async fn link_status(
 }
 
 /// Sets a new password with the link (nobody is signed in by it).
+#[utoipa::path(
+    post,
+    path = "/password-reset/{token}",
+    tag = "password",
+    request_body = ResetPasswordRequest,
+    params(("token" = String, Path, description = "The token from the link")),
+    responses(
+        (status = 204, description = "The new password is set; every session ends"),
+        Errors
+    )
+)]
 async fn reset(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,

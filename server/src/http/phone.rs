@@ -1,18 +1,18 @@
-use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use mfa_api::{
     CodeTexted, ConfirmPhoneRequest, ErrorCode, FactorChange, IDEMPOTENCY_HEADER, SmsCountries,
     SmsCountry, StartPhoneRequest, TextCodeRequest,
 };
 use serde::Deserialize;
+use utoipa_axum::routes;
 
 use super::client_ip::ClientIp;
 use super::error::{ApiError, ApiResult};
 use super::factors::factor_confirmed;
+use super::openapi::{Errors, Routes};
 use super::session::{MayEnroll, PendingSecondFactor, Reauthenticated};
 use super::{ApiJson, ApiQuery};
 use crate::domain::texted_code::TextedCode;
@@ -21,13 +21,13 @@ use crate::services::enrollment;
 use crate::services::phone::{self, Texted};
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/factors/sms/countries", get(countries))
-        .route("/factors/sms", post(start))
-        .route("/factors/sms/resend", post(resend))
-        .route("/factors/sms/confirm", post(confirm))
-        .route("/sign-in/second-factor/sms", post(text_sign_in_code))
+pub fn router() -> Routes {
+    Routes::new()
+        .routes(routes!(countries))
+        .routes(routes!(start))
+        .routes(routes!(resend))
+        .routes(routes!(confirm))
+        .routes(routes!(text_sign_in_code))
 }
 
 /// The request's `Idempotency-Key` (1 to 100 visible ASCII characters), or
@@ -59,13 +59,26 @@ impl FromRequestParts<AppState> for IdempotencyKey {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Language {
+    /// `en` or `fr`.
     lang: Option<String>,
 }
 
 /// Where this user may have codes texted, named in `?lang=` (else the
 /// browser's `Accept-Language`; English by default).
+#[utoipa::path(
+    get,
+    path = "/factors/sms/countries",
+    tag = "factors",
+    params(Language),
+    responses(
+        (status = 200, description = "The countries this person may have codes texted in", body = SmsCountries),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn countries(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -104,6 +117,18 @@ fn texted(texted: Texted) -> ApiJson<CodeTexted> {
 
 /// A phone number to add (or to replace the current one with): checked,
 /// kept pending, and texted a code.
+#[utoipa::path(
+    post,
+    path = "/factors/sms",
+    tag = "factors",
+    request_body = StartPhoneRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "The same key answers a retried request without a second text")),
+    responses(
+        (status = 200, description = "A code is texted", body = CodeTexted),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn start(
     State(state): State<AppState>,
     Reauthenticated(MayEnroll(session)): Reauthenticated<MayEnroll>,
@@ -124,6 +149,17 @@ async fn start(
 }
 
 /// Another code to the number waiting to be verified.
+#[utoipa::path(
+    post,
+    path = "/factors/sms/resend",
+    tag = "factors",
+    params(("Idempotency-Key" = Option<String>, Header, description = "The same key answers a retried request without a second text")),
+    responses(
+        (status = 200, description = "A new code is texted", body = CodeTexted),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn resend(
     State(state): State<AppState>,
     Reauthenticated(MayEnroll(session)): Reauthenticated<MayEnroll>,
@@ -137,6 +173,17 @@ async fn resend(
 
 /// The texted code verifies the number, which becomes a factor. The first
 /// factor also brings the recovery code, returned here once.
+#[utoipa::path(
+    post,
+    path = "/factors/sms/confirm",
+    tag = "factors",
+    request_body = ConfirmPhoneRequest,
+    responses(
+        (status = 200, description = "Confirmed; the first factor brings the recovery code", body = FactorChange),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn confirm(
     State(state): State<AppState>,
     MayEnroll(session): MayEnroll,
@@ -152,6 +199,18 @@ async fn confirm(
 }
 
 /// At the second step of sign-in, when the person asks for it: a code by text.
+#[utoipa::path(
+    post,
+    path = "/sign-in/second-factor/sms",
+    tag = "sign-in",
+    request_body = TextCodeRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "The same key answers a retried request without a second text")),
+    responses(
+        (status = 200, description = "A code is texted", body = CodeTexted),
+        Errors
+    ),
+    security(("session" = []))
+)]
 async fn text_sign_in_code(
     State(state): State<AppState>,
     PendingSecondFactor(session): PendingSecondFactor,

@@ -115,7 +115,8 @@ pub async fn jwks(deps: &Deps) -> anyhow::Result<CoreJsonWebKeySet> {
 }
 
 /// An authorization request's parameters, as the app sent them.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuthorizeRequest {
     pub response_type: Option<String>,
     pub client_id: Option<String>,

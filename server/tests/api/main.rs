@@ -20,6 +20,7 @@ mod limits;
 mod mail;
 mod members;
 mod oidc;
+mod openapi;
 mod passkeys;
 mod passwords;
 mod policy_changes;

@@ -12,7 +12,8 @@ use crate::services::session::LiveSession;
 use crate::services::{Deps, internal_error, signing_keys};
 
 /// An app's request to sign the person out (RP-initiated logout).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogoutRequest {
     pub id_token_hint: Option<String>,
     pub post_logout_redirect_uri: Option<String>,

@@ -17,7 +17,7 @@ use crate::services::{Deps, internal_error, signing_keys};
 use crate::store::{AppRow, CodeRow, TokenRow, UserRow};
 
 /// A token request's form, as the app sent it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
     pub grant_type: Option<String>,
     pub code: Option<String>,

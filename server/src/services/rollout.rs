@@ -86,7 +86,7 @@ pub async fn send_reminders(
 ) -> Result<usize, PolicyError> {
     let now = deps.now();
     let limit = if only.is_some() { 1 } else { REMINDER_SLICE };
-    let mut after_user_id = only.map_or(0, |user_id| user_id - 1);
+    let mut after_user_id = only.map_or(0, |user_id| user_id.saturating_sub(1));
     let mut queued = 0;
     loop {
         let mut tx = deps.begin().await?;

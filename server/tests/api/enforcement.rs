@@ -490,4 +490,11 @@ async fn a_large_company_hears_of_its_deadline_a_slice_at_a_time_and_a_stopped_a
     assert_eq!(queued_for(&db, &topic).await, (people * 5, people));
     let again = app.post(&path, Some(&admin), &json!({})).await;
     assert_eq!(again.body["queued"], 0);
+    // A member id no one has, at the edge of its type (found by schemathesis).
+    for user_id in [i64::MIN, 0, i64::MAX] {
+        let nobody = app
+            .post(&path, Some(&admin), &json!({ "user_id": user_id }))
+            .await;
+        assert_eq!(nobody.status, StatusCode::NOT_FOUND, "{:?}", nobody.body);
+    }
 }

@@ -14,6 +14,9 @@ pg_url="$(./scripts/postgres.sh)"
 # The same package selection as above, so cargo rebuilds nothing.
 MFA_TEST_POSTGRES_URL="$pg_url" cargo test --workspace
 
+echo "== fuzzing: schemathesis against the OpenAPI description, every operation"
+./scripts/fuzz-api.sh
+
 echo "== browser: components in headless Chromium (wasm-bindgen-test)"
 cargo test --target wasm32-unknown-unknown
 

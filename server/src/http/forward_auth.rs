@@ -57,7 +57,7 @@ enum Proxy {
     tag = "apps",
     responses(
         (status = 200, description = "Signed in: Remote-User, Remote-Email, Remote-Name and Remote-Groups name the person"),
-        (status = 302, description = "Not signed in: to the sign-in page"),
+        (status = 303, description = "Not signed in: to the sign-in page"),
         Errors
     )
 )]

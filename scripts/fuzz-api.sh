@@ -67,7 +67,8 @@ run() {
     --exclude-path /api/sign-out ${FUZZ_REPORT:+--report har --report-dir "$FUZZ_REPORT/${who// /-}"} --seed "${FUZZ_SEED:-$RANDOM}" --workers 2 >"$out" 2>&1; then
     sed -n '/^Test cases:/,/^Seed:/p' "$out" | grep -v '^$'
   else
-    sed -n '/FAILURES/,$p' "$out"
+    # The failures and errors, from the first of their headings on.
+    sed -n '/^=* \(FAILURES\|ERRORS\) =*$/,$p' "$out" | grep . || tail -80 "$out"
     failed=1
   fi
 }

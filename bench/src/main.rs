@@ -8,6 +8,7 @@ mod report;
 mod scale;
 mod seed;
 mod server;
+mod step;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,18 +21,23 @@ use seed::Seeder;
 use server::{Memory, Server, TempDir};
 
 /// What `scripts/bench.sh` passes.
-struct Args {
-    server: PathBuf,
-    dist: PathBuf,
-    page_load_script: PathBuf,
-    wrk_script: PathBuf,
-    out: PathBuf,
+pub struct Args {
+    pub server: PathBuf,
+    pub dist: PathBuf,
+    pub page_load_script: PathBuf,
+    pub wrk_script: PathBuf,
+    pub out: PathBuf,
     /// Repetitions of each load run.
-    runs: usize,
+    pub runs: usize,
     /// Length of each load run.
-    seconds: u64,
+    pub seconds: u64,
     /// Members of the big company.
-    members: usize,
+    pub members: usize,
+    /// `--only second-step`: that part alone, its figures printed.
+    pub only_second_step: bool,
+    /// `--database-url`: with `--only second-step`, this database instead
+    /// of SQLite (an empty PostgreSQL database, say).
+    pub database_url: Option<String>,
 }
 
 impl Args {
@@ -45,6 +51,8 @@ impl Args {
             runs: 3,
             seconds: 10,
             members: 100_000,
+            only_second_step: false,
+            database_url: None,
         };
         let mut it = std::env::args().skip(1);
         while let Some(flag) = it.next() {
@@ -56,6 +64,11 @@ impl Args {
                 "--runs" => args.runs = value()?.parse()?,
                 "--seconds" => args.seconds = value()?.parse()?,
                 "--members" => args.members = value()?.parse()?,
+                "--only" => match value()?.as_str() {
+                    "second-step" => args.only_second_step = true,
+                    other => bail!("--only: unknown part {other:?} (second-step)"),
+                },
+                "--database-url" => args.database_url = Some(value()?),
                 other => bail!("unknown argument {other:?}"),
             }
         }
@@ -67,14 +80,14 @@ impl Args {
 }
 
 /// The bench accounts' password (argon2-hashed like any other).
-const PASSWORD: &str = "bench-password-0123";
+pub const PASSWORD: &str = "bench-password-0123";
 /// Connections wrk keeps open in the throughput runs.
-const CONNECTIONS: u32 = 8;
+pub const CONNECTIONS: u32 = 8;
 /// Re-authentications in flight while the health endpoint's latency is measured.
 const REAUTHS_IN_FLIGHT: u32 = 20;
 /// Half-signed-in people seeded for each second-step run: more than a run
 /// can use (a run that runs out is reported invalid).
-const SECOND_STEP_POOL_PER_SEC: usize = 2_500;
+pub const SECOND_STEP_POOL_PER_SEC: usize = 2_500;
 /// Sessions seeded per second of a re-authentication run: above what the
 /// argon2 threads can check (each request uses one up).
 const REAUTH_POOL_PER_SEC: usize = 200;
@@ -82,10 +95,19 @@ const REAUTH_POOL_PER_SEC: usize = 200;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse()?;
+    if args.only_second_step {
+        let engine = match &args.database_url {
+            Some(_) => "PostgreSQL",
+            None => "SQLite",
+        };
+        let runs = step::runs(&args, args.database_url.as_deref()).await?;
+        step::print(engine, &runs);
+        return Ok(());
+    }
     let mut report = Report::new(args.runs, args.seconds)?;
 
     let data = TempDir::new("load")?;
-    let seeder = Seeder::open(&data.0, PASSWORD).await?;
+    let seeder = Seeder::open(&data.0, None, PASSWORD).await?;
     let page_user = seeder.signed_in("page@bench.test").await?;
     let me_user = seeder.signed_in("me@bench.test").await?;
     // One person per re-authentication in flight: a single account with 20
@@ -115,7 +137,7 @@ async fn main() -> anyhow::Result<()> {
         reauth_pools.push((foreground, background));
     }
     drop(seeder);
-    let server = Server::start(&args.server, &data.0, &args.dist, &log_path("load")).await?;
+    let server = Server::start(&args.server, &data.0, &args.dist, &log_path("load"), None).await?;
     eprintln!(
         "bench: server at {} (log: {})",
         server.url,
@@ -257,7 +279,7 @@ fn get<'a>(path: &'a str, cookie: &'a str) -> Request<'a> {
     }
 }
 
-fn post<'a>(path: &'a str, cookie: &'a str, body: &'a str) -> Request<'a> {
+pub fn post<'a>(path: &'a str, cookie: &'a str, body: &'a str) -> Request<'a> {
     Request {
         method: "POST",
         path,

@@ -95,7 +95,7 @@ pub async fn run(
 ) -> anyhow::Result<ScaleResults> {
     let data = TempDir::new("scale")?;
     let started = Instant::now();
-    let seeder = Seeder::open(&data.0, password).await?;
+    let seeder = Seeder::open(&data.0, None, password).await?;
     let company = seeder.company("Scale Construction", members).await?;
     let seed_secs = started.elapsed().as_secs_f64();
     let started = Instant::now();
@@ -105,7 +105,7 @@ pub async fn run(
     let audit_seed_secs = started.elapsed().as_secs_f64();
     drop(seeder);
 
-    let server = Server::start(binary, &data.0, dist, &crate::log_path("scale")).await?;
+    let server = Server::start(binary, &data.0, dist, &crate::log_path("scale"), None).await?;
     let idle = server.memory()?;
     let client = reqwest::Client::new();
     let base = format!("{}/api/companies/{}", server.url, company.id);

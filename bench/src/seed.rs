@@ -5,6 +5,7 @@
 
 use anyhow::Context;
 use mfa_api::FactorKind;
+use mfa_server::client::Client;
 use mfa_server::domain::clock::UnixTime;
 use mfa_server::domain::email::Email;
 use mfa_server::domain::oidc::Methods;
@@ -79,8 +80,15 @@ const AUDIT_KINDS: [(AuditKind, &str); 10] = [
 impl Seeder {
     /// Opens (and migrates) the database, creates the server key the server
     /// will load, and hashes the bench password once for every account.
-    pub async fn open(data_dir: &std::path::Path, password: &str) -> anyhow::Result<Self> {
-        let url = format!("sqlite://{}/mfa.db?mode=rwc", data_dir.display());
+    pub async fn open(
+        data_dir: &std::path::Path,
+        database_url: Option<&str>,
+        password: &str,
+    ) -> anyhow::Result<Self> {
+        let url = match database_url {
+            Some(url) => url.to_owned(),
+            None => format!("sqlite://{}/mfa.db?mode=rwc", data_dir.display()),
+        };
         let store = Store::connect(&url).await?;
         let key = ServerKey::create(&data_dir.join("server.key"), &mut Draw(&OsRandom))?;
         let parsed = Password::parse(password.to_owned()).context("bench password")?;
@@ -129,8 +137,18 @@ impl Seeder {
     }
 
     /// `count` accounts with an authenticator app, each with a session
-    /// waiting for its code.
+    /// waiting for its code, from the load generator's address as the
+    /// password step would have left it.
     pub async fn half_signed_in(
+        &self,
+        prefix: &str,
+        count: usize,
+    ) -> anyhow::Result<Vec<HalfSignedIn>> {
+        let wrk = Client::new(Some("127.0.0.1".to_owned()), "wrk");
+        wrk.serve(self.half_signed_in_here(prefix, count)).await
+    }
+
+    async fn half_signed_in_here(
         &self,
         prefix: &str,
         count: usize,

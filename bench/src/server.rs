@@ -38,6 +38,7 @@ impl Server {
         data_dir: &Path,
         dist: &Path,
         log: &Path,
+        database_url: Option<&str>,
     ) -> anyhow::Result<Self> {
         let mut command = Command::new(binary);
         command
@@ -46,6 +47,9 @@ impl Server {
             .env("MFA_BIND", "127.0.0.1:0")
             .env("MFA_DATA_DIR", data_dir)
             .env("MFA_DIST_DIR", dist);
+        if let Some(url) = database_url {
+            command.env("MFA_DATABASE_URL", url);
+        }
         // The outbox (the default) keeps the emails: the drain is measured on it.
         if let Ok(filter) = std::env::var("RUST_LOG") {
             command.env("RUST_LOG", filter);
@@ -87,6 +91,23 @@ impl Server {
         // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
         let ticks: f64 = fields[11].parse::<f64>()? + fields[12].parse::<f64>()?;
         Ok(CpuTime(ticks / TICKS_PER_SEC))
+    }
+
+    /// Context switches so far, voluntary and involuntary, of every thread.
+    pub fn context_switches(&self) -> anyhow::Result<u64> {
+        let mut total = 0;
+        for task in std::fs::read_dir(format!("/proc/{}/task", self.pid))? {
+            let status = std::fs::read_to_string(task?.path().join("status"))?;
+            for line in status.lines() {
+                if let Some(n) = line
+                    .strip_prefix("voluntary_ctxt_switches:")
+                    .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+                {
+                    total += n.trim().parse::<u64>()?;
+                }
+            }
+        }
+        Ok(total)
     }
 
     pub fn memory(&self) -> anyhow::Result<Memory> {

@@ -59,12 +59,46 @@ impl Claimed {
 
 /// Counts one attempt (committed at once), or refuses it while the check is
 /// locked or closed. The claim that starts a lock is audited.
+///
+/// Usually one conditional write: the count read, then set one higher only
+/// if it is still what was read (`swap_attempts`), each statement
+/// committed alone. Another claim in between (the write finds the count
+/// moved) or a claim that starts a lock (its audit event and email go in
+/// the same transaction) takes the transactional path, which counts it
+/// all the same.
 pub(super) async fn claim(
     deps: &Deps,
     actor: Actor<'_>,
     kind: AttemptKind,
 ) -> Result<Result<Claimed, Refused>, sqlx::Error> {
     let now = deps.now();
+    let mut single = deps.store.single_writes().await?;
+    let before = single.attempts(actor.user_id, kind).await?;
+    match before.claim(kind.policy(), now) {
+        Claim::Locked(until) => return Ok(Err(Refused::Locked(Locked::new(until, now)))),
+        Claim::Closed => return Ok(Err(Refused::Closed)),
+        Claim::Granted { after, locks: None } => {
+            if single
+                .swap_attempts(actor.user_id, kind, before, after)
+                .await?
+            {
+                return Ok(Ok(Claimed { locks: None }));
+            }
+        }
+        Claim::Granted { locks: Some(_), .. } => {}
+    }
+    // Released first: the transaction takes SQLite's write turn too.
+    drop(single);
+    claim_in_transaction(deps, actor, kind, now).await
+}
+
+/// [`claim`] in a transaction that holds the count's row until it ends.
+async fn claim_in_transaction(
+    deps: &Deps,
+    actor: Actor<'_>,
+    kind: AttemptKind,
+    now: UnixTime,
+) -> Result<Result<Claimed, Refused>, sqlx::Error> {
     let mut tx = deps.begin().await?;
     let attempts = tx.attempts_for_update(actor.user_id, kind).await?;
     let (after, locks) = match attempts.claim(kind.policy(), now) {

@@ -483,6 +483,7 @@ pub async fn sign_in(
         methods: Methods::passkey(),
         new_recovery_code: None,
         remember: false,
+        memberships: None,
     };
     second_step::signed_in(tx, deps, attempt.previous, user_id, done).await
 }

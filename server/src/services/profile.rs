@@ -11,7 +11,7 @@ use crate::domain::clock::UnixTime;
 use crate::domain::oidc::Methods;
 use crate::domain::{access, deadline, passkey};
 use crate::mail::templates::Language;
-use crate::store::{FactorRow, Tx};
+use crate::store::{FactorRow, MembershipRow, ProfileRow, Tx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -27,29 +27,40 @@ internal_error!(ProfileError);
 /// `GET /api/me`.
 pub async fn me(deps: &Deps, session: &LiveSession) -> Result<Me, ProfileError> {
     let mut tx = deps.read().await?;
-    let mut me = load(&mut tx, session.user_id, session.stage, deps.now())
+    let profile = load_profile(&mut tx, session.user_id, session.stage, deps.now())
         .await?
         .ok_or(ProfileError::NoUser)?;
-    me.passkey_offer = passkey_offer(&mut tx, deps, &me, &session.methods).await?;
-    Ok(me)
+    Ok(profile.offering_passkey(deps, &session.methods))
 }
 
-/// Whether `me`, signed in by `methods`, is offered a passkey (the rule is
-/// `domain::passkey::offered`).
-pub(super) async fn passkey_offer(
-    tx: &mut Tx,
-    deps: &Deps,
-    me: &Me,
-    methods: &Methods,
-) -> Result<bool, sqlx::Error> {
-    let has_passkey = me
-        .two_factor
-        .factors
-        .iter()
-        .any(|f| f.kind == FactorKind::Passkey);
-    let hidden_until = tx.passkey_offer_hidden_until(me.user.id).await?;
-    Ok(deps.passkeys.is_some()
-        && passkey::offered(methods, me.stage, has_passkey, hidden_until, deps.now()))
+/// The user as the app shows them, and what else their row says.
+pub(super) struct Profile {
+    pub me: Me,
+    /// The user's known-device epoch (`domain::device`).
+    pub device_epoch: i64,
+    passkey_offer_hidden_until: Option<i64>,
+}
+
+impl Profile {
+    /// `me`, offered a passkey when signed in by `methods` warrants it
+    /// (the rule is `domain::passkey::offered`).
+    pub fn offering_passkey(mut self, deps: &Deps, methods: &Methods) -> Me {
+        let has_passkey = self
+            .me
+            .two_factor
+            .factors
+            .iter()
+            .any(|f| f.kind == FactorKind::Passkey);
+        self.me.passkey_offer = deps.passkeys.is_some()
+            && passkey::offered(
+                methods,
+                self.me.stage,
+                has_passkey,
+                self.passkey_offer_hidden_until,
+                deps.now(),
+            );
+        self.me
+    }
 }
 
 /// "Not now" on the passkey offer: hidden for a while.
@@ -69,11 +80,42 @@ pub(super) async fn load(
     stage: SessionStage,
     now: UnixTime,
 ) -> Result<Option<Me>, sqlx::Error> {
-    let Some((user, recovery_code_at)) = tx.user_with_recovery_code(user_id).await? else {
-        return Ok(None);
-    };
+    Ok(load_profile(tx, user_id, stage, now)
+        .await?
+        .map(|profile| profile.me))
+}
+
+/// As [`load`], with the rest of the user's row.
+async fn load_profile(
+    tx: &mut Tx,
+    user_id: i64,
+    stage: SessionStage,
+    now: UnixTime,
+) -> Result<Option<Profile>, sqlx::Error> {
     let memberships = tx.memberships(user_id).await?;
     let factors = tx.factors(user_id).await?;
+    assemble(tx, user_id, stage, now, memberships, &factors).await
+}
+
+/// The profile from the user's memberships and factors the caller read in
+/// this transaction (and the user's row, read here).
+pub(super) async fn assemble(
+    tx: &mut Tx,
+    user_id: i64,
+    stage: SessionStage,
+    now: UnixTime,
+    memberships: Vec<MembershipRow>,
+    factors: &[FactorRow],
+) -> Result<Option<Profile>, sqlx::Error> {
+    let Some(row) = tx.profile_row(user_id).await? else {
+        return Ok(None);
+    };
+    let ProfileRow {
+        user,
+        recovery_code_at,
+        device_epoch,
+        passkey_offer_hidden_until,
+    } = row;
     let duties = || memberships.iter().map(|m| m.mfa_duty(now));
     let requirement = access::requirement(duties(), now);
     // Factors of a method a company turned off do not count as enrolled.
@@ -102,7 +144,7 @@ pub(super) async fn load(
         factors: factors.iter().map(factor_info).collect(),
         recovery_code: recovery_code_at.map(|created_at| RecoveryCodeState { created_at }),
     };
-    Ok(Some(Me {
+    let me = Me {
         passkey_offer: false,
         user: User {
             id: user.id,
@@ -126,6 +168,11 @@ pub(super) async fn load(
             .collect(),
         stage,
         two_factor,
+    };
+    Ok(Some(Profile {
+        me,
+        device_epoch,
+        passkey_offer_hidden_until,
     }))
 }
 

@@ -16,7 +16,7 @@ use crate::domain::recovery::RecoveryCode;
 use crate::domain::session::{SessionIdHash, SessionToken};
 use crate::domain::{device, trusted_browser};
 use crate::mail::templates::SecurityEvent;
-use crate::store::{AuditKind, FactorRow, Tx};
+use crate::store::{AuditKind, FactorRow, MembershipRow, Tx};
 
 /// What the person gave, parsed.
 #[derive(Debug)]
@@ -115,7 +115,8 @@ async fn with_factor(
     let claimed = limits::claim(deps, actor, AttemptKind::SecondFactor).await??;
     let mut tx = deps.begin().await?;
     let now = deps.now();
-    let duties = factors::duties(&mut tx, actor.user_id, now).await?;
+    let memberships = tx.memberships(actor.user_id).await?;
+    let duties = memberships.iter().map(|m| m.mfa_duty(now));
     if !access::usable(kind, duties, now) {
         return Err(CheckError::MethodNotAllowed(kind));
     }
@@ -134,6 +135,7 @@ async fn with_factor(
         methods,
         new_recovery_code: None,
         remember,
+        memberships: Some(memberships),
     };
     signed_in(tx, deps, Some(&session.id), actor.user_id, done).await
 }
@@ -213,6 +215,7 @@ async fn with_recovery_code(
         methods: session.methods.clone().with(Method::RecoveryCode),
         new_recovery_code: Some(fresh.code),
         remember,
+        memberships: None,
     };
     signed_in(tx, deps, Some(&session.id), actor.user_id, done).await
 }
@@ -226,6 +229,9 @@ pub(super) struct Done {
     pub new_recovery_code: Option<RecoveryCode>,
     /// "Don't ask again on this browser" was ticked.
     pub remember: bool,
+    /// The user's memberships, when the caller read them in this
+    /// transaction already.
+    pub memberships: Option<Vec<MembershipRow>>,
 }
 
 /// Ends a sign-in with a second factor in the caller's transaction: a full
@@ -243,21 +249,29 @@ pub(super) async fn signed_in(
         methods,
         new_recovery_code,
         remember,
+        memberships,
     } = done;
     let stage = SessionStage::Full;
     // Signed in with a factor. Should none of the user's factors count for
     // their companies (a method turned off), their deadline holds them.
     let now = deps.now();
-    let duties = factors::duties(&mut tx, user_id, now).await?;
-    let counting = factors::counting(&tx.factors(user_id).await?, &duties);
+    let memberships = match memberships {
+        Some(read) => read,
+        None => tx.memberships(user_id).await?,
+    };
+    let duties: Vec<_> = memberships.iter().map(|m| m.mfa_duty(now)).collect();
+    let factors = tx.factors(user_id).await?;
+    let counting = factors::counting(&factors, &duties);
     let recheck_at = access::recheck_at(stage, duties, counting, now);
     let token = session::start(
         &mut tx, deps, replacing, user_id, stage, recheck_at, &methods,
     )
     .await?;
-    let mut me = profile::load_existing(&mut tx, user_id, stage, deps.now()).await?;
-    me.passkey_offer = profile::passkey_offer(&mut tx, deps, &me, &methods).await?;
-    let device_epoch = tx.device_epoch(user_id).await?;
+    let profile = profile::assemble(&mut tx, user_id, stage, now, memberships, &factors)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user {user_id} vanished during a sign-in"))?;
+    let device_epoch = profile.device_epoch;
+    let me = profile.offering_passkey(deps, &methods);
     let trusted = match remember {
         true => devices::trust(&mut tx, deps, user_id, now).await?,
         false => None,

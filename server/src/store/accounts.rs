@@ -15,6 +15,18 @@ pub struct UserRow {
     pub language: String,
 }
 
+/// A user's row as their profile (and a sign-in) reads it.
+#[derive(Debug)]
+pub struct ProfileRow {
+    pub user: UserRow,
+    /// When their recovery code was made, if they have one.
+    pub recovery_code_at: Option<UnixTime>,
+    /// Known-device tokens of an older epoch no longer count.
+    pub device_epoch: i64,
+    /// "Not now" on the passkey offer, until then.
+    pub passkey_offer_hidden_until: Option<i64>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MembershipRow {
     pub company_id: i64,
@@ -96,15 +108,6 @@ impl Tx {
         )
     }
 
-    /// The user's current device epoch (0 for a user who is gone).
-    pub async fn device_epoch(&mut self, user_id: i64) -> Result<i64, sqlx::Error> {
-        let epoch: Option<i64> = sqlx::query_scalar("SELECT device_epoch FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_optional(self.conn())
-            .await?;
-        Ok(epoch.unwrap_or_default())
-    }
-
     /// Every known-device token the user's browsers hold stops counting.
     pub async fn bump_device_epoch(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET device_epoch = device_epoch + 1 WHERE id = $1")
@@ -168,29 +171,34 @@ impl Tx {
 
     /// The user, and when their recovery code was made (if they have one),
     /// in one query: what every answer with the user's profile needs.
-    pub async fn user_with_recovery_code(
-        &mut self,
-        user_id: i64,
-    ) -> Result<Option<(UserRow, Option<UnixTime>)>, sqlx::Error> {
-        let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
+    /// The user as their own profile shows them, with what a sign-in
+    /// needs besides (one statement).
+    pub async fn profile_row(&mut self, user_id: i64) -> Result<Option<ProfileRow>, sqlx::Error> {
+        type Row = (i64, String, String, String, Option<i64>, i64, Option<i64>);
+        let row: Option<Row> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language, \
-             (SELECT r.created_at FROM recovery_codes r WHERE r.user_id = u.id) \
+             (SELECT r.created_at FROM recovery_codes r WHERE r.user_id = u.id), \
+             u.device_epoch, u.passkey_offer_hidden_until \
              FROM users u WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(self.conn())
         .await?;
-        Ok(row.map(|(id, email, name, language, recovery_code_at)| {
-            (
-                UserRow {
-                    id,
-                    email,
-                    name,
-                    language,
-                },
-                recovery_code_at,
-            )
-        }))
+        Ok(row.map(
+            |(id, email, name, language, recovery_code_at, device_epoch, hidden_until)| {
+                ProfileRow {
+                    user: UserRow {
+                        id,
+                        email,
+                        name,
+                        language,
+                    },
+                    recovery_code_at,
+                    device_epoch,
+                    passkey_offer_hidden_until: hidden_until,
+                }
+            },
+        ))
     }
 
     pub async fn set_user_language(

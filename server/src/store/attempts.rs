@@ -49,6 +49,49 @@ impl Tx {
         .map(drop)
     }
 
+    /// The count for this user and kind as it stands (none yet: zero).
+    pub async fn attempts(
+        &mut self,
+        user_id: i64,
+        kind: AttemptKind,
+    ) -> Result<Attempts, sqlx::Error> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, locked_until FROM attempt_limits WHERE user_id = $1 AND kind = $2",
+        )
+        .bind(user_id)
+        .bind(kind.as_str())
+        .fetch_optional(self.conn())
+        .await?;
+        Ok(row.map(from_row).unwrap_or_default())
+    }
+
+    /// Sets the count to `after` only if it is still `before` (none yet
+    /// counts as zero), in one statement: false when another write came
+    /// first. A compare-and-set, so two claims that read the same count
+    /// cannot both be granted.
+    pub async fn swap_attempts(
+        &mut self,
+        user_id: i64,
+        kind: AttemptKind,
+        before: Attempts,
+        after: Attempts,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO attempt_limits (user_id, kind, failures, locked_until) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (user_id, kind) DO UPDATE SET failures = $3, locked_until = $4 \
+             WHERE attempt_limits.failures = $5 AND attempt_limits.locked_until = $6",
+        )
+        .bind(user_id)
+        .bind(kind.as_str())
+        .bind(after.failures)
+        .bind(after.locked_until.unwrap_or(0))
+        .bind(before.failures)
+        .bind(before.locked_until.unwrap_or(0))
+        .execute(self.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Forgets every count and lock of the user, of every kind.
     pub async fn clear_attempts(&mut self, user_id: i64) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM attempt_limits WHERE user_id = $1")

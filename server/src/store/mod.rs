@@ -68,7 +68,7 @@ mod throttles;
 /// Browsers trusted to skip the second step.
 mod trusted_browsers;
 
-pub use accounts::{Credentials, MembershipRow, UserRow};
+pub use accounts::{Credentials, MembershipRow, ProfileRow, UserRow};
 pub use announcements::{Announcement, Unenrolled};
 pub use apps::{AppRow, CodeRow, NewApp, SigningKeyRow, TokenRow};
 pub use audit::{AuditKind, AuditPage, AuditRow, Cursor, LogFilter};
@@ -222,14 +222,7 @@ impl Store {
     /// writes fails outright when another connection wrote in between, while
     /// an immediate one waits its turn (`busy_timeout`).
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        let turn = match &self.writer {
-            Some(writer) => Some(
-                tokio::time::timeout(WRITER_WAIT, writer.clone().lock_owned())
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
-            ),
-            None => None,
-        };
+        let turn = self.write_turn().await?;
         let tx = match self.engine {
             Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.pool.begin().await?,
@@ -253,6 +246,31 @@ impl Store {
         })
     }
 
+    /// A connection whose statements each commit on their own, for one
+    /// conditional write that needs no transaction around it (a single
+    /// round trip instead of BEGIN, the write and COMMIT). On SQLite it
+    /// holds the write turn, as [`Store::begin`] does.
+    pub async fn single_writes(&self) -> Result<Tx, sqlx::Error> {
+        let turn = self.write_turn().await?;
+        Ok(Tx {
+            inner: Conn::Reading(self.pool.acquire().await?),
+            engine: self.engine,
+            _turn: turn,
+        })
+    }
+
+    /// SQLite's one writer at a time (in this process), waited for.
+    async fn write_turn(&self) -> Result<Option<OwnedMutexGuard<()>>, sqlx::Error> {
+        match &self.writer {
+            Some(writer) => Ok(Some(
+                tokio::time::timeout(WRITER_WAIT, writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// A round trip to the database, for the health check.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").execute(&self.pool).await.map(drop)
@@ -271,6 +289,7 @@ pub struct Tx {
 
 enum Conn {
     Writing(Transaction<'static, Any>),
+    /// No transaction: each statement commits on its own.
     Reading(PoolConnection<Any>),
 }
 

@@ -71,19 +71,6 @@ impl Tx {
         self.webauthn_handle(user_id).await
     }
 
-    /// Until when the user's passkey offer is hidden ("Not now").
-    pub async fn passkey_offer_hidden_until(
-        &mut self,
-        user_id: i64,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let until: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT passkey_offer_hidden_until FROM users WHERE id = $1")
-                .bind(user_id)
-                .fetch_optional(self.conn())
-                .await?;
-        Ok(until.flatten())
-    }
-
     pub async fn hide_passkey_offer(
         &mut self,
         user_id: i64,

@@ -108,6 +108,9 @@ impl Engine {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes go: on SQLite one connection of its own, on PostgreSQL
+    /// the pool.
+    writes: AnyPool,
     engine: Engine,
     /// SQLite has one writer at a time: this process's write transactions
     /// queue here, in order, rather than in SQLite's busy handler (which
@@ -147,43 +150,12 @@ impl Store {
             // files take the database file's permissions.
             files::create_private(path)?;
         }
-        let mut options = AnyPoolOptions::new()
-            .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
-            // SQLite is a local file: no acquire-time ping (a round trip
-            // to the connection's thread on every acquire).
-            .test_before_acquire(engine != Engine::Sqlite)
-            // A connection must come back from its last user outside any
-            // transaction. One that did not (seen under load when requests
-            // are cancelled mid-flight: its BEGIN IMMEDIATE kept SQLite's
-            // write lock, and every writer then failed after busy_timeout)
-            // is closed, which ends its transaction, rather than reused. A
-            // rollback still queued on it is waited for first (the ping).
-            .before_acquire(|conn, _meta| {
-                Box::pin(async move {
-                    if conn.is_in_transaction() {
-                        conn.ping().await?;
-                    }
-                    let clean = !conn.is_in_transaction();
-                    if !clean {
-                        tracing::warn!("a pooled connection was still in a transaction: closed");
-                    }
-                    Ok(clean)
-                })
-            });
-        if engine == Engine::Sqlite {
-            options = options.after_connect(|conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the one writer; waits instead of
-                    // failing when another connection holds the write lock.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                        .await?;
-                    Ok(())
-                })
-            });
-        }
+        let max = match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        };
         // The URL can carry a password: never put it in an error message.
-        let pool = options
+        let pool = pool_options(engine, max)
             .connect(url)
             .await
             .context("connecting to the database")?;
@@ -210,8 +182,21 @@ impl Store {
             }
         }
         let writer = (engine == Engine::Sqlite).then(|| Arc::new(Mutex::new(())));
+        // SQLite's writes, one at a time anyway, all go through one
+        // connection of their own: no other connection writes, so its page
+        // cache stays valid from one write to the next (a connection that
+        // sees another's write discards its cache and reads the pages again).
+        // (An in-memory database exists once per connection: it keeps one.)
+        let writes = match (engine, &database_file) {
+            (Engine::Sqlite, Some(_)) => pool_options(engine, 1)
+                .connect(url)
+                .await
+                .context("connecting to the database")?,
+            _ => pool.clone(),
+        };
         Ok(Self {
             pool,
+            writes,
             engine,
             writer,
         })
@@ -224,8 +209,8 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         let turn = self.write_turn().await?;
         let tx = match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Engine::Postgres => self.pool.begin().await?,
+            Engine::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Postgres => self.writes.begin().await?,
         };
         Ok(Tx {
             inner: Conn::Writing(tx),
@@ -253,7 +238,7 @@ impl Store {
     pub async fn single_writes(&self) -> Result<Tx, sqlx::Error> {
         let turn = self.write_turn().await?;
         Ok(Tx {
-            inner: Conn::Reading(self.pool.acquire().await?),
+            inner: Conn::Reading(self.writes.acquire().await?),
             engine: self.engine,
             _turn: turn,
         })
@@ -332,6 +317,46 @@ impl Tx {
             Engine::Postgres => " FOR UPDATE",
         }
     }
+}
+
+/// The pool's settings for `engine`, with at most `max` connections.
+fn pool_options(engine: Engine, max: u32) -> AnyPoolOptions {
+    let mut options = AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        // SQLite is a local file: no acquire-time ping (a round trip
+        // to the connection's thread on every acquire).
+        .test_before_acquire(engine != Engine::Sqlite)
+        // A connection must come back from its last user outside any
+        // transaction. One that did not (seen under load when requests
+        // are cancelled mid-flight: its BEGIN IMMEDIATE kept SQLite's
+        // write lock, and every writer then failed after busy_timeout)
+        // is closed, which ends its transaction, rather than reused. A
+        // rollback still queued on it is waited for first (the ping).
+        .before_acquire(|conn, _meta| {
+            Box::pin(async move {
+                if conn.is_in_transaction() {
+                    conn.ping().await?;
+                }
+                let clean = !conn.is_in_transaction();
+                if !clean {
+                    tracing::warn!("a pooled connection was still in a transaction: closed");
+                }
+                Ok(clean)
+            })
+        });
+    if engine == Engine::Sqlite {
+        options = options.after_connect(|conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers run beside the one writer; waits instead of
+                // failing when another connection holds the write lock.
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                    .await?;
+                Ok(())
+            })
+        });
+    }
+    options
 }
 
 /// The database file of a `sqlite:` URL (none for an in-memory database).

@@ -93,11 +93,16 @@ impl Server {
         Ok(CpuTime(ticks / TICKS_PER_SEC))
     }
 
-    /// Context switches so far, voluntary and involuntary, of every thread.
-    pub fn context_switches(&self) -> anyhow::Result<u64> {
-        let mut total = 0;
+    /// Context switches so far, voluntary and involuntary, of each thread.
+    pub fn context_switches(&self) -> anyhow::Result<Switches> {
+        let mut threads = std::collections::HashMap::new();
         for task in std::fs::read_dir(format!("/proc/{}/task", self.pid))? {
-            let status = std::fs::read_to_string(task?.path().join("status"))?;
+            let task = task?;
+            // A thread that ended meanwhile is skipped.
+            let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+                continue;
+            };
+            let mut total = 0;
             for line in status.lines() {
                 if let Some(n) = line
                     .strip_prefix("voluntary_ctxt_switches:")
@@ -106,8 +111,23 @@ impl Server {
                     total += n.trim().parse::<u64>()?;
                 }
             }
+            threads.insert(task.file_name(), total);
         }
-        Ok(total)
+        Ok(Switches(threads))
+    }
+
+    /// Waits until the server is idle (under 10 ms of CPU in a second),
+    /// its start-up work done (the first start makes an RSA key), for at
+    /// most a minute.
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        for _ in 0..60 {
+            let before = self.cpu()?.0;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if self.cpu()?.0 - before < 0.01 {
+                return Ok(());
+            }
+        }
+        bail!("the server was still busy after a minute")
     }
 
     pub fn memory(&self) -> anyhow::Result<Memory> {
@@ -129,6 +149,20 @@ impl Server {
     pub async fn stop(mut self) -> anyhow::Result<()> {
         self.child.kill().await?;
         Ok(())
+    }
+}
+
+/// Each thread's context switches at one moment.
+pub struct Switches(std::collections::HashMap<std::ffi::OsString, u64>);
+
+impl Switches {
+    /// The switches since `earlier`, of the threads alive now (a thread
+    /// that ended in between takes its count with it: not counted).
+    pub fn since(&self, earlier: &Switches) -> u64 {
+        self.0
+            .iter()
+            .map(|(tid, now)| now - earlier.0.get(tid).copied().unwrap_or(0))
+            .sum()
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{Args, CONNECTIONS, PASSWORD, SECOND_STEP_POOL_PER_SEC, log_path, pos
 /// One second-step load run, with the server's context switches.
 pub struct StepRun {
     pub run: Run,
-    /// Voluntary and involuntary, every thread of the server, per request.
+    /// Voluntary and involuntary, the server's threads, per request.
     pub switches_per_request: f64,
 }
 
@@ -30,6 +30,7 @@ pub async fn runs(args: &Args, database_url: Option<&str>) -> anyhow::Result<Vec
     drop(seeder);
     let log = log_path("second-step");
     let server = Server::start(&args.server, &data.0, &args.dist, &log, database_url).await?;
+    server.settle().await?;
     let wrk = Wrk::new(&args.wrk_script, &data.0);
     let mut out = Vec::new();
     for pool in &pools {
@@ -56,7 +57,7 @@ pub async fn runs(args: &Args, database_url: Option<&str>) -> anyhow::Result<Vec
                 Duration::from_secs(args.seconds),
             )
             .await?;
-        let switches = server.context_switches()? - before;
+        let switches = server.context_switches()?.since(&before);
         out.push(StepRun {
             switches_per_request: switches as f64 / run.requests.max(1) as f64,
             run,

@@ -350,7 +350,7 @@ fn pool_options(engine: Engine, max: u32) -> AnyPoolOptions {
             Box::pin(async move {
                 // WAL lets readers run beside the one writer; waits instead of
                 // failing when another connection holds the write lock.
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;")
                     .await?;
                 Ok(())
             })

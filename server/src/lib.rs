@@ -8,6 +8,8 @@ pub mod config;
 pub mod demo;
 /// Domain rules, free of HTTP and SQL.
 pub mod domain;
+/// Fault injection for tests (debug builds only).
+pub mod faults;
 /// Private files: created for the server's user only, tightened, refused.
 pub mod files;
 /// Routes, extractors and middleware.

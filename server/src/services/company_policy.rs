@@ -360,6 +360,7 @@ async fn announce_slice(deps: &Deps, company_id: i64) -> anyhow::Result<bool> {
         _ => tx.end_announcement(company_id).await?,
     }
     tx.commit().await?;
+    crate::faults::point("announcement.slice");
     Ok(more)
 }
 

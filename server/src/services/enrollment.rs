@@ -157,6 +157,7 @@ async fn finish(
         false => None,
     };
     let me = profile::load_existing(&mut tx, actor.user_id, stage, deps.now()).await?;
+    crate::faults::point("enrollment.commit");
     tx.commit().await?;
     tracing::info!(
         user_id = actor.user_id,

@@ -246,6 +246,7 @@ pub async fn deliver_due(deps: &Deps, worker: &str) -> anyhow::Result<Round> {
             continue;
         }
         let sent = deps.mailer.send(&deps.store, &outgoing, now).await;
+        crate::faults::point("email.sent");
         let mut tx = deps.begin().await?;
         match sent {
             Ok(()) => {

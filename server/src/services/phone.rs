@@ -314,6 +314,7 @@ async fn send(
         idempotency_key: key,
     };
     let outcome = deps.sms.send(&deps.store, text, now).await;
+    crate::faults::point("text.sent");
     let (state, result) = match outcome {
         Ok(()) => (
             CodeState::Sent,

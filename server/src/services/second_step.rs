@@ -276,6 +276,9 @@ pub(super) async fn signed_in(
         true => devices::trust(&mut tx, deps, user_id, now).await?,
         false => None,
     };
+    if new_recovery_code.is_some() {
+        crate::faults::point("recovery_code.commit");
+    }
     tx.commit().await?;
     tracing::info!(
         user_id,

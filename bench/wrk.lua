@@ -9,6 +9,8 @@ local requests = {}
 local next_index = 0
 local once = false
 exhausted = 0
+-- 503 answers (the server's documented `busy`), counted apart.
+busy = 0
 
 local threads = {}
 
@@ -46,15 +48,22 @@ function request()
    return requests[next_index]
 end
 
+function response(status, _headers, _body)
+   if status == 503 then busy = busy + 1 end
+end
+
 function done(summary, latency, _requests)
    local past_the_end = 0
+   local busy_answers = 0
    for _, thread in ipairs(threads) do
       past_the_end = past_the_end + (thread:get("exhausted") or 0)
+      busy_answers = busy_answers + (thread:get("busy") or 0)
    end
    local e = summary.errors
    io.write(string.format(
       'BENCH {"requests":%d,"duration_us":%d,"status_errors":%d,"socket_errors":%d,' ..
-      '"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d,"exhausted":%d}\n',
+      '"p50_us":%d,"p99_us":%d,"mean_us":%.1f,"max_us":%d,"exhausted":%d,"busy":%d}\n',
       summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-      latency:percentile(50), latency:percentile(99), latency.mean, latency.max, past_the_end))
+      latency:percentile(50), latency:percentile(99), latency.mean, latency.max, past_the_end,
+      busy_answers))
 end

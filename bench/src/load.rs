@@ -35,6 +35,9 @@ pub struct Run {
     pub p50_us: u64,
     pub p99_us: u64,
     pub exhausted: u64,
+    /// 503 `busy` answers (among `status_errors`).
+    #[serde(default)]
+    pub busy: u64,
     /// Server CPU seconds during the run.
     #[serde(skip)]
     pub server_cpu_s: f64,
@@ -80,7 +83,7 @@ impl Wrk {
         connections: u32,
         duration: Duration,
     ) -> anyhow::Result<Run> {
-        let child = self.spawn(server, name, requests, mode, connections, duration)?;
+        let child = self.spawn(&server.url, name, requests, mode, connections, duration)?;
         let before = server.cpu()?;
         let output = child.wait_with_output().await?;
         let after = server.cpu()?;
@@ -92,7 +95,7 @@ impl Wrk {
     /// Starts a run in the background (its CPU is not attributed).
     pub fn spawn(
         &self,
-        server: &Server,
+        url: &str,
         name: &str,
         requests: &[Request<'_>],
         mode: Mode,
@@ -108,8 +111,7 @@ impl Wrk {
             ));
         }
         std::fs::write(&file, lines)?;
-        let host = server
-            .url
+        let host = url
             .strip_prefix("http://")
             .context("server URL")?
             .to_owned();
@@ -122,7 +124,7 @@ impl Wrk {
             .arg(format!("-d{}s", duration.as_secs()))
             .args(["--timeout", "10s", "-s"])
             .arg(&self.script)
-            .arg(&server.url)
+            .arg(url)
             .arg("--")
             .arg(&file)
             .args([mode, &host])

@@ -4,6 +4,7 @@
 //! writes BENCHMARKS.md. Every figure in that file comes from this run.
 
 mod load;
+mod mixed;
 mod report;
 mod scale;
 mod seed;
@@ -33,10 +34,11 @@ pub struct Args {
     pub seconds: u64,
     /// Members of the big company.
     pub members: usize,
-    /// `--only second-step`: that part alone, its figures printed.
-    pub only_second_step: bool,
-    /// `--database-url`: with `--only second-step`, this database instead
-    /// of SQLite (an empty PostgreSQL database, say).
+    /// `--only second-step` or `--only mixed`: that part alone, its
+    /// figures printed.
+    pub only: Option<Only>,
+    /// `--database-url`: an empty PostgreSQL database for the second step
+    /// on PostgreSQL (with `--only second-step`, instead of SQLite).
     pub database_url: Option<String>,
 }
 
@@ -51,7 +53,7 @@ impl Args {
             runs: 3,
             seconds: 10,
             members: 100_000,
-            only_second_step: false,
+            only: None,
             database_url: None,
         };
         let mut it = std::env::args().skip(1);
@@ -65,8 +67,9 @@ impl Args {
                 "--seconds" => args.seconds = value()?.parse()?,
                 "--members" => args.members = value()?.parse()?,
                 "--only" => match value()?.as_str() {
-                    "second-step" => args.only_second_step = true,
-                    other => bail!("--only: unknown part {other:?} (second-step)"),
+                    "second-step" => args.only = Some(Only::SecondStep),
+                    "mixed" => args.only = Some(Only::Mixed),
+                    other => bail!("--only: unknown part {other:?} (second-step, mixed)"),
                 },
                 "--database-url" => args.database_url = Some(value()?),
                 other => bail!("unknown argument {other:?}"),
@@ -77,6 +80,13 @@ impl Args {
         }
         Ok(args)
     }
+}
+
+/// A part of the bench run alone.
+#[derive(Clone, Copy)]
+pub enum Only {
+    SecondStep,
+    Mixed,
 }
 
 /// The bench accounts' password (argon2-hashed like any other).
@@ -95,14 +105,26 @@ const REAUTH_POOL_PER_SEC: usize = 200;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse()?;
-    if args.only_second_step {
-        let engine = match &args.database_url {
-            Some(_) => "PostgreSQL",
-            None => "SQLite",
-        };
-        let runs = step::runs(&args, args.database_url.as_deref()).await?;
-        step::print(engine, &runs);
-        return Ok(());
+    match args.only {
+        Some(Only::SecondStep) => {
+            let engine = match &args.database_url {
+                Some(_) => "PostgreSQL",
+                None => "SQLite",
+            };
+            let runs = step::runs(&args, args.database_url.as_deref()).await?;
+            step::print(engine, &runs);
+            return Ok(());
+        }
+        Some(Only::Mixed) => {
+            for mixed in [
+                mixed::one_instance(&args).await?,
+                mixed::cluster(&args).await?,
+            ] {
+                println!("{}", mixed::row(&mixed));
+            }
+            return Ok(());
+        }
+        None => {}
     }
     let mut report = Report::new(args.runs, args.seconds)?;
 
@@ -223,7 +245,7 @@ async fn main() -> anyhow::Result<()> {
                 .await?,
         );
         let background = wrk.spawn(
-            &server,
+            &server.url,
             "reauth-background",
             &reauth_background,
             Mode::Once,
@@ -246,6 +268,20 @@ async fn main() -> anyhow::Result<()> {
     report.load = Some(results);
     report.memory = Some([idle_memory, loaded_memory, after_memory]);
     drop(data);
+
+    eprintln!("bench: the second step alone, on SQLite and on PostgreSQL");
+    let mut engines = vec![("SQLite", step::runs(&args, None).await?)];
+    if let Some(url) = &args.database_url {
+        engines.push(("PostgreSQL", step::runs(&args, Some(url)).await?));
+    }
+    report.second_step = Some(step::markdown(&engines));
+
+    eprintln!("bench: mixed load, one instance then two behind nginx");
+    let mixed = [
+        mixed::one_instance(&args).await?,
+        mixed::cluster(&args).await?,
+    ];
+    report.mixed = Some(mixed::markdown(&mixed));
 
     eprintln!("bench: a company of {} members", args.members);
     report.scale = Some(
@@ -270,7 +306,7 @@ pub fn log_path(part: &str) -> PathBuf {
     PathBuf::from(format!("target/bench/server-{part}.log"))
 }
 
-fn get<'a>(path: &'a str, cookie: &'a str) -> Request<'a> {
+pub fn get<'a>(path: &'a str, cookie: &'a str) -> Request<'a> {
     Request {
         method: "GET",
         path,

@@ -55,6 +55,10 @@ pub struct Report {
     /// Idle, under load (highest seen), after.
     pub memory: Option<[Memory; 3]>,
     pub scale: Option<ScaleResults>,
+    /// The second step alone, per engine (`step::markdown`).
+    pub second_step: Option<String>,
+    /// The mixed load, per deployment (`mixed::markdown`).
+    pub mixed: Option<String>,
 }
 
 /// Median, lowest and highest.
@@ -138,6 +142,8 @@ impl Report {
             load: None,
             memory: None,
             scale: None,
+            second_step: None,
+            mixed: None,
         })
     }
 
@@ -149,7 +155,7 @@ impl Report {
             o,
             "Written by `scripts/bench.sh` on {} — {} cores ({}), commit `{}`. \
              Every figure below was measured by that run; none is typed by hand. \
-             Rerun with `./scripts/bench.sh` (about 10 minutes after the builds); it rewrites this file.\n",
+             Rerun with `./scripts/bench.sh` (about 25 minutes after the builds); it rewrites this file.\n",
             self.date, self.cores, self.cpu, self.commit
         );
         let _ = writeln!(
@@ -163,6 +169,9 @@ impl Report {
         self.budgets(o);
         self.page_weight(o);
         self.api(o);
+        for part in [&self.second_step, &self.mixed].into_iter().flatten() {
+            o.push_str(part);
+        }
         self.scale(o);
         if let Some(s) = &self.scale {
             self.audit_log(o, s);

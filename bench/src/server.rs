@@ -131,19 +131,7 @@ impl Server {
     }
 
     pub fn memory(&self) -> anyhow::Result<Memory> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
-        let kib = |name: &str| -> anyhow::Result<f64> {
-            let line = status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .with_context(|| format!("{name} missing"))?;
-            let value = line.split_whitespace().nth(1).context("odd status line")?;
-            Ok(value.parse::<f64>()? / 1024.0)
-        };
-        Ok(Memory {
-            rss_mib: kib("VmRSS:")?,
-            peak_mib: kib("VmHWM:")?,
-        })
+        Memory::of(self.pid)
     }
 
     pub async fn stop(mut self) -> anyhow::Result<()> {
@@ -163,6 +151,25 @@ impl Switches {
             .iter()
             .map(|(tid, now)| now - earlier.0.get(tid).copied().unwrap_or(0))
             .sum()
+    }
+}
+
+impl Memory {
+    /// Process `pid`'s resident memory now and at its peak.
+    pub fn of(pid: u32) -> anyhow::Result<Self> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+        let kib = |name: &str| -> anyhow::Result<f64> {
+            let line = status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .with_context(|| format!("{name} missing"))?;
+            let value = line.split_whitespace().nth(1).context("odd status line")?;
+            Ok(value.parse::<f64>()? / 1024.0)
+        };
+        Ok(Self {
+            rss_mib: kib("VmRSS:")?,
+            peak_mib: kib("VmHWM:")?,
+        })
     }
 }
 

@@ -86,3 +86,32 @@ pub fn print(engine: &str, runs: &[StepRun]) {
         );
     }
 }
+
+/// BENCHMARKS.md's section: the second step alone, on each engine.
+pub fn markdown(engines: &[(&str, Vec<StepRun>)]) -> String {
+    let mut out = String::from(
+        "## The second step's cost\n\n\
+         `POST /api/sign-in/second-factor` alone (`mfa-bench --only second-step`): each request completes a \
+         different half-signed-in session with the code its authenticator shows now, 8 connections, after the \
+         server is idle. Server CPU and context switches are the server process's own, all threads, per \
+         request (PostgreSQL's own processes are not counted).\n\n\
+         | engine | run | requests/s | server CPU per request | context switches per request | p50 | p99 | valid |\n\
+         |---|---:|---:|---:|---:|---:|---:|---|\n",
+    );
+    for (engine, runs) in engines {
+        for (i, r) in runs.iter().enumerate() {
+            out.push_str(&format!(
+                "| {engine} | {} | {:.0} | {:.2} ms | {:.1} | {:.2} ms | {:.2} ms | {} |\n",
+                i + 1,
+                r.run.per_sec(),
+                r.run.cpu_ms(),
+                r.switches_per_request,
+                r.run.p50_us as f64 / 1e3,
+                r.run.p99_us as f64 / 1e3,
+                if r.run.valid() { "yes" } else { "**no**" }
+            ));
+        }
+    }
+    out.push('\n');
+    out
+}

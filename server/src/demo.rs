@@ -94,6 +94,9 @@ pub async fn seed(
     })
     .await??;
     let mut tx = store.begin().await?;
+    // Instances started together seed one at a time: the second finds the
+    // first's company (company names are not unique).
+    tx.lock_keys(&["demo accounts"]).await?;
     let company_id = match tx.company_id_by_name(COMPANY).await? {
         Some(id) => id,
         None => tx.create_company(COMPANY, now).await?,

@@ -101,7 +101,12 @@ pub async fn start(
     if let Some(earlier) = repeated(deps, user_id, key, &phone).await? {
         return earlier;
     }
+    // The pending factor and its code are one transaction under the user's
+    // lock: a second start at once waits, then meets the resend wait
+    // without replacing the first one's factor.
+    let now = deps.now();
     let mut tx = deps.begin().await?;
+    tx.lock_user(user_id).await?;
     let masked = phone.masked();
     let factor_id = tx
         .add_pending_factor(user_id, KIND, Some(&masked), deps.now())
@@ -113,14 +118,15 @@ pub async fn start(
         &mut deps.rng(),
     );
     tx.set_factor_secret(factor_id, &sealed).await?;
-    tx.commit().await?;
     let binding = Binding {
         user_id,
         purpose: Purpose::Enroll,
         factor_id,
         session_hash: None,
     };
-    send(deps, binding, &phone, ip, key).await
+    let recorded = record(&mut tx, deps, binding, &phone, ip, key, now).await?;
+    tx.commit().await?;
+    deliver(deps, binding, &phone, key, recorded, now).await
 }
 
 /// Texts a new code to the number waiting to be verified.
@@ -254,17 +260,40 @@ async fn send(
     key: &str,
 ) -> Result<Texted, TextError> {
     let now = deps.now();
+    let mut tx = deps.begin().await?;
+    tx.lock_user(binding.user_id).await?;
+    let recorded = record(&mut tx, deps, binding, phone, ip, key, now).await?;
+    tx.commit().await?;
+    deliver(deps, binding, phone, key, recorded, now).await
+}
+
+/// A code stored for a text, not sent yet.
+struct Recorded {
+    id: i64,
+    code: TextedCode,
+    expires_at: UnixTime,
+}
+
+/// Checks the limits and stores a new code for `binding`, in the caller's
+/// transaction, which holds the user's lock (`lock_user`).
+async fn record(
+    tx: &mut Tx,
+    deps: &Deps,
+    binding: Binding<'_>,
+    phone: &Phone,
+    ip: Option<&str>,
+    key: &str,
+    now: UnixTime,
+) -> Result<Recorded, TextError> {
     let hasher = CodeHasher::new(&deps.key);
     let number_hash = hasher.number(phone.e164());
     let code = TextedCode::generate(&mut deps.rng());
     let salt = hex::encode(rand::Rng::r#gen::<[u8; 16]>(&mut deps.rng()));
     let expires_at = now + texted_code::LIFETIME_SECS;
     let ip_key = ip.map(network::limit_key);
-    let mut tx = deps.begin().await?;
     // Every limit below is read and then written in this transaction: no
-    // other send to this user, this number or from this network may come
-    // in between (several instances on PostgreSQL).
-    tx.lock_user(binding.user_id).await?;
+    // other send to this user (the caller's lock), this number or from this
+    // network may come in between (several instances on PostgreSQL).
     let number_lock = format!("texts:number:{number_hash}");
     let ip_lock = ip_key.as_ref().map(|key| format!("texts:ip:{key}"));
     let mut keys = vec![number_lock.as_str()];
@@ -305,8 +334,27 @@ async fn send(
             expires_at,
         })
         .await?;
-    tx.commit().await?;
+    Ok(Recorded {
+        id,
+        code,
+        expires_at,
+    })
+}
 
+/// Hands a recorded code's text to the provider, once, and records its answer.
+async fn deliver(
+    deps: &Deps,
+    binding: Binding<'_>,
+    phone: &Phone,
+    key: &str,
+    recorded: Recorded,
+    now: UnixTime,
+) -> Result<Texted, TextError> {
+    let Recorded {
+        id,
+        code,
+        expires_at,
+    } = recorded;
     let body = texted_code::message(PRODUCT_NAME, &code, &deps.host);
     let text = Text {
         to: phone.e164(),

@@ -342,6 +342,29 @@ async fn twenty_concurrent_confirmations_with_the_right_code_make_one_factor() {
     assert_eq!(phones, 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_starts_at_once_text_once_and_the_texted_number_is_the_one_pending() {
+    let app = spawn_app().await;
+    let cookie = app.signed_in(MEMBER).await;
+    app.reauth(&cookie).await;
+    let body = json!({ "country": "FR", "number": "0612345678" }).to_string();
+    let requests = (0..2)
+        .map(|_| app.request(Method::POST, "/api/factors/sms", Some(&cookie), Some(&body)))
+        .collect();
+    let mut statuses = app.race(requests).await;
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS],
+        "one texts, the other meets the resend wait"
+    );
+    assert_eq!(app.texts().await.len(), 1);
+    // The refused start replaced nothing: the code texted confirms the phone.
+    let code = app.texted_code().await;
+    let confirmed = app.confirm_phone(&cookie, &code).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{:?}", confirmed.body);
+}
+
 async fn second_step_with_text(app: &TestApp) -> (String, Value) {
     let reply = app.sign_in(MEMBER, crate::helpers::DEMO_PASSWORD).await;
     assert_eq!(reply.body["status"], "second_factor_required");

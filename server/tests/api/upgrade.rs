@@ -188,6 +188,11 @@ async fn instances_started_together_migrate_once_and_share_one_key() {
     .unwrap()
     .count() as i64;
     assert_eq!(applied, files, "each migration once");
+    let companies: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM companies")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(companies, 1, "the demo company seeded once");
     let on_file = ServerKey::load(&key_file).unwrap().expect("the shared key");
     for app in &apps {
         assert_eq!(

@@ -203,18 +203,8 @@ async fn main() -> anyhow::Result<()> {
             wrk.run(&server, "me", &me, Mode::Cycle, CONNECTIONS, duration)
                 .await?,
         );
-        let now = seed::now();
-        let bodies: Vec<(String, String)> = pool
-            .iter()
-            .map(|p| {
-                let body = serde_json::json!({ "method": "totp", "code": p.code_at(now) });
-                (p.cookie.clone(), body.to_string())
-            })
-            .collect();
-        let step: Vec<Request> = bodies
-            .iter()
-            .map(|(cookie, body)| post("/api/sign-in/second-factor", cookie, body))
-            .collect();
+        let bodies = step::answers(pool);
+        let step = step::requests(&bodies);
         results.second_step.push(
             wrk.run(
                 &server,

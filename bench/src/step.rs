@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use crate::load::{Mode, Run, Wrk};
-use crate::seed::{self, Seeder};
+use crate::load::{Mode, Request, Run, Wrk};
+use crate::seed::{self, HalfSignedIn, Seeder};
 use crate::server::{Server, TempDir};
 use crate::{Args, CONNECTIONS, PASSWORD, SECOND_STEP_POOL_PER_SEC, log_path, post};
 
@@ -34,18 +34,8 @@ pub async fn runs(args: &Args, database_url: Option<&str>) -> anyhow::Result<Vec
     let wrk = Wrk::new(&args.wrk_script, &data.0);
     let mut out = Vec::new();
     for pool in &pools {
-        let now = seed::now();
-        let bodies: Vec<(String, String)> = pool
-            .iter()
-            .map(|p| {
-                let body = serde_json::json!({ "method": "totp", "code": p.code_at(now) });
-                (p.cookie.clone(), body.to_string())
-            })
-            .collect();
-        let step: Vec<_> = bodies
-            .iter()
-            .map(|(cookie, body)| post("/api/sign-in/second-factor", cookie, body))
-            .collect();
+        let bodies = answers(pool);
+        let step = requests(&bodies);
         let before = server.context_switches()?;
         let run = wrk
             .run(
@@ -65,6 +55,25 @@ pub async fn runs(args: &Args, database_url: Option<&str>) -> anyhow::Result<Vec
     }
     server.stop().await?;
     Ok(out)
+}
+
+/// Each person's cookie and the code their authenticator shows now.
+pub fn answers(pool: &[HalfSignedIn]) -> Vec<(String, String)> {
+    let now = seed::now();
+    pool.iter()
+        .map(|p| {
+            let body = serde_json::json!({ "method": "totp", "code": p.code_at(now) });
+            (p.cookie.clone(), body.to_string())
+        })
+        .collect()
+}
+
+/// The second steps that send those answers.
+pub fn requests(answers: &[(String, String)]) -> Vec<Request<'_>> {
+    answers
+        .iter()
+        .map(|(cookie, body)| post("/api/sign-in/second-factor", cookie, body))
+        .collect()
 }
 
 /// Prints each run's figures (`--only second-step`).

@@ -225,7 +225,7 @@ impl Store {
     /// agree with a write belong in that write's transaction ([`Store::begin`]).
     pub async fn read(&self) -> Result<Tx, sqlx::Error> {
         Ok(Tx {
-            inner: Conn::Reading(self.pool.acquire().await?),
+            inner: Conn::Autocommit(self.pool.acquire().await?),
             engine: self.engine,
             _turn: None,
         })
@@ -238,7 +238,7 @@ impl Store {
     pub async fn single_writes(&self) -> Result<Tx, sqlx::Error> {
         let turn = self.write_turn().await?;
         Ok(Tx {
-            inner: Conn::Reading(self.writes.acquire().await?),
+            inner: Conn::Autocommit(self.writes.acquire().await?),
             engine: self.engine,
             _turn: turn,
         })
@@ -275,21 +275,21 @@ pub struct Tx {
 enum Conn {
     Writing(Transaction<'static, Any>),
     /// No transaction: each statement commits on its own.
-    Reading(PoolConnection<Any>),
+    Autocommit(PoolConnection<Any>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self.inner {
             Conn::Writing(tx) => tx.commit().await,
-            Conn::Reading(_) => Ok(()),
+            Conn::Autocommit(_) => Ok(()),
         }
     }
 
     fn conn(&mut self) -> &mut sqlx::AnyConnection {
         match &mut self.inner {
             Conn::Writing(tx) => tx,
-            Conn::Reading(conn) => conn,
+            Conn::Autocommit(conn) => conn,
         }
     }
 
